@@ -1,0 +1,159 @@
+//! Workload (layer graph) input: the `defines-reference-workload/1` JSON of
+//! the reference data, see `presets/REFERENCE-README.md`.
+
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+use serde::{Deserialize, Serialize};
+
+use crate::diag::Diagnostic;
+use crate::ordered::OrderedMap;
+
+/// A network: its layers in a valid topological order, the input
+/// pseudo-layer (`kind = "input"`) first.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Workload {
+    pub name: String,
+    pub layers: Vec<Layer>,
+}
+
+/// One layer as written in the file. Fields the model does not need yet are
+/// ignored when parsing.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Layer {
+    pub id: i64,
+    pub kind: String,
+    #[serde(default)]
+    pub label: Option<String>,
+    /// Loop dimension name -> size, in file order.
+    pub loop_dims: OrderedMap<u64>,
+}
+
+/// Multiply-accumulate count of one compute layer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LayerMacs {
+    pub id: i64,
+    /// Short display name: the label when the file has one, else `L<id>`.
+    pub name: String,
+    pub kind: String,
+    pub macs: u64,
+}
+
+impl Workload {
+    /// Parses a workload JSON document. Every problem found is reported.
+    pub fn from_json(text: &str) -> Result<Workload, Vec<Diagnostic>> {
+        let w: Workload = serde_json::from_str(text).map_err(|e| {
+            alloc::vec![Diagnostic::new(
+                "workload",
+                format!("not a valid workload document: {e}; fix the JSON at that line and column"),
+            )]
+        })?;
+        let mut diags = Vec::new();
+        if w.layers.is_empty() {
+            diags.push(Diagnostic::new(
+                "workload.layers",
+                "the workload has no layers; add an input layer and at least one compute layer",
+            ));
+        }
+        for (i, l) in w.layers.iter().enumerate() {
+            for (dim, size) in l.loop_dims.iter() {
+                if *size == 0 {
+                    diags.push(Diagnostic::new(
+                        format!("workload.layers[{i}].loop_dims.{dim}"),
+                        "loop size is 0; every loop dimension needs a size of at least 1",
+                    ));
+                }
+            }
+            if l.kind != "input" && l.macs().is_none() {
+                diags.push(Diagnostic::new(
+                    format!("workload.layers[{i}].loop_dims"),
+                    "the product of the loop sizes does not fit in 64 bits; use smaller loop sizes",
+                ));
+            }
+        }
+        if diags.is_empty() {
+            Ok(w)
+        } else {
+            Err(diags)
+        }
+    }
+
+    /// MACs of every compute layer (the input pseudo-layer excluded), in file
+    /// order: the product of all loop sizes, as the reference counts them
+    /// (pooling and element-wise add count one operation per loop point).
+    pub fn macs_per_layer(&self) -> Vec<LayerMacs> {
+        self.layers
+            .iter()
+            .filter(|l| l.kind != "input")
+            .map(|l| LayerMacs {
+                id: l.id,
+                name: l.label.clone().unwrap_or_else(|| format!("L{}", l.id)),
+                kind: l.kind.clone(),
+                macs: l.macs().unwrap_or(u64::MAX),
+            })
+            .collect()
+    }
+
+    /// Sum of [`Workload::macs_per_layer`], saturating.
+    pub fn total_macs(&self) -> u64 {
+        self.macs_per_layer()
+            .iter()
+            .fold(0u64, |acc, l| acc.saturating_add(l.macs))
+    }
+}
+
+impl Layer {
+    /// Product of all loop sizes; `None` on overflow.
+    pub fn macs(&self) -> Option<u64> {
+        self.loop_dims
+            .iter()
+            .try_fold(1u64, |acc, (_, s)| acc.checked_mul(*s))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::presets;
+
+    /// Totals from the reference README (`presets/REFERENCE-README.md`).
+    #[test]
+    fn preset_mac_totals_match_reference() {
+        let expected = [
+            ("fsrcnn", 8, 8_362_594_208u64),
+            ("dmcnnvd", 20, 276_042_714_624),
+            ("mccnn", 4, 52_278_792_192),
+            ("mobilenetv1", 29, 1_891_288_512),
+            ("resnet18", 28, 9_353_143_424),
+        ];
+        for (name, layers, total) in expected {
+            let w = Workload::from_json(presets::workload(name).unwrap()).unwrap();
+            assert_eq!(w.macs_per_layer().len(), layers, "{name}");
+            assert_eq!(w.total_macs(), total, "{name}");
+        }
+    }
+
+    #[test]
+    fn fsrcnn_first_layer_macs() {
+        let w = Workload::from_json(presets::workload("fsrcnn").unwrap()).unwrap();
+        let l = &w.macs_per_layer()[0];
+        assert_eq!((l.id, l.name.as_str(), l.macs), (0, "L0", 746_900_000));
+    }
+
+    #[test]
+    fn zero_loop_size_is_reported_with_path() {
+        let text = r#"{"name":"t","layers":[{"id":-1,"kind":"input","loop_dims":{"B":1}},
+            {"id":0,"kind":"conv","loop_dims":{"B":1,"K":0}}]}"#;
+        let d = Workload::from_json(text).unwrap_err();
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].path, "workload.layers[1].loop_dims.K");
+        assert!(d[0].message.contains("at least 1"), "{}", d[0].message);
+    }
+
+    #[test]
+    fn broken_json_is_a_diagnostic() {
+        let d = Workload::from_json("{\"name\": ").unwrap_err();
+        assert_eq!(d[0].path, "workload");
+        assert!(d[0].message.contains("line 1"), "{}", d[0].message);
+    }
+}
