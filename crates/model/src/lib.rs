@@ -19,6 +19,11 @@
 extern crate alloc;
 
 pub mod diag;
+pub mod hardware;
+mod json;
+pub mod layer;
+pub mod mapping;
+pub mod num;
 pub mod ordered;
 pub mod presets;
 pub mod workload;

@@ -27,6 +27,32 @@ pub struct Layer {
     pub label: Option<String>,
     /// Loop dimension name -> size, in file order.
     pub loop_dims: OrderedMap<u64>,
+    /// Loop-nest equation, e.g. `O[b][k][oy][ox]+=W[k][c][fy][fx]*I[b][c][ix][iy]`
+    /// (compute layers).
+    #[serde(default)]
+    pub equation: Option<String>,
+    /// Input-index relations such as `ix=2*ox+1*fx`.
+    #[serde(default)]
+    pub equation_relations: Vec<String>,
+    /// Bits per element per operand; `O` = partial sums, `O_final` = final
+    /// output (compute layers).
+    #[serde(default)]
+    pub operand_precision_bits: OrderedMap<u64>,
+    /// Bits per element of the input pseudo-layer.
+    #[serde(default)]
+    pub precision_bits: Option<u64>,
+    /// Producer layer ids per input operand (empty for constants).
+    #[serde(default)]
+    pub operand_sources: OrderedMap<Vec<i64>>,
+    /// Per activation input: its data dimension -> producer loop dimension.
+    #[serde(default)]
+    pub operand_source_dimension_mapping: OrderedMap<OrderedMap<String>>,
+    /// Operands not produced by a layer (weights).
+    #[serde(default)]
+    pub constant_operands: Vec<String>,
+    /// Layer operand -> memory operand (`I1`, `I2`, `O`).
+    #[serde(default)]
+    pub memory_operand_links: OrderedMap<String>,
 }
 
 /// Multiply-accumulate count of one compute layer.

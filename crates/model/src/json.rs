@@ -1,0 +1,230 @@
+//! A small walker over `serde_json::Value` that reports every missing,
+//! unknown or mistyped field with its path (GUIDE.md rule 3), instead of
+//! stopping at the first serde error.
+
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+use serde_json::{Map, Value};
+
+use crate::diag::Diagnostic;
+
+/// Diagnostics collected while reading one document.
+pub type Diags = Vec<Diagnostic>;
+
+/// Parses JSON text into a value, or one diagnostic at `root`.
+pub fn parse_value(text: &str, root: &str, what: &str) -> Result<Value, Diags> {
+    serde_json::from_str::<Value>(text).map_err(|e| {
+        alloc::vec![Diagnostic::new(
+            root,
+            format!("not a valid {what} document: {e}; fix the JSON at that line and column"),
+        )]
+    })
+}
+
+/// Short name of a JSON value's type, for messages.
+pub fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// One JSON object being read: remembers which keys were asked for so the
+/// rest can be reported as unknown.
+pub struct Obj<'a> {
+    pub path: String,
+    map: &'a Map<String, Value>,
+    known: Vec<&'static str>,
+}
+
+impl<'a> Obj<'a> {
+    /// `None` (and a diagnostic) when `v` is not an object.
+    pub fn new(v: &'a Value, path: impl Into<String>, d: &mut Diags) -> Option<Obj<'a>> {
+        let path = path.into();
+        match v {
+            Value::Object(map) => Some(Obj {
+                path,
+                map,
+                known: Vec::new(),
+            }),
+            other => {
+                d.push(Diagnostic::new(
+                    path,
+                    format!("expected an object, found {}; write a JSON object {{...}}", kind(other)),
+                ));
+                None
+            }
+        }
+    }
+
+    pub fn sub(&self, key: &str) -> String {
+        format!("{}.{}", self.path, key)
+    }
+
+    /// Fields that are accepted and ignored (informational).
+    pub fn allow(&mut self, keys: &[&'static str]) {
+        self.known.extend_from_slice(keys);
+    }
+
+    /// An optional field (null counts as absent).
+    pub fn opt(&mut self, key: &'static str) -> Option<&'a Value> {
+        self.known.push(key);
+        match self.map.get(key) {
+            None | Some(Value::Null) => None,
+            Some(v) => Some(v),
+        }
+    }
+
+    /// A required field.
+    pub fn req(&mut self, key: &'static str, d: &mut Diags) -> Option<&'a Value> {
+        let v = self.opt(key);
+        if v.is_none() {
+            d.push(Diagnostic::new(
+                self.sub(key),
+                format!("missing field `{key}`; add it"),
+            ));
+        }
+        v
+    }
+
+    pub fn req_str(&mut self, key: &'static str, d: &mut Diags) -> Option<&'a str> {
+        let path = self.sub(key);
+        self.req(key, d).and_then(|v| as_str(v, &path, d))
+    }
+
+    /// A required positive integer (>= `min`).
+    pub fn req_u64(&mut self, key: &'static str, min: u64, d: &mut Diags) -> Option<u64> {
+        let path = self.sub(key);
+        self.req(key, d).and_then(|v| as_u64(v, &path, min, d))
+    }
+
+    pub fn opt_u64(&mut self, key: &'static str, min: u64, d: &mut Diags) -> Option<u64> {
+        let path = self.sub(key);
+        self.opt(key).and_then(|v| as_u64(v, &path, min, d))
+    }
+
+    /// A required finite number `>= 0`.
+    pub fn req_f64(&mut self, key: &'static str, d: &mut Diags) -> Option<f64> {
+        let path = self.sub(key);
+        self.req(key, d).and_then(|v| as_nonneg_f64(v, &path, d))
+    }
+
+    pub fn req_array(&mut self, key: &'static str, d: &mut Diags) -> Option<&'a Vec<Value>> {
+        let path = self.sub(key);
+        self.req(key, d).and_then(|v| as_array(v, &path, d))
+    }
+
+    /// Reports every key that no accessor asked for.
+    pub fn finish(self, d: &mut Diags) {
+        for k in self.map.keys() {
+            if !self.known.iter().any(|kk| kk == k) {
+                let mut known: Vec<&str> = self.known.clone();
+                known.sort_unstable();
+                known.dedup();
+                d.push(Diagnostic::new(
+                    format!("{}.{}", self.path, k),
+                    format!(
+                        "unknown field `{k}`; remove it or fix its spelling (known fields: {})",
+                        known.join(", ")
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+pub fn as_str<'a>(v: &'a Value, path: &str, d: &mut Diags) -> Option<&'a str> {
+    match v {
+        Value::String(s) => Some(s.as_str()),
+        other => {
+            d.push(Diagnostic::new(
+                path,
+                format!("expected a string, found {}; write it in double quotes", kind(other)),
+            ));
+            None
+        }
+    }
+}
+
+pub fn as_array<'a>(v: &'a Value, path: &str, d: &mut Diags) -> Option<&'a Vec<Value>> {
+    match v {
+        Value::Array(a) => Some(a),
+        other => {
+            d.push(Diagnostic::new(
+                path,
+                format!("expected an array, found {}; write a JSON array [...]", kind(other)),
+            ));
+            None
+        }
+    }
+}
+
+/// An integer `>= min`; floats with an integer value (e.g. `1e10`) are
+/// accepted.
+pub fn as_u64(v: &Value, path: &str, min: u64, d: &mut Diags) -> Option<u64> {
+    let n = match v {
+        Value::Number(n) => {
+            if let Some(u) = n.as_u64() {
+                Some(u)
+            } else if let Some(f) = n.as_f64() {
+                if f >= 0.0 && f <= 9.0e15 && crate::num::trunc(f) == f {
+                    Some(f as u64)
+                } else {
+                    None
+                }
+            } else {
+                None
+            }
+        }
+        _ => None,
+    };
+    match n {
+        Some(u) if u >= min => Some(u),
+        Some(u) => {
+            d.push(Diagnostic::new(
+                path,
+                format!("value {u} is too small; it must be at least {min}"),
+            ));
+            None
+        }
+        None => {
+            d.push(Diagnostic::new(
+                path,
+                format!(
+                    "expected a whole number >= {min}, found {}; write a non-negative integer",
+                    short(v)
+                ),
+            ));
+            None
+        }
+    }
+}
+
+pub fn as_nonneg_f64(v: &Value, path: &str, d: &mut Diags) -> Option<f64> {
+    match v.as_f64() {
+        Some(f) if f.is_finite() && f >= 0.0 => Some(f),
+        _ => {
+            d.push(Diagnostic::new(
+                path,
+                format!("expected a finite number >= 0, found {}; write a non-negative number", short(v)),
+            ));
+            None
+        }
+    }
+}
+
+/// A value for a message, cut short.
+pub fn short(v: &Value) -> String {
+    let s = v.to_string();
+    if s.chars().count() > 40 {
+        let cut: String = s.chars().take(37).collect();
+        format!("{cut}...")
+    } else {
+        s
+    }
+}

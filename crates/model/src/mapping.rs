@@ -1,0 +1,149 @@
+//! Spatial mapping input (`defines-reference-mapping/1`): per compute
+//! layer, `{array_dim: [loop_dim, unrolling]}` (MODEL.md §1.4).
+
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+use serde_json::Value;
+
+use crate::diag::Diagnostic;
+use crate::json::{as_array, as_nonneg_f64, as_str, parse_value, Diags, Obj};
+
+/// One array dimension unrolling one loop dimension.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SpatialEntry {
+    pub array_dim: String,
+    pub loop_dim: String,
+    /// Requested unrolling (clamped to the array and loop sizes, §1.4).
+    pub factor: f64,
+}
+
+/// The spatial mapping of one layer, in file order.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SpatialMapping {
+    pub entries: Vec<SpatialEntry>,
+}
+
+/// A mapping file: the spatial mapping of every compute layer by id.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MappingFile {
+    pub workload: Option<String>,
+    pub layers: Vec<(i64, SpatialMapping)>,
+}
+
+impl MappingFile {
+    pub fn layer(&self, id: i64) -> Option<&SpatialMapping> {
+        self.layers.iter().find(|(i, _)| *i == id).map(|(_, m)| m)
+    }
+
+    pub fn from_json(text: &str) -> Result<MappingFile, Vec<Diagnostic>> {
+        let v = parse_value(text, "mapping", "mapping")?;
+        MappingFile::from_value(&v)
+    }
+
+    pub fn from_value(v: &Value) -> Result<MappingFile, Vec<Diagnostic>> {
+        let mut d = Diags::new();
+        let out = read(v, &mut d);
+        match out {
+            Some(m) if d.is_empty() => Ok(m),
+            _ => {
+                if d.is_empty() {
+                    d.push(Diagnostic::new("mapping", "the mapping could not be read; check its structure"));
+                }
+                Err(d)
+            }
+        }
+    }
+}
+
+const SCHEMA: &str = "defines-reference-mapping/1";
+
+fn read(v: &Value, d: &mut Diags) -> Option<MappingFile> {
+    let mut o = Obj::new(v, "mapping", d)?;
+    o.allow(&["hw_family", "applies_to_hardware", "overrides"]);
+    if let Some(s) = o.opt("schema") {
+        let p = o.sub("schema");
+        if let Some(s) = as_str(s, &p, d) {
+            if s != SCHEMA {
+                d.push(Diagnostic::new(p, format!("unknown schema `{s}`; use `{SCHEMA}`")));
+            }
+        }
+    }
+    let workload = o.opt("workload").and_then(Value::as_str).map(|s| s.to_string());
+    let layers = o.req_array("layers", d);
+    let lpath = o.sub("layers");
+    o.finish(d);
+    let mut out = Vec::new();
+    for (i, lv) in layers?.iter().enumerate() {
+        let p = format!("{lpath}[{i}]");
+        let Some(mut lo) = Obj::new(lv, p.clone(), d) else { continue };
+        let id = lo.req("id", d).and_then(|v| match v.as_i64() {
+            Some(x) => Some(x),
+            None => {
+                d.push(Diagnostic::new(format!("{p}.id"), "expected an integer layer id"));
+                None
+            }
+        });
+        let sm = lo.req("spatial_mapping", d);
+        let smp = lo.sub("spatial_mapping");
+        lo.finish(d);
+        let Some(id) = id else { continue };
+        if out.iter().any(|(x, _): &(i64, SpatialMapping)| *x == id) {
+            d.push(Diagnostic::new(format!("{p}.id"), format!("layer {id} has two spatial mappings; keep one")));
+        }
+        let mut m = SpatialMapping::default();
+        if let Some(sm) = sm {
+            match sm {
+                Value::Object(map) => {
+                    for (k, e) in map {
+                        let ep = format!("{smp}.{k}");
+                        let Some(arr) = as_array(e, &ep, d) else { continue };
+                        if arr.len() != 2 {
+                            d.push(Diagnostic::new(ep, "expected [loop_dimension, unrolling], e.g. [\"K\", 32]"));
+                            continue;
+                        }
+                        let loop_dim = as_str(&arr[0], &format!("{ep}[0]"), d);
+                        let f = as_nonneg_f64(&arr[1], &format!("{ep}[1]"), d);
+                        if let (Some(l), Some(f)) = (loop_dim, f) {
+                            if f < 1.0 {
+                                d.push(Diagnostic::new(
+                                    format!("{ep}[1]"),
+                                    format!("unrolling {f} is below 1; use a factor of at least 1 or remove the entry"),
+                                ));
+                                continue;
+                            }
+                            m.entries.push(SpatialEntry {
+                                array_dim: k.clone(),
+                                loop_dim: l.to_string(),
+                                factor: f,
+                            });
+                        }
+                    }
+                }
+                other => d.push(Diagnostic::new(
+                    smp,
+                    format!("expected an object {{array_dim: [loop_dim, factor]}}, found {}", crate::json::kind(other)),
+                )),
+            }
+        }
+        out.push((id, m));
+    }
+    Some(MappingFile { workload, layers: out })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::presets;
+
+    #[test]
+    fn every_preset_loads() {
+        for (name, text) in presets::MAPPINGS {
+            let m = MappingFile::from_json(text).unwrap_or_else(|e| panic!("{name}: {e:?}"));
+            assert!(!m.layers.is_empty());
+        }
+        let m = MappingFile::from_json(presets::mapping("Meta_prototype__fsrcnn").unwrap()).unwrap();
+        let l0 = m.layer(0).unwrap();
+        assert_eq!(l0.entries[0], SpatialEntry { array_dim: "D1".into(), loop_dim: "K".into(), factor: 32.0 });
+    }
+}
