@@ -1,1 +1,102 @@
-fn main() {}
+//! `cargo xtask <command>`: the project's commands, one place for what a new
+//! machine needs (README.md lists them).
+//!
+//! - `serve [--port N]`: install what is missing, build the playground in
+//!   release mode, serve `dist/` on 127.0.0.1 (default port 8080).
+//! - `test`: install what is missing, then every check CI runs: formatting,
+//!   clippy (native and wasm32), native tests, the model built alone for
+//!   wasm32 (no_std), wasm-bindgen tests in headless Chromium, the release
+//!   build and the end-to-end page tests.
+//! - `build`: install what is missing and build `dist/` (release), printing
+//!   the wasm sizes.
+//! - `setup`: only install what is missing.
+
+mod serve;
+mod setup;
+mod util;
+
+use std::process::ExitCode;
+use util::{cargo, step, Failure, Run};
+
+const USAGE: &str = "usage: cargo xtask <serve [--port N] | test | build | setup>";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("serve") => parse_port(&args[1..]).and_then(serve_cmd),
+        Some("test") => test_cmd(),
+        Some("build") => setup::all(false).and_then(|env| build_dist(&env)),
+        Some("setup") => setup::all(true).map(|_| ()),
+        _ => Err(Failure(USAGE.into())),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure(msg)) => {
+            eprintln!("\nxtask: error: {msg}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn parse_port(args: &[String]) -> Result<u16, Failure> {
+    match args {
+        [] => Ok(8080),
+        [flag, n] if flag == "--port" => n
+            .parse()
+            .map_err(|_| Failure(format!("--port takes a number from 1 to 65535, not `{n}`"))),
+        _ => Err(Failure(USAGE.into())),
+    }
+}
+
+fn serve_cmd(port: u16) -> Result<(), Failure> {
+    let env = setup::all(false)?;
+    build_dist(&env)?;
+    step(&format!("serving dist/ on http://127.0.0.1:{port}/"));
+    serve::run(&util::repo().join("dist"), port)
+}
+
+/// `trunk build --release` into dist/, then the wasm sizes.
+fn build_dist(env: &setup::Env) -> Result<(), Failure> {
+    step("building the playground (trunk build --release)");
+    env.cmd("trunk")
+        .args(["build", "--release"])
+        .current_dir(util::repo())
+        .run()?;
+    util::print_wasm_sizes(&util::repo().join("dist"))
+}
+
+fn test_cmd() -> Result<(), Failure> {
+    let env = setup::all(true)?;
+    let repo = util::repo();
+    step("formatting (cargo fmt --check)");
+    cargo(&env).args(["fmt", "--all", "--check"]).run()?;
+    step("clippy, native (-D warnings)");
+    cargo(&env)
+        .args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])
+        .run()?;
+    step("clippy, wasm32 (-D warnings)");
+    cargo(&env)
+        .args([
+            "clippy", "-p", "defines-model", "-p", "defines-playground", "--all-targets",
+            "--target", "wasm32-unknown-unknown", "--", "-D", "warnings",
+        ])
+        .run()?;
+    step("the model crate alone for wasm32 (no_std without feature unification)");
+    cargo(&env)
+        .args(["build", "-p", "defines-model", "--target", "wasm32-unknown-unknown"])
+        .run()?;
+    step("native tests (unit, property, golden, reference)");
+    cargo(&env).args(["test", "--workspace"]).run()?;
+    step("wasm-bindgen tests in headless Chromium");
+    cargo(&env)
+        .args(["test", "--target", "wasm32-unknown-unknown", "-p", "defines-playground"])
+        .run()?;
+    build_dist(&env)?;
+    step("end-to-end page tests (playwright-core + Chromium on 127.0.0.1)");
+    env.cmd("node")
+        .args(["--test", "--test-reporter=spec", "tests/e2e/"])
+        .current_dir(&repo)
+        .run()?;
+    println!("\nxtask: all checks passed; screenshots in target/e2e/");
+    Ok(())
+}

@@ -1,0 +1,60 @@
+//! Numbers for people: thousands separators and SI prefixes with units.
+
+/// `8362594208` -> `8,362,594,208`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A value with an SI prefix and three significant digits:
+/// `si(8.36e9, "")` -> `8.36 G`, `si(1500.0, "pJ")` -> `1.50 kpJ`.
+pub fn si(x: f64, unit: &str) -> String {
+    const PREFIXES: [(f64, &str); 5] = [(1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k"), (1.0, "")];
+    if !x.is_finite() {
+        return format!("– {unit}").trim_end().to_string();
+    }
+    let a = x.abs();
+    let (scale, p) = PREFIXES
+        .iter()
+        .copied()
+        .find(|(s, _)| a >= *s)
+        .unwrap_or((1.0, ""));
+    let v = x / scale;
+    let decimals = if v.abs() >= 100.0 {
+        0
+    } else if v.abs() >= 10.0 {
+        1
+    } else {
+        2
+    };
+    format!("{v:.decimals$} {p}{unit}").trim_end().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_groups() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(8_362_594_208), "8,362,594,208");
+    }
+
+    #[test]
+    fn si_prefixes() {
+        assert_eq!(si(8_362_594_208.0, ""), "8.36 G");
+        assert_eq!(si(746_900_000.0, ""), "747 M");
+        assert_eq!(si(12.5, "cycles"), "12.5 cycles");
+        assert_eq!(si(0.0, ""), "0.00");
+        assert_eq!(si(f64::NAN, "pJ"), "– pJ");
+    }
+}

@@ -1,0 +1,66 @@
+//! The page side of the worker: spawns `worker.js`, queues requests until
+//! the worker says it is ready, reports answers and deaths to a callback.
+
+use crate::protocol::{decode, encode, Request, Response};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{ErrorEvent, MessageEvent, Worker};
+
+/// What the bridge tells the page.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Event {
+    Response(Response),
+    /// The worker could not start or died; the page restarts it.
+    Died(String),
+}
+
+pub struct Bridge {
+    worker: Worker,
+    _onmessage: Closure<dyn FnMut(MessageEvent)>,
+    _onerror: Closure<dyn FnMut(ErrorEvent)>,
+}
+
+impl Bridge {
+    /// Spawns the worker script at `url` (`./worker.js` in `dist/`).
+    pub fn spawn(url: &str, on_event: impl Fn(Event) + 'static) -> Result<Bridge, String> {
+        let worker = Worker::new(url).map_err(|e| format!("cannot start the worker: {e:?}"))?;
+        let on_event = std::rc::Rc::new(on_event);
+        let cb = on_event.clone();
+        let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
+            let event = match ev.data().as_string().map(|t| decode::<Response>(&t)) {
+                Some(Ok(r)) => Event::Response(r),
+                Some(Err(e)) => Event::Response(Response::ProtocolError { message: e }),
+                None => Event::Response(Response::ProtocolError {
+                    message: "worker sent a non-text message".into(),
+                }),
+            };
+            cb(event);
+        });
+        let cb = on_event;
+        let onerror = Closure::<dyn FnMut(ErrorEvent)>::new(move |ev: ErrorEvent| {
+            ev.prevent_default();
+            cb(Event::Died(format!("the worker stopped: {}", ev.message())));
+        });
+        worker.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
+        worker.set_onerror(Some(onerror.as_ref().unchecked_ref()));
+        Ok(Bridge {
+            worker,
+            _onmessage: onmessage,
+            _onerror: onerror,
+        })
+    }
+
+    pub fn send(&self, req: &Request) -> Result<(), String> {
+        self.worker
+            .post_message(&JsValue::from_str(&encode(req)))
+            .map_err(|e| format!("cannot reach the worker: {e:?}"))
+    }
+}
+
+impl Drop for Bridge {
+    fn drop(&mut self) {
+        self.worker.set_onmessage(None);
+        self.worker.set_onerror(None);
+        self.worker.terminate();
+    }
+}

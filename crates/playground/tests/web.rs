@@ -1,0 +1,60 @@
+//! Browser tests (wasm-bindgen-test in headless Chromium), run by
+//! `cargo xtask test`.
+#![cfg(target_arch = "wasm32")]
+
+use defines_playground::charts::{draw_bar_chart, Bar, BarChart};
+use defines_playground::handler::{fsrcnn_request_text, handle_message};
+use plotters::prelude::IntoDrawingArea;
+use plotters_canvas::CanvasBackend;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// The worker's answer computed by the wasm build equals, byte for byte, the
+/// golden answer computed natively (so every number is bit-identical).
+#[wasm_bindgen_test]
+fn worker_answer_equals_native_golden() {
+    let golden = include_str!("../../../tests/golden/fsrcnn_macs_response.json");
+    assert_eq!(handle_message(&fsrcnn_request_text()), golden);
+}
+
+/// The MAC chart draws one bar per layer on a real canvas.
+#[wasm_bindgen_test]
+fn chart_draws_eight_bars_on_canvas() {
+    let doc = web_sys::window().unwrap().document().unwrap();
+    let canvas: web_sys::HtmlCanvasElement = doc.create_element("canvas").unwrap().unchecked_into();
+    canvas.set_width(800);
+    canvas.set_height(400);
+    doc.body().unwrap().append_child(&canvas).unwrap();
+    let chart = BarChart {
+        title: "t".into(),
+        x_title: "x".into(),
+        y_title: "y".into(),
+        bars: (1..=8)
+            .map(|i| Bar {
+                label: format!("L{i}"),
+                value: i as f64 * 10.0,
+            })
+            .collect(),
+    };
+    let backend = CanvasBackend::with_canvas_object(canvas.clone()).unwrap();
+    draw_bar_chart(&backend.into_drawing_area(), &chart).unwrap();
+
+    let ctx: web_sys::CanvasRenderingContext2d =
+        canvas.get_context("2d").unwrap().unwrap().unchecked_into();
+    let data = ctx.get_image_data(0.0, 0.0, 800.0, 400.0).unwrap().data();
+    let mut runs = 0;
+    let mut in_run = false;
+    for x in 0..800usize {
+        let hit = (0..400usize).any(|y| {
+            let i = (y * 800 + x) * 4;
+            data[i] == 0x2f && data[i + 1] == 0x6f && data[i + 2] == 0xb5
+        });
+        if hit && !in_run {
+            runs += 1;
+        }
+        in_run = hit;
+    }
+    assert_eq!(runs, 8);
+}

@@ -1,0 +1,167 @@
+//! Installs what a fresh machine with only the Rust toolchain is missing,
+//! skipping each tool that is already there at the right version. Nothing is
+//! downloaded from anywhere but the package registries (crates.io, npm,
+//! Debian).
+
+use crate::util::{repo, step, Failure, Run};
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::process::Command;
+
+/// Pinned Trunk: 0.22 needs a newer rustc than 1.95.
+pub const TRUNK_VERSION: &str = "0.21.14";
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// The environment every later step runs in.
+pub struct Env {
+    path: OsString,
+}
+
+impl Env {
+    pub fn cmd(&self, program: &str) -> Command {
+        let mut c = Command::new(program);
+        c.env("PATH", &self.path)
+            .env("TRUNK_SKIP_VERSION_CHECK", "true")
+            .env("CHROMEDRIVER", CHROMEDRIVER);
+        c
+    }
+}
+
+fn cargo_bin() -> PathBuf {
+    std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .unwrap_or_else(|| PathBuf::from(".cargo"))
+        .join("bin")
+}
+
+/// Installs what is missing. `browser`: also Chromium and ChromeDriver
+/// (needed by the tests, not by `serve`).
+pub fn all(browser: bool) -> Result<Env, Failure> {
+    let mut dirs = vec![repo().join("node_modules").join(".bin"), cargo_bin()];
+    dirs.extend(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()));
+    let env = Env {
+        path: std::env::join_paths(dirs).map_err(|e| Failure(format!("bad PATH: {e}")))?,
+    };
+    wasm_target(&env)?;
+    trunk(&env)?;
+    wasm_bindgen(&env)?;
+    npm_tools(&env)?;
+    if browser {
+        chromium()?;
+    }
+    Ok(env)
+}
+
+fn wasm_target(env: &Env) -> Result<(), Failure> {
+    let installed = env
+        .cmd("rustup")
+        .args(["target", "list", "--installed"])
+        .output_text()
+        .unwrap_or_default();
+    if installed.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
+        return Ok(());
+    }
+    step("installing the Rust target wasm32-unknown-unknown (rustup)");
+    env.cmd("rustup")
+        .args(["target", "add", "wasm32-unknown-unknown"])
+        .run()
+}
+
+fn version_of(env: &Env, tool: &str) -> Option<String> {
+    env.cmd(tool).arg("--version").output_text()
+}
+
+fn trunk(env: &Env) -> Result<(), Failure> {
+    if version_of(env, "trunk").is_some_and(|v| v == format!("trunk {TRUNK_VERSION}")) {
+        return Ok(());
+    }
+    step(&format!(
+        "installing trunk {TRUNK_VERSION} from crates.io (first time only: it compiles \
+         for about 20 minutes on 2 cores; cargo shows its progress below)"
+    ));
+    env.cmd("cargo")
+        .args(["install", "--locked", "trunk", "--version", TRUNK_VERSION])
+        .run()
+}
+
+/// The wasm-bindgen version in Cargo.lock: the CLI must equal it.
+fn locked_wasm_bindgen() -> Result<String, Failure> {
+    let lock = std::fs::read_to_string(repo().join("Cargo.lock"))
+        .map_err(|e| Failure(format!("cannot read Cargo.lock: {e}")))?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line.trim() == "name = \"wasm-bindgen\"" {
+            if let Some(v) = lines.next().and_then(|l| l.trim().strip_prefix("version = ")) {
+                return Ok(v.trim_matches('"').to_string());
+            }
+        }
+    }
+    Err(Failure("Cargo.lock has no wasm-bindgen entry".into()))
+}
+
+fn wasm_bindgen(env: &Env) -> Result<(), Failure> {
+    let want = locked_wasm_bindgen()?;
+    let have_cli = version_of(env, "wasm-bindgen").is_some_and(|v| v == format!("wasm-bindgen {want}"));
+    let have_runner = version_of(env, "wasm-bindgen-test-runner")
+        .is_some_and(|v| v.ends_with(&want));
+    if have_cli && have_runner {
+        return Ok(());
+    }
+    step(&format!(
+        "installing wasm-bindgen-cli {want} from crates.io (first time only: about 9 minutes)"
+    ));
+    // Not --locked: its lockfile pins a webpki-roots version the registry lacks.
+    env.cmd("cargo")
+        .args(["install", "wasm-bindgen-cli", "--version", &want])
+        .run()
+}
+
+fn npm_tools(env: &Env) -> Result<(), Failure> {
+    let bin = repo().join("node_modules").join(".bin");
+    let wasm_opt_ok = version_of(env, &bin.join("wasm-opt").to_string_lossy())
+        .is_some_and(|v| v.contains("version 132"));
+    let playwright_ok = repo()
+        .join("node_modules/playwright-core/package.json")
+        .exists();
+    if wasm_opt_ok && playwright_ok {
+        return Ok(());
+    }
+    if version_of(env, "npm").is_none() {
+        return Err(Failure(
+            "npm is missing: install Node.js 20+ with npm (Debian: apt-get install nodejs npm)".into(),
+        ));
+    }
+    step("installing the pinned npm tools: binaryen (wasm-opt) and playwright-core (npm ci)");
+    env.cmd("npm")
+        .args(["ci", "--no-audit", "--no-fund"])
+        .current_dir(repo())
+        .run()
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output_text()
+        .is_some_and(|u| u == "0")
+}
+
+fn chromium() -> Result<(), Failure> {
+    if PathBuf::from(CHROMIUM).exists() && PathBuf::from(CHROMEDRIVER).exists() {
+        return Ok(());
+    }
+    if !is_root() {
+        return Err(Failure(
+            "the browser tests need Debian's `chromium` and `chromium-driver`: \
+             run `sudo apt-get install -y chromium chromium-driver`, then run this again"
+                .into(),
+        ));
+    }
+    step("installing Chromium and ChromeDriver (apt-get install chromium chromium-driver)");
+    Command::new("apt-get").arg("update").run()?;
+    Command::new("apt-get")
+        .args(["install", "-y", "chromium", "chromium-driver"])
+        .env("DEBIAN_FRONTEND", "noninteractive")
+        .run()
+}

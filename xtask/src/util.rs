@@ -1,0 +1,80 @@
+//! Small process and file helpers.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// A failed step: the message says what failed and what to do.
+pub struct Failure(pub String);
+
+/// The repository root (xtask lives one level below it).
+pub fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// Prints the name of a step as it starts.
+pub fn step(name: &str) {
+    println!("\n==> {name}");
+}
+
+pub trait Run {
+    /// Runs with inherited output; a non-zero exit is a [`Failure`].
+    fn run(&mut self) -> Result<(), Failure>;
+    /// Runs and returns stdout (trimmed); `None` when it cannot start or fails.
+    fn output_text(&mut self) -> Option<String>;
+}
+
+impl Run for Command {
+    fn run(&mut self) -> Result<(), Failure> {
+        let shown = format!("{:?}", self).replace('"', "");
+        match self.status() {
+            Ok(s) if s.success() => Ok(()),
+            Ok(s) => Err(Failure(format!("`{shown}` failed ({s})"))),
+            Err(e) => Err(Failure(format!("cannot run `{shown}`: {e}"))),
+        }
+    }
+    fn output_text(&mut self) -> Option<String> {
+        let out = self.output().ok()?;
+        out.status
+            .success()
+            .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+    }
+}
+
+/// `cargo` from the environment xtask runs in, with the setup PATH.
+pub fn cargo(env: &crate::setup::Env) -> Command {
+    let mut c = env.cmd(&std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    c.current_dir(repo());
+    c
+}
+
+/// Prints raw and gzip sizes of every `.wasm` in `dist`.
+pub fn print_wasm_sizes(dist: &Path) -> Result<(), Failure> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dist)
+        .map_err(|e| Failure(format!("cannot read {}: {e}", dist.display())))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "wasm"))
+        .collect();
+    files.sort();
+    println!("\nrelease wasm sizes:");
+    for f in files {
+        let mut raw = Vec::new();
+        std::fs::File::open(&f)
+            .and_then(|mut h| h.read_to_end(&mut raw))
+            .map_err(|e| Failure(format!("cannot read {}: {e}", f.display())))?;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        std::io::Write::write_all(&mut gz, &raw)
+            .map_err(|e| Failure(format!("gzip {}: {e}", f.display())))?;
+        let gz = gz.finish().map_err(|e| Failure(format!("gzip: {e}")))?;
+        println!(
+            "  {:<40} {:>8.1} KiB raw  {:>7.1} KiB gzip",
+            f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+            raw.len() as f64 / 1024.0,
+            gz.len() as f64 / 1024.0
+        );
+    }
+    Ok(())
+}
