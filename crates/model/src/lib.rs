@@ -19,14 +19,19 @@
 extern crate alloc;
 
 pub mod diag;
+pub mod cost;
 pub mod hardware;
 mod json;
 pub mod layer;
+pub mod loma;
 pub mod mapping;
 pub mod num;
 pub mod ordered;
 pub mod presets;
 pub mod workload;
+
+#[cfg(test)]
+mod hand_tests;
 
 pub use diag::Diagnostic;
 pub use workload::{LayerMacs, Workload};
