@@ -446,6 +446,29 @@ fn stationarity_merge(layer: &LayerSpec, op: usize, flat: &[Loop], starts: &mut 
     }
 }
 
+/// §2.5.2 on merged levels: `C(X, 0..=M)`, `top_r(X, 0..=M)`,
+/// `top_ir(X, 0..=M)`.
+fn temporal_scalars(class: &[DimClass], flat: &[Loop], starts: &[usize], c: &mut Vec<u64>, top_r: &mut Vec<u64>, top_ir: &mut Vec<u64>) {
+    let m = starts.len() - 1;
+    resize(c, m + 1, 1u64);
+    resize(top_r, m + 1, 1u64);
+    resize(top_ir, m + 1, 1u64);
+    for j in 0..m {
+        let lv = &flat[starts[j]..starts[j + 1]];
+        c[j + 1] = lv.iter().fold(c[j], |a, l| a.saturating_mul(l.1));
+        for (want, out) in [(DimClass::R, &mut *top_r), (DimClass::Ir, &mut *top_ir)] {
+            let mut p = 1u64;
+            for l in lv.iter().rev() {
+                if class[l.0] != want {
+                    break;
+                }
+                p = p.saturating_mul(l.1);
+            }
+            out[j + 1] = p;
+        }
+    }
+}
+
 impl Ctx<'_> {
     /// Fills `t` for operand `x` from its merged temporal levels
     /// (`flat[starts[j]..starts[j+1]]`) and one side of the spatial mapping.
@@ -457,29 +480,7 @@ impl Ctx<'_> {
         let m = oc.levels.len();
         let class = &o.class;
         // §2.5.2
-        resize(&mut t.c, m + 1, 1u64);
-        resize(&mut t.top_r, m + 1, 1u64);
-        resize(&mut t.top_ir, m + 1, 1u64);
-        for j in 0..m {
-            let lv = &flat[starts[j]..starts[j + 1]];
-            t.c[j + 1] = lv.iter().fold(t.c[j], |a, l| a.saturating_mul(l.1));
-            let mut r = 1u64;
-            for l in lv.iter().rev() {
-                if class[l.0] != DimClass::R {
-                    break;
-                }
-                r = r.saturating_mul(l.1);
-            }
-            let mut ir = 1u64;
-            for l in lv.iter().rev() {
-                if class[l.0] != DimClass::Ir {
-                    break;
-                }
-                ir = ir.saturating_mul(l.1);
-            }
-            t.top_r[j + 1] = r;
-            t.top_ir[j + 1] = ir;
-        }
+        temporal_scalars(class, flat, starts, &mut t.c, &mut t.top_r, &mut t.top_ir);
         let total = t.c[m];
         // §2.5.3–§2.5.4: A_a = T_{a-1} ++ S_a, B_a = T_{a-1} ++ S_{a-1}
         resize(&mut t.ra, m + 1, 1.0);
@@ -1245,5 +1246,38 @@ fn full_cost(ctx: &Ctx, per_op: &[Vec<Vec<Loop>>]) -> LayerCost {
         mac_spatial_utilization: if total_cycles == 0 { 0.0 } else { ideal as f64 / total_cycles as f64 },
         orderings_total: 1,
         orderings_valid: 1,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::workload::Workload;
+
+    /// MODEL.md §6.6 V4: stationarity merge, `C`, `top_r`, `top_ir`.
+    #[test]
+    fn v4_stationarity() {
+        let text = r#"{"name":"t","layers":[{"id":0,"kind":"conv","equation":"O[k][oy][ox]+=W[k][c]*I[c][oy][ox]",
+            "loop_dims":{"K":4,"C":4,"OY":2,"OX":2},"operand_precision_bits":{"O":16,"O_final":8,"W":8,"I":8},
+            "memory_operand_links":{"O":"O","W":"I2","I":"I1"}}]}"#;
+        let w = Workload::from_json(text).unwrap();
+        let l = LayerSpec::from_layer(&w.layers[0], "x").unwrap();
+        let (k, c, oy, ox) = (0, 1, 2, 3);
+        let flat: Vec<Loop> = vec![(c, 2), (ox, 2), (k, 2), (oy, 2), (c, 2), (k, 2)];
+        let show = |st: &[usize]| -> Vec<Vec<Loop>> { st.windows(2).map(|w| flat[w[0]..w[1]].to_vec()).collect() };
+        // (operand, merged levels, C, top_r, top_ir)
+        let cases: [(usize, Vec<Vec<Loop>>, [u64; 4], [u64; 4], [u64; 4]); 3] = [
+            (0, vec![vec![(c, 2)], vec![(ox, 2), (k, 2), (oy, 2), (c, 2)], vec![(k, 2)]], [1, 2, 32, 64], [1, 1, 1, 2], [1, 2, 2, 1]),
+            (1, vec![vec![(c, 2), (ox, 2)], vec![(k, 2), (oy, 2)], vec![(c, 2), (k, 2)]], [1, 4, 16, 64], [1, 1, 1, 4], [1, 2, 2, 1]),
+            (2, vec![vec![(c, 2)], vec![(ox, 2), (k, 2), (oy, 2)], vec![(c, 2), (k, 2)]], [1, 2, 16, 64], [1, 2, 2, 1], [1, 1, 1, 2]),
+        ];
+        for (op, levels, cc, tr, ti) in cases {
+            let mut st = vec![0, 1, 4, 6];
+            stationarity_merge(&l, op, &flat, &mut st);
+            assert_eq!(show(&st), levels, "operand {op}");
+            let (mut c_, mut r_, mut i_) = (Vec::new(), Vec::new(), Vec::new());
+            temporal_scalars(&l.operands[op].class, &flat, &st, &mut c_, &mut r_, &mut i_);
+            assert_eq!((c_.as_slice(), r_.as_slice(), i_.as_slice()), (&cc[..], &tr[..], &ti[..]), "operand {op}");
+        }
     }
 }
