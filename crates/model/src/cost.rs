@@ -169,7 +169,12 @@ impl Decoupler {
         }
     }
     fn reset(&mut self) {
-        for v in [&mut self.cum_a, &mut self.cum_b, &mut self.prev_r, &mut self.prev_ir] {
+        for v in [
+            &mut self.cum_a,
+            &mut self.cum_b,
+            &mut self.prev_r,
+            &mut self.prev_ir,
+        ] {
             v.iter_mut().for_each(|x| *x = 1.0);
         }
     }
@@ -206,7 +211,11 @@ impl Decoupler {
 }
 
 /// Per-dimension unrolling `u*` of §1.4 step 1, per array dimension.
-fn spatial_factors(layer: &LayerSpec, hw: &Hardware, sm: &SpatialMapping) -> Result<Vec<Option<(usize, f64)>>, EvalError> {
+fn spatial_factors(
+    layer: &LayerSpec,
+    hw: &Hardware,
+    sm: &SpatialMapping,
+) -> Result<Vec<Option<(usize, f64)>>, EvalError> {
     let mut out = vec![None; hw.array_dims.len()];
     for e in &sm.entries {
         let a = hw
@@ -214,7 +223,9 @@ fn spatial_factors(layer: &LayerSpec, hw: &Hardware, sm: &SpatialMapping) -> Res
             .iter()
             .position(|d| d.name == e.array_dim)
             .ok_or_else(|| EvalError::UnknownArrayDim(e.array_dim.clone()))?;
-        let l = layer.dim_index(&e.loop_dim).ok_or_else(|| EvalError::UnknownLoopDim(e.loop_dim.clone()))?;
+        let l = layer
+            .dim_index(&e.loop_dim)
+            .ok_or_else(|| EvalError::UnknownLoopDim(e.loop_dim.clone()))?;
         let size = layer.sizes[l] as f64;
         let u1 = (hw.array_dims[a].size as f64).min(e.factor);
         let u2 = size.min(u1);
@@ -296,7 +307,11 @@ struct Ctx<'a> {
 }
 
 impl<'a> Ctx<'a> {
-    fn new(layer: &'a LayerSpec, hw: &'a Hardware, sm: &SpatialMapping) -> Result<Ctx<'a>, EvalError> {
+    fn new(
+        layer: &'a LayerSpec,
+        hw: &'a Hardware,
+        sm: &SpatialMapping,
+    ) -> Result<Ctx<'a>, EvalError> {
         if layer.operands.len() > 3 {
             return Err(EvalError::Unsupported(format!(
                 "layer {} has {} input operands; at most two are supported",
@@ -308,10 +323,12 @@ impl<'a> Ctx<'a> {
         let mut op_of_mem = vec![None; hw.mem_ops.len()];
         let mut ops = Vec::new();
         for (x, o) in layer.operands.iter().enumerate() {
-            let mo = hw.mem_op_index(&o.mem_op).ok_or_else(|| EvalError::NoMemory {
-                operand: o.name.clone(),
-                mem_op: o.mem_op.clone(),
-            })?;
+            let mo = hw
+                .mem_op_index(&o.mem_op)
+                .ok_or_else(|| EvalError::NoMemory {
+                    operand: o.name.clone(),
+                    mem_op: o.mem_op.clone(),
+                })?;
             let levels = hw.levels_of(mo);
             if levels.is_empty() {
                 return Err(EvalError::NoMemory {
@@ -340,9 +357,15 @@ impl<'a> Ctx<'a> {
                 }
                 s.push(here);
             }
-            let rest: Vec<(usize, f64)> = (0..taken.len()).filter(|&a| !taken[a]).filter_map(|a| u[a]).collect();
+            let rest: Vec<(usize, f64)> = (0..taken.len())
+                .filter(|&a| !taken[a])
+                .filter_map(|a| u[a])
+                .collect();
             s.push(rest);
-            let s_int: Vec<Vec<(usize, f64)>> = s.iter().map(|l| l.iter().map(|&(d, f)| (d, ceil(f))).collect()).collect();
+            let s_int: Vec<Vec<(usize, f64)>> = s
+                .iter()
+                .map(|l| l.iter().map(|&(d, f)| (d, ceil(f))).collect())
+                .collect();
             ops.push(OpCtx {
                 mem_op: mo,
                 levels,
@@ -363,7 +386,12 @@ impl<'a> Ctx<'a> {
         let level_ops = hw
             .levels
             .iter()
-            .map(|l| l.slots.iter().filter_map(|s| op_of_mem.get(s.mem_op).copied().flatten()).collect())
+            .map(|l| {
+                l.slots
+                    .iter()
+                    .filter_map(|s| op_of_mem.get(s.mem_op).copied().flatten())
+                    .collect()
+            })
             .collect();
         let input_mem_ops = layer.inputs().map(|x| ops[x].mem_op).collect();
         Ok(Ctx {
@@ -448,7 +476,14 @@ fn stationarity_merge(layer: &LayerSpec, op: usize, flat: &[Loop], starts: &mut 
 
 /// §2.5.2 on merged levels: `C(X, 0..=M)`, `top_r(X, 0..=M)`,
 /// `top_ir(X, 0..=M)`.
-fn temporal_scalars(class: &[DimClass], flat: &[Loop], starts: &[usize], c: &mut Vec<u64>, top_r: &mut Vec<u64>, top_ir: &mut Vec<u64>) {
+fn temporal_scalars(
+    class: &[DimClass],
+    flat: &[Loop],
+    starts: &[usize],
+    c: &mut Vec<u64>,
+    top_r: &mut Vec<u64>,
+    top_ir: &mut Vec<u64>,
+) {
     let m = starts.len() - 1;
     resize(c, m + 1, 1u64);
     resize(top_r, m + 1, 1u64);
@@ -472,7 +507,15 @@ fn temporal_scalars(class: &[DimClass], flat: &[Loop], starts: &[usize], c: &mut
 impl Ctx<'_> {
     /// Fills `t` for operand `x` from its merged temporal levels
     /// (`flat[starts[j]..starts[j+1]]`) and one side of the spatial mapping.
-    fn fill(&self, x: usize, flat: &[Loop], starts: &[usize], int_side: bool, dec: &mut Decoupler, t: &mut OpTable) {
+    fn fill(
+        &self,
+        x: usize,
+        flat: &[Loop],
+        starts: &[usize],
+        int_side: bool,
+        dec: &mut Decoupler,
+        t: &mut OpTable,
+    ) {
         let layer = self.layer;
         let o = &layer.operands[x];
         let oc = &self.ops[x];
@@ -573,8 +616,14 @@ impl Ctx<'_> {
             };
             let mut row = [Transfer::default(); 4];
             if !is_out {
-                row[Dir::RdOutToLow as usize] = Transfer { prec: o.precision_bits, ..lo };
-                row[Dir::WrInByHigh as usize] = Transfer { prec: o.precision_bits, ..hi };
+                row[Dir::RdOutToLow as usize] = Transfer {
+                    prec: o.precision_bits,
+                    ..lo
+                };
+                row[Dir::WrInByHigh as usize] = Transfer {
+                    prec: o.precision_bits,
+                    ..hi
+                };
             } else {
                 let rd_to_low_elems = self.o_elems * (q(j + 1) - 1.0);
                 let wr_by_high_elems = self.o_elems * (q(j + 2) - 1.0);
@@ -588,13 +637,25 @@ impl Ctx<'_> {
                 } else {
                     (layer.o_final_bits, 0)
                 };
-                row[Dir::WrInByLow as usize] = Transfer { prec: p_by_low, ..lo };
+                row[Dir::WrInByLow as usize] = Transfer {
+                    prec: p_by_low,
+                    ..lo
+                };
                 if psum(j) {
-                    row[Dir::RdOutToLow as usize] = Transfer { prec: p_to_low, ..lo };
+                    row[Dir::RdOutToLow as usize] = Transfer {
+                        prec: p_to_low,
+                        ..lo
+                    };
                 }
-                row[Dir::RdOutToHigh as usize] = Transfer { prec: p_to_high, ..hi };
+                row[Dir::RdOutToHigh as usize] = Transfer {
+                    prec: p_to_high,
+                    ..hi
+                };
                 if psum(j + 1) {
-                    row[Dir::WrInByHigh as usize] = Transfer { prec: p_by_high, ..hi };
+                    row[Dir::WrInByHigh as usize] = Transfer {
+                        prec: p_by_high,
+                        ..hi
+                    };
                 }
             }
             if j + 1 == m {
@@ -629,7 +690,11 @@ impl Ctx<'_> {
             let amount = tr.amount as f64;
             let (per, cyc) = if j > 0 {
                 let lower = &self.hw.levels[oc.levels[j - 1]];
-                let lbw = if dir == Dir::WrInByLow { lower.r_bw_bits } else { lower.w_bw_bits } as f64;
+                let lbw = if dir == Dir::WrInByLow {
+                    lower.r_bw_bits
+                } else {
+                    lower.w_bw_bits
+                } as f64;
                 let other = lbw * side.unit_unique[j] / side.unit_unique[j + 1];
                 let per = (other / prec).min(bw / prec).min(amount);
                 (per, ceil(amount / per))
@@ -648,7 +713,8 @@ impl Ctx<'_> {
             } else {
                 (lvl.r_bw_bits as f64, lvl.r_min_bits as f64)
             };
-            w[k] = ceil(tr.amount as f64 * tr.prec as f64 / min) * (min / bw) * tr.count as f64 * uc;
+            w[k] =
+                ceil(tr.amount as f64 * tr.prec as f64 / min) * (min / bw) * tr.count as f64 * uc;
         }
         w
     }
@@ -767,7 +833,11 @@ impl Ctx<'_> {
                         break;
                     }
                     sizes.push(size);
-                    accs.push(if is_top { 0 } else { sc.suffix[pos + i].saturating_mul(size) });
+                    accs.push(if is_top {
+                        0
+                    } else {
+                        sc.suffix[pos + i].saturating_mul(size)
+                    });
                 }
                 if sizes.is_empty() {
                     return false;
@@ -919,16 +989,28 @@ impl Ctx<'_> {
     fn real(&self, x: usize, j: usize, dir: Dir, t: &OpTable) -> u64 {
         let tr = t.tr[j][dir as usize];
         let lvl = &self.hw.levels[self.ops[x].levels[j]];
-        let bw = if dir.is_read() { lvl.r_bw_bits } else { lvl.w_bw_bits };
+        let bw = if dir.is_read() {
+            lvl.r_bw_bits
+        } else {
+            lvl.w_bw_bits
+        };
         ceil_div(tr.amount.saturating_mul(tr.prec), bw)
     }
 
     fn port_serves_all_inputs(&self, lv: usize, mem_op: usize, dir: Dir) -> bool {
         let lvl = &self.hw.levels[lv];
-        let Some(slot) = lvl.slot(mem_op) else { return false };
-        let Some(p) = slot.ports[dir as usize] else { return false };
-        let Some(port) = lvl.ports.get(p) else { return false };
-        self.input_mem_ops.iter().all(|&m| port.serves.iter().any(|f| f.mem_op == m))
+        let Some(slot) = lvl.slot(mem_op) else {
+            return false;
+        };
+        let Some(p) = slot.ports[dir as usize] else {
+            return false;
+        };
+        let Some(port) = lvl.ports.get(p) else {
+            return false;
+        };
+        self.input_mem_ops
+            .iter()
+            .all(|&m| port.serves.iter().any(|f| f.mem_op == m))
     }
 
     fn latency(&self, frac: &[OpTable], int: &[OpTable]) -> Latency {
@@ -970,13 +1052,21 @@ impl Ctx<'_> {
             for port in &lvl.ports {
                 acts.clear();
                 for f in &port.serves {
-                    let Some(x) = self.op_of_mem.get(f.mem_op).copied().flatten() else { continue };
-                    let Some(row) = int[x].tr.get(f.level) else { continue };
+                    let Some(x) = self.op_of_mem.get(f.mem_op).copied().flatten() else {
+                        continue;
+                    };
+                    let Some(row) = int[x].tr.get(f.level) else {
+                        continue;
+                    };
                     let tr = row[f.dir as usize];
                     if tr.count == 0 {
                         continue;
                     }
-                    let bw = if f.dir.is_read() { lvl.r_bw_bits } else { lvl.w_bw_bits };
+                    let bw = if f.dir.is_read() {
+                        lvl.r_bw_bits
+                    } else {
+                        lvl.w_bw_bits
+                    };
                     let real = ceil_div(tr.amount.saturating_mul(tr.prec), bw);
                     let dbf = match f.dir {
                         Dir::RdOutToLow | Dir::WrInByLow => db[x][f.level],
@@ -1028,8 +1118,12 @@ impl Ctx<'_> {
         let mo = self.ops[0].levels.len();
         let offload = if mo >= 2 {
             let c = |j: usize| {
-                self.real(0, j, Dir::RdOutToHigh, &int[0])
-                    .max(self.real(0, j + 1, Dir::WrInByLow, &int[0]))
+                self.real(0, j, Dir::RdOutToHigh, &int[0]).max(self.real(
+                    0,
+                    j + 1,
+                    Dir::WrInByLow,
+                    &int[0],
+                ))
             };
             let mut o = c(mo - 2);
             for j in 0..mo - 2 {
@@ -1080,14 +1174,22 @@ impl Default for LomaConfig {
 /// LOMA search (§2.1–§2.4) keeping the minimum-energy temporal mapping
 /// (first one on exact ties, Q33), then its full cost (§2.5–§2.9).
 /// Element-wise add layers get add-layer duplication automatically.
-pub fn evaluate_layer(layer: &LayerSpec, hw: &Hardware, sm: &SpatialMapping, cfg: LomaConfig) -> Result<LayerCost, EvalError> {
+pub fn evaluate_layer(
+    layer: &LayerSpec,
+    hw: &Hardware,
+    sm: &SpatialMapping,
+    cfg: LomaConfig,
+) -> Result<LayerCost, EvalError> {
     let (layer, hw) = prepared(layer, hw);
     let ctx = Ctx::new(&layer, &hw, sm)?;
     let sizes = ctx.temporal_sizes();
     let lpfs = loop_prime_factors(&sizes, cfg.lpf_limit).map_err(|e| match e {
         LpfError::LimitTooSmall { limit, dims } => EvalError::LpfLimitTooSmall { limit, dims },
     })?;
-    let items: Vec<Loop> = lpfs.iter().flat_map(|(d, fs)| fs.iter().map(move |&f| (*d, f))).collect();
+    let items: Vec<Loop> = lpfs
+        .iter()
+        .flat_map(|(d, fs)| fs.iter().map(move |&f| (*d, f)))
+        .collect();
     let mut gen = Orderings::new(items, |d| ctx.layer.dims[d].clone());
     let mut ord: Vec<Loop> = Vec::new();
     let mut sc = AllocScratch::new(&ctx);
@@ -1170,7 +1272,9 @@ pub fn evaluate_temporal_mapping(
         for l in levels {
             let mut v = Vec::new();
             for &(name, f) in l {
-                let d = layer.dim_index(name).ok_or_else(|| EvalError::UnknownLoopDim(name.to_string()))?;
+                let d = layer
+                    .dim_index(name)
+                    .ok_or_else(|| EvalError::UnknownLoopDim(name.to_string()))?;
                 v.push((d, f));
             }
             lv.push(v);
@@ -1219,7 +1323,11 @@ fn full_cost(ctx: &Ctx, per_op: &[Vec<Vec<Loop>>]) -> LayerCost {
             levels,
             temporal_loops: per_op[x]
                 .iter()
-                .map(|l| l.iter().map(|&(d, f)| (ctx.layer.dims[d].clone(), f)).collect())
+                .map(|l| {
+                    l.iter()
+                        .map(|&(d, f)| (ctx.layer.dims[d].clone(), f))
+                        .collect()
+                })
                 .collect(),
         });
     }
@@ -1243,7 +1351,11 @@ fn full_cost(ctx: &Ctx, per_op: &[Vec<Vec<Loop>>]) -> LayerCost {
         latency_total0_cycles: l0,
         latency_total1_cycles: l1,
         latency_total2_cycles: l1 + lat.offload,
-        mac_spatial_utilization: if total_cycles == 0 { 0.0 } else { ideal as f64 / total_cycles as f64 },
+        mac_spatial_utilization: if total_cycles == 0 {
+            0.0
+        } else {
+            ideal as f64 / total_cycles as f64
+        },
         orderings_total: 1,
         orderings_valid: 1,
     }
@@ -1264,12 +1376,44 @@ mod tests {
         let l = LayerSpec::from_layer(&w.layers[0], "x").unwrap();
         let (k, c, oy, ox) = (0, 1, 2, 3);
         let flat: Vec<Loop> = vec![(c, 2), (ox, 2), (k, 2), (oy, 2), (c, 2), (k, 2)];
-        let show = |st: &[usize]| -> Vec<Vec<Loop>> { st.windows(2).map(|w| flat[w[0]..w[1]].to_vec()).collect() };
+        let show = |st: &[usize]| -> Vec<Vec<Loop>> {
+            st.windows(2).map(|w| flat[w[0]..w[1]].to_vec()).collect()
+        };
         // (operand, merged levels, C, top_r, top_ir)
         let cases: [(usize, Vec<Vec<Loop>>, [u64; 4], [u64; 4], [u64; 4]); 3] = [
-            (0, vec![vec![(c, 2)], vec![(ox, 2), (k, 2), (oy, 2), (c, 2)], vec![(k, 2)]], [1, 2, 32, 64], [1, 1, 1, 2], [1, 2, 2, 1]),
-            (1, vec![vec![(c, 2), (ox, 2)], vec![(k, 2), (oy, 2)], vec![(c, 2), (k, 2)]], [1, 4, 16, 64], [1, 1, 1, 4], [1, 2, 2, 1]),
-            (2, vec![vec![(c, 2)], vec![(ox, 2), (k, 2), (oy, 2)], vec![(c, 2), (k, 2)]], [1, 2, 16, 64], [1, 2, 2, 1], [1, 1, 1, 2]),
+            (
+                0,
+                vec![
+                    vec![(c, 2)],
+                    vec![(ox, 2), (k, 2), (oy, 2), (c, 2)],
+                    vec![(k, 2)],
+                ],
+                [1, 2, 32, 64],
+                [1, 1, 1, 2],
+                [1, 2, 2, 1],
+            ),
+            (
+                1,
+                vec![
+                    vec![(c, 2), (ox, 2)],
+                    vec![(k, 2), (oy, 2)],
+                    vec![(c, 2), (k, 2)],
+                ],
+                [1, 4, 16, 64],
+                [1, 1, 1, 4],
+                [1, 2, 2, 1],
+            ),
+            (
+                2,
+                vec![
+                    vec![(c, 2)],
+                    vec![(ox, 2), (k, 2), (oy, 2)],
+                    vec![(c, 2), (k, 2)],
+                ],
+                [1, 2, 16, 64],
+                [1, 2, 2, 1],
+                [1, 1, 1, 2],
+            ),
         ];
         for (op, levels, cc, tr, ti) in cases {
             let mut st = vec![0, 1, 4, 6];
@@ -1277,7 +1421,11 @@ mod tests {
             assert_eq!(show(&st), levels, "operand {op}");
             let (mut c_, mut r_, mut i_) = (Vec::new(), Vec::new(), Vec::new());
             temporal_scalars(&l.operands[op].class, &flat, &st, &mut c_, &mut r_, &mut i_);
-            assert_eq!((c_.as_slice(), r_.as_slice(), i_.as_slice()), (&cc[..], &tr[..], &ti[..]), "operand {op}");
+            assert_eq!(
+                (c_.as_slice(), r_.as_slice(), i_.as_slice()),
+                (&cc[..], &tr[..], &ti[..]),
+                "operand {op}"
+            );
         }
     }
 }

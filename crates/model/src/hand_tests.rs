@@ -75,7 +75,12 @@ fn words(c: &LayerCost) -> Vec<(String, String, [f64; 4])> {
             v.push((
                 o.operand.clone(),
                 l.memory.clone(),
-                [l.rd_out_to_low_words, l.wr_in_by_low_words, l.rd_out_to_high_words, l.wr_in_by_high_words],
+                [
+                    l.rd_out_to_low_words,
+                    l.wr_in_by_low_words,
+                    l.rd_out_to_high_words,
+                    l.wr_in_by_high_words,
+                ],
             ));
         }
     }
@@ -122,14 +127,28 @@ fn v1_fixed_mapping() {
             ("I", "dram", [8.0, 0.0, 0.0, 0.0]),
         ],
     );
-    check_energies(&c, &[("O", &[84.0, 240.0]), ("W", &[38.0, 200.0]), ("I", &[44.0, 400.0])]);
+    check_energies(
+        &c,
+        &[
+            ("O", &[84.0, 240.0]),
+            ("W", &[38.0, 200.0]),
+            ("I", &[44.0, 400.0]),
+        ],
+    );
     assert!(close(c.mem_energy_pj, 1006.0));
     assert!(close(c.mac_energy_pj, 32.0));
     assert!(close(c.energy_total_pj, 1038.0));
     assert_eq!((c.ideal_cycles, c.ideal_temporal_cycles), (16, 16));
-    assert_eq!((c.stall_cycles, c.onloading_cycles, c.offloading_cycles), (29, 12, 4));
     assert_eq!(
-        (c.latency_total0_cycles, c.latency_total1_cycles, c.latency_total2_cycles),
+        (c.stall_cycles, c.onloading_cycles, c.offloading_cycles),
+        (29, 12, 4)
+    );
+    assert_eq!(
+        (
+            c.latency_total0_cycles,
+            c.latency_total1_cycles,
+            c.latency_total2_cycles
+        ),
         (45, 57, 61)
     );
 }
@@ -152,13 +171,27 @@ fn v1b_fractional_unrolling() {
             ("I", "dram", [8.0, 0.0, 0.0, 0.0]),
         ],
     );
-    check_energies(&c, &[("O", &[166.0, 360.0]), ("W", &[73.0, 300.0]), ("I", &[76.0, 400.0])]);
+    check_energies(
+        &c,
+        &[
+            ("O", &[166.0, 360.0]),
+            ("W", &[73.0, 300.0]),
+            ("I", &[76.0, 400.0]),
+        ],
+    );
     assert!(close(c.mac_energy_pj, 48.0));
     assert!(close(c.energy_total_pj, 1423.0));
     assert_eq!((c.ideal_cycles, c.ideal_temporal_cycles), (24, 32));
-    assert_eq!((c.stall_cycles, c.onloading_cycles, c.offloading_cycles), (61, 16, 8));
     assert_eq!(
-        (c.latency_total0_cycles, c.latency_total1_cycles, c.latency_total2_cycles),
+        (c.stall_cycles, c.onloading_cycles, c.offloading_cycles),
+        (61, 16, 8)
+    );
+    assert_eq!(
+        (
+            c.latency_total0_cycles,
+            c.latency_total1_cycles,
+            c.latency_total2_cycles
+        ),
         (93, 109, 117)
     );
 }
@@ -166,7 +199,10 @@ fn v1b_fractional_unrolling() {
 /// §6.4 V2, layer part: LOMA on the toy hardware with `I1` trimmed at `buf`.
 #[test]
 fn v2_layer_through_loma() {
-    let l = layer("O[k][oy][ox]+=W[k][c]*I[c][oy][ox]", r#"{"K":2,"C":4,"OY":2,"OX":2}"#);
+    let l = layer(
+        "O[k][oy][ox]+=W[k][c]*I[c][oy][ox]",
+        r#"{"K":2,"C":4,"OY":2,"OX":2}"#,
+    );
     let mut hw = toy();
     assert!(hw.trim_to("I1", "buf"));
     let c = evaluate_layer(&l, &hw, &k2(), LomaConfig { lpf_limit: 6 }).unwrap();
@@ -174,10 +210,17 @@ fn v2_layer_through_loma() {
     let tl: Vec<(String, u64)> = c.operands[0].temporal_loops[0].clone();
     let names: Vec<(&str, u64)> = tl.iter().map(|(n, f)| (n.as_str(), *f)).collect();
     assert_eq!(names, [("OY", 2), ("OX", 2), ("C", 2), ("C", 2)]);
-    check_energies(&c, &[("O", &[84.0, 240.0]), ("W", &[38.0, 200.0]), ("I", &[32.0])]);
+    check_energies(
+        &c,
+        &[("O", &[84.0, 240.0]), ("W", &[38.0, 200.0]), ("I", &[32.0])],
+    );
     assert!(close(c.energy_total_pj, 626.0), "{}", c.energy_total_pj);
     assert_eq!(
-        (c.latency_total0_cycles, c.latency_total1_cycles, c.latency_total2_cycles),
+        (
+            c.latency_total0_cycles,
+            c.latency_total1_cycles,
+            c.latency_total2_cycles
+        ),
         (45, 49, 53)
     );
 }

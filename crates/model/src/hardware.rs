@@ -39,9 +39,19 @@ pub enum Dir {
 }
 
 impl Dir {
-    pub const ALL: [Dir; 4] = [Dir::RdOutToLow, Dir::WrInByLow, Dir::RdOutToHigh, Dir::WrInByHigh];
+    pub const ALL: [Dir; 4] = [
+        Dir::RdOutToLow,
+        Dir::WrInByLow,
+        Dir::RdOutToHigh,
+        Dir::WrInByHigh,
+    ];
     /// Order in which a `port_alloc` entry attaches functions to ports.
-    pub const ALLOC_ORDER: [Dir; 4] = [Dir::WrInByHigh, Dir::RdOutToLow, Dir::WrInByLow, Dir::RdOutToHigh];
+    pub const ALLOC_ORDER: [Dir; 4] = [
+        Dir::WrInByHigh,
+        Dir::RdOutToLow,
+        Dir::WrInByLow,
+        Dir::RdOutToHigh,
+    ];
 
     pub fn is_read(self) -> bool {
         matches!(self, Dir::RdOutToLow | Dir::RdOutToHigh)
@@ -150,7 +160,9 @@ pub struct Hardware {
 impl Hardware {
     /// Number of MAC units.
     pub fn total_units(&self) -> u64 {
-        self.array_dims.iter().fold(1u64, |a, d| a.saturating_mul(d.size))
+        self.array_dims
+            .iter()
+            .fold(1u64, |a, d| a.saturating_mul(d.size))
     }
 
     pub fn mem_op_index(&self, name: &str) -> Option<usize> {
@@ -198,7 +210,10 @@ impl Hardware {
             return false;
         };
         let levels = self.levels_of(mo);
-        let Some(pos) = levels.iter().position(|&i| self.levels[i].name == level_name) else {
+        let Some(pos) = levels
+            .iter()
+            .position(|&i| self.levels[i].name == level_name)
+        else {
             return false;
         };
         for _ in pos + 1..levels.len() {
@@ -257,7 +272,10 @@ impl Hardware {
             Some(h) if d.is_empty() => Ok(h),
             _ => {
                 if d.is_empty() {
-                    d.push(Diagnostic::new("hardware", "the hardware could not be read; check its structure"));
+                    d.push(Diagnostic::new(
+                        "hardware",
+                        "the hardware could not be read; check its structure",
+                    ));
                 }
                 Err(d)
             }
@@ -281,7 +299,10 @@ fn read_hardware(v: &Value, d: &mut Diags) -> Option<Hardware> {
         let p = top.sub("schema");
         if let Some(s) = as_str(s, &p, d) {
             if s != SCHEMA {
-                d.push(Diagnostic::new(p, format!("unknown schema `{s}`; use `{SCHEMA}`")));
+                d.push(Diagnostic::new(
+                    p,
+                    format!("unknown schema `{s}`; use `{SCHEMA}`"),
+                ));
             }
         }
     }
@@ -293,7 +314,10 @@ fn read_hardware(v: &Value, d: &mut Diags) -> Option<Hardware> {
     if cores.len() != 1 {
         d.push(Diagnostic::new(
             cores_path.clone(),
-            format!("{} cores given; the model supports exactly one core, keep one", cores.len()),
+            format!(
+                "{} cores given; the model supports exactly one core, keep one",
+                cores.len()
+            ),
         ));
     }
     let core = cores.first()?;
@@ -308,7 +332,10 @@ fn read_hardware(v: &Value, d: &mut Diags) -> Option<Hardware> {
     let (array_dims, mac_energy_pj) = read_array(oa?, &oa_path, d)?;
     let ml = ml?;
     if ml.is_empty() {
-        d.push(Diagnostic::new(ml_path.clone(), "no memory levels; add at least one memory (e.g. a DRAM) per operand"));
+        d.push(Diagnostic::new(
+            ml_path.clone(),
+            "no memory levels; add at least one memory (e.g. a DRAM) per operand",
+        ));
     }
     let mut hw = Hardware {
         name,
@@ -327,7 +354,10 @@ fn read_hardware(v: &Value, d: &mut Diags) -> Option<Hardware> {
         if hw.levels[..i].iter().any(|o| o.name == l.name) {
             d.push(Diagnostic::new(
                 format!("{ml_path}[{i}].instance.name"),
-                format!("memory name `{}` is used twice; give every memory a unique name", l.name),
+                format!(
+                    "memory name `{}` is used twice; give every memory a unique name",
+                    l.name
+                ),
             ));
         }
     }
@@ -358,7 +388,12 @@ fn read_array(v: &Value, path: &str, d: &mut Diags) -> Option<(Vec<ArrayDim>, f6
     let mut e = None;
     if let Some(u) = unit {
         if let Some(mut u) = Obj::new(u, unit_path, d) {
-            u.allow(&["type", "input_precision_bits", "output_precision_bits", "area"]);
+            u.allow(&[
+                "type",
+                "input_precision_bits",
+                "output_precision_bits",
+                "area",
+            ]);
             e = u.req_f64("energy_pJ_per_op", d);
             u.finish(d);
         }
@@ -366,7 +401,10 @@ fn read_array(v: &Value, path: &str, d: &mut Diags) -> Option<(Vec<ArrayDim>, f6
     let mut out = Vec::new();
     if let Some(dims) = dims {
         if dims.is_empty() {
-            d.push(Diagnostic::new(dims_path.clone(), "no array dimensions; add at least one {name, size}"));
+            d.push(Diagnostic::new(
+                dims_path.clone(),
+                "no array dimensions; add at least one {name, size}",
+            ));
         }
         for (i, dv) in dims.iter().enumerate() {
             let p = format!("{dims_path}[{i}]");
@@ -424,7 +462,13 @@ fn read_level(v: &Value, path: &str, hw: &mut Hardware, d: &mut Diags) -> Option
     o.finish(d);
 
     let mut io = Obj::new(inst?, inst_path, d)?;
-    io.allow(&["area", "bank", "random_bank_access", "effective_min_r_bits", "effective_min_w_bits"]);
+    io.allow(&[
+        "area",
+        "bank",
+        "random_bank_access",
+        "effective_min_r_bits",
+        "effective_min_w_bits",
+    ]);
     let name = io.req_str("name", d).unwrap_or("").to_string();
     let size_bits = io.req_u64("size_bits", 1, d);
     let r_bw = io.req_u64("r_bw_bits_per_cycle", 1, d);
@@ -450,11 +494,18 @@ fn read_level(v: &Value, path: &str, hw: &mut Hardware, d: &mut Diags) -> Option
         ));
     }
     if n_r + n_w + n_rw > 64 {
-        d.push(Diagnostic::new(format!("{ipath}.r_port"), "more than 64 ports; use fewer ports"));
+        d.push(Diagnostic::new(
+            format!("{ipath}.r_port"),
+            "more than 64 ports; use fewer ports",
+        ));
         return None;
     }
     let mut ports = Vec::new();
-    for (kind, n, prefix) in [(PortKind::R, n_r, "r_port"), (PortKind::W, n_w, "w_port"), (PortKind::Rw, n_rw, "rw_port")] {
+    for (kind, n, prefix) in [
+        (PortKind::R, n_r, "r_port"),
+        (PortKind::W, n_w, "w_port"),
+        (PortKind::Rw, n_rw, "rw_port"),
+    ] {
         for k in 1..=n {
             let (bw, bw_min) = match kind {
                 PortKind::W => (w_bw, w_min),
@@ -505,7 +556,10 @@ fn read_level(v: &Value, path: &str, hw: &mut Hardware, d: &mut Diags) -> Option
         }
         other => d.push(Diagnostic::new(
             served_path.clone(),
-            format!("expected \"all\" or a list of 0/1 vectors, found {}", crate::json::short(other)),
+            format!(
+                "expected \"all\" or a list of 0/1 vectors, found {}",
+                crate::json::short(other)
+            ),
         )),
     }
     let unroll_count = hw
@@ -522,7 +576,10 @@ fn read_level(v: &Value, path: &str, hw: &mut Hardware, d: &mut Diags) -> Option
         let p = format!("{ops_path}[{i}]");
         if let Some(s) = as_str(ov, &p, d) {
             if op_names.iter().any(|x| x == s) {
-                d.push(Diagnostic::new(p, format!("operand `{s}` listed twice; list it once")));
+                d.push(Diagnostic::new(
+                    p,
+                    format!("operand `{s}` listed twice; list it once"),
+                ));
                 continue;
             }
             if s.is_empty() {
@@ -533,7 +590,10 @@ fn read_level(v: &Value, path: &str, hw: &mut Hardware, d: &mut Diags) -> Option
         }
     }
     if op_names.is_empty() {
-        d.push(Diagnostic::new(ops_path.clone(), "the memory stores no operand; list at least one of I1, I2, O"));
+        d.push(Diagnostic::new(
+            ops_path.clone(),
+            "the memory stores no operand; list at least one of I1, I2, O",
+        ));
     }
     let pa = port_alloc?;
     for name in &op_names {
@@ -542,7 +602,10 @@ fn read_level(v: &Value, path: &str, hw: &mut Hardware, d: &mut Diags) -> Option
             mem_op: mo,
             ports: [None; 4],
         });
-        if !pa.iter().any(|e| e.get("operand").and_then(Value::as_str) == Some(name.as_str())) {
+        if !pa
+            .iter()
+            .any(|e| e.get("operand").and_then(Value::as_str) == Some(name.as_str()))
+        {
             d.push(Diagnostic::new(
                 pa_path.clone(),
                 format!("no port_alloc entry for operand `{name}`; add {{\"operand\": \"{name}\", \"fh\": ..., \"tl\": ..., \"fl\": ..., \"th\": ...}}"),
@@ -552,7 +615,9 @@ fn read_level(v: &Value, path: &str, hw: &mut Hardware, d: &mut Diags) -> Option
     // level index of each stored operand = number of lower levels storing it
     for (i, e) in pa.iter().enumerate() {
         let p = format!("{pa_path}[{i}]");
-        let Some(mut eo) = Obj::new(e, p.clone(), d) else { continue };
+        let Some(mut eo) = Obj::new(e, p.clone(), d) else {
+            continue;
+        };
         let opn = eo.req_str("operand", d);
         let mut assigned: [Option<usize>; 4] = [None; 4];
         for dir in Dir::ALLOC_ORDER {
@@ -572,7 +637,15 @@ fn read_level(v: &Value, path: &str, hw: &mut Hardware, d: &mut Diags) -> Option
                             } else {
                                 d.push(Diagnostic::new(
                                     pp,
-                                    format!("port `{pname}` cannot {}; use a {} port", if dir.is_read() { "read" } else { "write" }, if dir.is_read() { "r_port_* or rw_port_*" } else { "w_port_* or rw_port_*" }),
+                                    format!(
+                                        "port `{pname}` cannot {}; use a {} port",
+                                        if dir.is_read() { "read" } else { "write" },
+                                        if dir.is_read() {
+                                            "r_port_* or rw_port_*"
+                                        } else {
+                                            "w_port_* or rw_port_*"
+                                        }
+                                    ),
                                 ));
                             }
                         }
@@ -580,7 +653,11 @@ fn read_level(v: &Value, path: &str, hw: &mut Hardware, d: &mut Diags) -> Option
                             pp,
                             format!(
                                 "unknown port `{pname}`; the memory has {}",
-                                ports.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ")
+                                ports
+                                    .iter()
+                                    .map(|p| p.name.as_str())
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
                             ),
                         )),
                     }
@@ -659,7 +736,12 @@ mod tests {
             let v: Value = serde_json::from_str(text).unwrap();
             let levels = v["cores"][0]["memory_levels"].as_array().unwrap();
             for (l, lv) in h.levels.iter().zip(levels) {
-                assert_eq!(l.unroll_count, lv["unroll_count"].as_u64().unwrap(), "{name} {}", l.name);
+                assert_eq!(
+                    l.unroll_count,
+                    lv["unroll_count"].as_u64().unwrap(),
+                    "{name} {}",
+                    l.name
+                );
                 let ports = lv["ports"].as_array().unwrap();
                 assert_eq!(l.ports.len(), ports.len());
                 for (p, pv) in l.ports.iter().zip(ports) {
@@ -668,12 +750,24 @@ mod tests {
                         .as_array()
                         .unwrap()
                         .iter()
-                        .map(|f| (f[0].as_str().unwrap().to_string(), f[1].as_u64().unwrap(), f[2].as_str().unwrap().to_string()))
+                        .map(|f| {
+                            (
+                                f[0].as_str().unwrap().to_string(),
+                                f[1].as_u64().unwrap(),
+                                f[2].as_str().unwrap().to_string(),
+                            )
+                        })
                         .collect();
                     let got: Vec<(String, u64, String)> = p
                         .serves
                         .iter()
-                        .map(|f| (h.mem_ops[f.mem_op].clone(), f.level as u64, f.dir.name().to_string()))
+                        .map(|f| {
+                            (
+                                h.mem_ops[f.mem_op].clone(),
+                                f.level as u64,
+                                f.dir.name().to_string(),
+                            )
+                        })
                         .collect();
                     assert_eq!(got, want, "{name} {} {}", l.name, p.name);
                 }
@@ -689,17 +783,31 @@ mod tests {
         assert!(h.trim_to("I1", "sram_1MB_A"));
         assert_eq!(h.levels_of(i1).len(), 2);
         let dram = h.level_index("dram").unwrap();
-        assert!(h.levels[dram].ports[0].serves.iter().all(|f| f.mem_op != i1));
+        assert!(h.levels[dram].ports[0]
+            .serves
+            .iter()
+            .all(|f| f.mem_op != i1));
         h.duplicate_for_add("I1", "I2");
         let i2 = h.mem_op_index("I2").unwrap();
-        let names: Vec<&str> = h.levels_of(i2).iter().map(|&i| h.levels[i].name.as_str()).collect();
+        let names: Vec<&str> = h
+            .levels_of(i2)
+            .iter()
+            .map(|&i| h.levels[i].name.as_str())
+            .collect();
         assert_eq!(names, ["sram_64KB", "sram_1MB_A"]);
         // weight-only memories are gone, dram stores only O now
         assert!(h.level_index("sram_32KB").is_none());
         let l = &h.levels[h.level_index("sram_64KB").unwrap()];
-        let order: Vec<&str> = l.slots.iter().map(|s| h.mem_ops[s.mem_op].as_str()).collect();
+        let order: Vec<&str> = l
+            .slots
+            .iter()
+            .map(|s| h.mem_ops[s.mem_op].as_str())
+            .collect();
         assert_eq!(order, ["I1", "O", "I2"]);
         let last = l.ports[0].serves.last().unwrap();
-        assert_eq!((last.mem_op, last.level, last.dir), (i2, 0, Dir::RdOutToLow));
+        assert_eq!(
+            (last.mem_op, last.level, last.dir),
+            (i2, 0, Dir::RdOutToLow)
+        );
     }
 }

@@ -55,7 +55,10 @@ impl<'a> Obj<'a> {
             other => {
                 d.push(Diagnostic::new(
                     path,
-                    format!("expected an object, found {}; write a JSON object {{...}}", kind(other)),
+                    format!(
+                        "expected an object, found {}; write a JSON object {{...}}",
+                        kind(other)
+                    ),
                 ));
                 None
             }
@@ -144,7 +147,10 @@ pub fn as_str<'a>(v: &'a Value, path: &str, d: &mut Diags) -> Option<&'a str> {
         other => {
             d.push(Diagnostic::new(
                 path,
-                format!("expected a string, found {}; write it in double quotes", kind(other)),
+                format!(
+                    "expected a string, found {}; write it in double quotes",
+                    kind(other)
+                ),
             ));
             None
         }
@@ -157,7 +163,10 @@ pub fn as_array<'a>(v: &'a Value, path: &str, d: &mut Diags) -> Option<&'a Vec<V
         other => {
             d.push(Diagnostic::new(
                 path,
-                format!("expected an array, found {}; write a JSON array [...]", kind(other)),
+                format!(
+                    "expected an array, found {}; write a JSON array [...]",
+                    kind(other)
+                ),
             ));
             None
         }
@@ -211,7 +220,10 @@ pub fn as_nonneg_f64(v: &Value, path: &str, d: &mut Diags) -> Option<f64> {
         _ => {
             d.push(Diagnostic::new(
                 path,
-                format!("expected a finite number >= 0, found {}; write a non-negative number", short(v)),
+                format!(
+                    "expected a finite number >= 0, found {}; write a non-negative number",
+                    short(v)
+                ),
             ));
             None
         }

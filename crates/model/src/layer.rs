@@ -81,7 +81,11 @@ fn parse_equation(eq: &str) -> Result<Vec<(String, Vec<String>)>, String> {
                 let Some(e) = b[s2..].iter().position(|&c| c == ']') else {
                     return Err(format!("unclosed `[` after operand `{name}`"));
                 };
-                let dim: String = b[s2..s2 + e].iter().collect::<String>().trim().to_ascii_uppercase();
+                let dim: String = b[s2..s2 + e]
+                    .iter()
+                    .collect::<String>()
+                    .trim()
+                    .to_ascii_uppercase();
                 if dim.is_empty() {
                     return Err(format!("empty `[]` in operand `{name}`"));
                 }
@@ -99,7 +103,10 @@ fn parse_equation(eq: &str) -> Result<Vec<(String, Vec<String>)>, String> {
         }
     }
     if out.len() < 2 {
-        return Err("an equation needs an output and at least one input, e.g. O[k]+=W[k][c]*I[c]".to_string());
+        return Err(
+            "an equation needs an output and at least one input, e.g. O[k]+=W[k][c]*I[c]"
+                .to_string(),
+        );
     }
     Ok(out)
 }
@@ -108,7 +115,10 @@ fn parse_term(t: &str) -> Result<(u64, String), String> {
     let t = t.trim();
     let (c, n) = match t.split_once('*') {
         Some((c, n)) => {
-            let c: u64 = c.trim().parse().map_err(|_| format!("coefficient `{c}` is not a positive integer"))?;
+            let c: u64 = c
+                .trim()
+                .parse()
+                .map_err(|_| format!("coefficient `{c}` is not a positive integer"))?;
             (c, n.trim())
         }
         None => (1, t),
@@ -162,14 +172,20 @@ impl LayerSpec {
         let ops = match parse_equation(eq) {
             Ok(o) => o,
             Err(e) => {
-                d.push(Diagnostic::new(format!("{path}.equation"), format!("cannot parse `{eq}`: {e}")));
+                d.push(Diagnostic::new(
+                    format!("{path}.equation"),
+                    format!("cannot parse `{eq}`: {e}"),
+                ));
                 return Err(d);
             }
         };
         if ops[0].0 != "O" {
             d.push(Diagnostic::new(
                 format!("{path}.equation"),
-                format!("the first operand is `{}`; the output must come first and be named `O`", ops[0].0),
+                format!(
+                    "the first operand is `{}`; the output must come first and be named `O`",
+                    ops[0].0
+                ),
             ));
         }
         let dim_idx = |n: &str| dims.iter().position(|x| x == n);
@@ -178,11 +194,23 @@ impl LayerSpec {
             let rp = format!("{path}.equation_relations[{i}]");
             match parse_relation(r) {
                 Ok((name, sa, a, sb, b)) => match (dim_idx(&a), dim_idx(&b)) {
-                    (Some(ai), Some(bi)) if ai != bi => relations.push(Relation { name, a: ai, sa, b: bi, sb }),
-                    (Some(_), Some(_)) => d.push(Diagnostic::new(rp, format!("`{r}` uses the same loop twice; use two different loops"))),
+                    (Some(ai), Some(bi)) if ai != bi => relations.push(Relation {
+                        name,
+                        a: ai,
+                        sa,
+                        b: bi,
+                        sb,
+                    }),
+                    (Some(_), Some(_)) => d.push(Diagnostic::new(
+                        rp,
+                        format!("`{r}` uses the same loop twice; use two different loops"),
+                    )),
                     _ => d.push(Diagnostic::new(
                         rp,
-                        format!("`{r}` names a loop that is not in loop_dims ({}); fix the loop names", dims.join(", ")),
+                        format!(
+                            "`{r}` names a loop that is not in loop_dims ({}); fix the loop names",
+                            dims.join(", ")
+                        ),
                     )),
                 },
                 Err(e) => d.push(Diagnostic::new(rp, format!("cannot parse `{r}`: {e}"))),
@@ -234,7 +262,9 @@ impl LayerSpec {
                 None => {
                     d.push(Diagnostic::new(
                         format!("{path}.operand_precision_bits.{name}"),
-                        format!("missing the precision of operand `{name}`; add it (bits per element)"),
+                        format!(
+                            "missing the precision of operand `{name}`; add it (bits per element)"
+                        ),
                     ));
                     0
                 }
@@ -250,7 +280,9 @@ impl LayerSpec {
                 None => {
                     d.push(Diagnostic::new(
                         format!("{path}.memory_operand_links.{name}"),
-                        format!("operand `{name}` has no memory operand; add e.g. \"{name}\": \"I1\""),
+                        format!(
+                            "operand `{name}` has no memory operand; add e.g. \"{name}\": \"I1\""
+                        ),
                     ));
                     String::new()
                 }
@@ -268,7 +300,13 @@ impl LayerSpec {
             if !ops.iter().any(|(n, _)| n == k) {
                 d.push(Diagnostic::new(
                     format!("{path}.memory_operand_links.{k}"),
-                    format!("unknown operand `{k}`: the equation has {}; remove it or fix the name", ops.iter().map(|o| o.0.as_str()).collect::<Vec<_>>().join(", ")),
+                    format!(
+                        "unknown operand `{k}`: the equation has {}; remove it or fix the name",
+                        ops.iter()
+                            .map(|o| o.0.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
                 ));
             }
         }
@@ -276,7 +314,13 @@ impl LayerSpec {
             if k != "O_final" && !ops.iter().any(|(n, _)| n == k) {
                 d.push(Diagnostic::new(
                     format!("{path}.operand_precision_bits.{k}"),
-                    format!("unknown operand `{k}`; the equation has {}", ops.iter().map(|o| o.0.as_str()).collect::<Vec<_>>().join(", ")),
+                    format!(
+                        "unknown operand `{k}`; the equation has {}",
+                        ops.iter()
+                            .map(|o| o.0.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
                 ));
             }
         }
@@ -389,15 +433,37 @@ mod tests {
                 let spec = LayerSpec::from_layer(l, "x").unwrap();
                 let der = &v["layers"][i]["derived"];
                 for (k, op) in spec.operands.iter().enumerate() {
-                    for (key, c) in [("relevant_loops", DimClass::R), ("irrelevant_loops", DimClass::Ir)] {
-                        let mut want: Vec<&str> = der[key][&op.name].as_array().unwrap().iter().map(|x| x.as_str().unwrap()).collect();
+                    for (key, c) in [
+                        ("relevant_loops", DimClass::R),
+                        ("irrelevant_loops", DimClass::Ir),
+                    ] {
+                        let mut want: Vec<&str> = der[key][&op.name]
+                            .as_array()
+                            .unwrap()
+                            .iter()
+                            .map(|x| x.as_str().unwrap())
+                            .collect();
                         want.sort_unstable();
-                        assert_eq!(class_list(&spec, k, c), want, "{net} L{} {} {key}", l.id, op.name);
+                        assert_eq!(
+                            class_list(&spec, k, c),
+                            want,
+                            "{net} L{} {} {key}",
+                            l.id,
+                            op.name
+                        );
                     }
-                    let pr = der["partially_relevant_loops"][&op.name].as_object().unwrap();
+                    let pr = der["partially_relevant_loops"][&op.name]
+                        .as_object()
+                        .unwrap();
                     assert_eq!(op.has_pr, !pr.is_empty(), "{net} L{} {}", l.id, op.name);
                     let size = der["operand_size_elements"][&op.name].as_u64().unwrap();
-                    assert_eq!(spec.size_elems(k), size as u128, "{net} L{} {}", l.id, op.name);
+                    assert_eq!(
+                        spec.size_elems(k),
+                        size as u128,
+                        "{net} L{} {}",
+                        l.id,
+                        op.name
+                    );
                 }
             }
         }
@@ -408,7 +474,16 @@ mod tests {
         let l = layer("fsrcnn", 0);
         let names: Vec<&str> = l.operands.iter().map(|o| o.name.as_str()).collect();
         assert_eq!(names, ["O", "W", "I"]);
-        assert_eq!(l.relations[0], Relation { name: "IX".into(), a: 4, sa: 1, b: 6, sb: 1 });
+        assert_eq!(
+            l.relations[0],
+            Relation {
+                name: "IX".into(),
+                a: 4,
+                sa: 1,
+                b: 6,
+                sb: 1
+            }
+        );
         assert_eq!(l.o_final_bits, 8);
         assert_eq!(l.operands[0].precision_bits, 16);
     }

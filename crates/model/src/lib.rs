@@ -18,8 +18,8 @@
 
 extern crate alloc;
 
-pub mod diag;
 pub mod cost;
+pub mod diag;
 pub mod hardware;
 mod json;
 pub mod layer;
@@ -28,10 +28,13 @@ pub mod mapping;
 pub mod num;
 pub mod ordered;
 pub mod presets;
+pub mod validate;
 pub mod workload;
 
 #[cfg(test)]
 mod hand_tests;
+#[cfg(test)]
+mod validate_tests;
 
 pub use diag::Diagnostic;
 pub use workload::{LayerMacs, Workload};

@@ -33,7 +33,10 @@ fn prime_factors(mut n: u64) -> Vec<u64> {
 /// §2.1 steps 3–4: factors every temporal size (given in layer dimension
 /// order) into primes and merges factors until at most `limit` remain.
 /// Returns per dimension its factors (ascending, with multiplicity).
-pub fn loop_prime_factors(sizes: &[(usize, u64)], limit: usize) -> Result<Vec<(usize, Vec<u64>)>, LpfError> {
+pub fn loop_prime_factors(
+    sizes: &[(usize, u64)],
+    limit: usize,
+) -> Result<Vec<(usize, Vec<u64>)>, LpfError> {
     let mut per: Vec<(usize, Vec<u64>)> = sizes
         .iter()
         .filter(|(_, s)| *s > 1)
@@ -50,7 +53,10 @@ pub fn loop_prime_factors(sizes: &[(usize, u64)], limit: usize) -> Result<Vec<(u
         }
         let f = &mut per[best].1;
         if f.len() < 2 {
-            return Err(LpfError::LimitTooSmall { limit, dims: per.len() });
+            return Err(LpfError::LimitTooSmall {
+                limit,
+                dims: per.len(),
+            });
         }
         // f is ascending with multiplicity; p0 = f[0]
         let p0 = f[0];
@@ -92,7 +98,10 @@ const NIL: usize = usize::MAX;
 impl Orderings {
     /// `items` are the loops with multiplicity; `name_of` gives the
     /// dimension name used for the (name, size) sort.
-    pub fn new(mut items: Vec<Loop>, name_of: impl Fn(usize) -> alloc::string::String) -> Orderings {
+    pub fn new(
+        mut items: Vec<Loop>,
+        name_of: impl Fn(usize) -> alloc::string::String,
+    ) -> Orderings {
         items.sort_by(|a, b| name_of(a.0).cmp(&name_of(b.0)).then(a.1.cmp(&b.1)));
         let n = items.len();
         let mut val = Vec::with_capacity(n);
@@ -153,7 +162,11 @@ impl Orderings {
         if !(jn != NIL || val[self.j] < val[self.h]) {
             return false;
         }
-        let s = if jn != NIL && val[self.i] >= val[jn] { self.j } else { self.i };
+        let s = if jn != NIL && val[self.i] >= val[jn] {
+            self.j
+        } else {
+            self.i
+        };
         let t = next[s];
         next[s] = next[t];
         next[t] = self.h;
@@ -179,7 +192,10 @@ mod tests {
     }
 
     fn show(o: &[Loop]) -> String {
-        o.iter().map(|(d, f)| alloc::format!("{}{}", NAMES[*d], f)).collect::<Vec<_>>().join(",")
+        o.iter()
+            .map(|(d, f)| alloc::format!("{}{}", NAMES[*d], f))
+            .collect::<Vec<_>>()
+            .join(",")
     }
 
     /// MODEL.md §6.6 V4: LPF limiting.

@@ -48,7 +48,10 @@ impl MappingFile {
             Some(m) if d.is_empty() => Ok(m),
             _ => {
                 if d.is_empty() {
-                    d.push(Diagnostic::new("mapping", "the mapping could not be read; check its structure"));
+                    d.push(Diagnostic::new(
+                        "mapping",
+                        "the mapping could not be read; check its structure",
+                    ));
                 }
                 Err(d)
             }
@@ -65,22 +68,33 @@ fn read(v: &Value, d: &mut Diags) -> Option<MappingFile> {
         let p = o.sub("schema");
         if let Some(s) = as_str(s, &p, d) {
             if s != SCHEMA {
-                d.push(Diagnostic::new(p, format!("unknown schema `{s}`; use `{SCHEMA}`")));
+                d.push(Diagnostic::new(
+                    p,
+                    format!("unknown schema `{s}`; use `{SCHEMA}`"),
+                ));
             }
         }
     }
-    let workload = o.opt("workload").and_then(Value::as_str).map(|s| s.to_string());
+    let workload = o
+        .opt("workload")
+        .and_then(Value::as_str)
+        .map(|s| s.to_string());
     let layers = o.req_array("layers", d);
     let lpath = o.sub("layers");
     o.finish(d);
     let mut out = Vec::new();
     for (i, lv) in layers?.iter().enumerate() {
         let p = format!("{lpath}[{i}]");
-        let Some(mut lo) = Obj::new(lv, p.clone(), d) else { continue };
+        let Some(mut lo) = Obj::new(lv, p.clone(), d) else {
+            continue;
+        };
         let id = lo.req("id", d).and_then(|v| match v.as_i64() {
             Some(x) => Some(x),
             None => {
-                d.push(Diagnostic::new(format!("{p}.id"), "expected an integer layer id"));
+                d.push(Diagnostic::new(
+                    format!("{p}.id"),
+                    "expected an integer layer id",
+                ));
                 None
             }
         });
@@ -89,7 +103,10 @@ fn read(v: &Value, d: &mut Diags) -> Option<MappingFile> {
         lo.finish(d);
         let Some(id) = id else { continue };
         if out.iter().any(|(x, _): &(i64, SpatialMapping)| *x == id) {
-            d.push(Diagnostic::new(format!("{p}.id"), format!("layer {id} has two spatial mappings; keep one")));
+            d.push(Diagnostic::new(
+                format!("{p}.id"),
+                format!("layer {id} has two spatial mappings; keep one"),
+            ));
         }
         let mut m = SpatialMapping::default();
         if let Some(sm) = sm {
@@ -97,9 +114,14 @@ fn read(v: &Value, d: &mut Diags) -> Option<MappingFile> {
                 Value::Object(map) => {
                     for (k, e) in map {
                         let ep = format!("{smp}.{k}");
-                        let Some(arr) = as_array(e, &ep, d) else { continue };
+                        let Some(arr) = as_array(e, &ep, d) else {
+                            continue;
+                        };
                         if arr.len() != 2 {
-                            d.push(Diagnostic::new(ep, "expected [loop_dimension, unrolling], e.g. [\"K\", 32]"));
+                            d.push(Diagnostic::new(
+                                ep,
+                                "expected [loop_dimension, unrolling], e.g. [\"K\", 32]",
+                            ));
                             continue;
                         }
                         let loop_dim = as_str(&arr[0], &format!("{ep}[0]"), d);
@@ -122,13 +144,19 @@ fn read(v: &Value, d: &mut Diags) -> Option<MappingFile> {
                 }
                 other => d.push(Diagnostic::new(
                     smp,
-                    format!("expected an object {{array_dim: [loop_dim, factor]}}, found {}", crate::json::kind(other)),
+                    format!(
+                        "expected an object {{array_dim: [loop_dim, factor]}}, found {}",
+                        crate::json::kind(other)
+                    ),
                 )),
             }
         }
         out.push((id, m));
     }
-    Some(MappingFile { workload, layers: out })
+    Some(MappingFile {
+        workload,
+        layers: out,
+    })
 }
 
 #[cfg(test)]
@@ -142,8 +170,16 @@ mod tests {
             let m = MappingFile::from_json(text).unwrap_or_else(|e| panic!("{name}: {e:?}"));
             assert!(!m.layers.is_empty());
         }
-        let m = MappingFile::from_json(presets::mapping("Meta_prototype__fsrcnn").unwrap()).unwrap();
+        let m =
+            MappingFile::from_json(presets::mapping("Meta_prototype__fsrcnn").unwrap()).unwrap();
         let l0 = m.layer(0).unwrap();
-        assert_eq!(l0.entries[0], SpatialEntry { array_dim: "D1".into(), loop_dim: "K".into(), factor: 32.0 });
+        assert_eq!(
+            l0.entries[0],
+            SpatialEntry {
+                array_dim: "D1".into(),
+                loop_dim: "K".into(),
+                factor: 32.0
+            }
+        );
     }
 }

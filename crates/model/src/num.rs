@@ -66,7 +66,11 @@ mod tests {
             ((3, 4, 2, 3), 12.0),
         ];
         for ((sa, a, sb, b), want) in cases {
-            assert_eq!(pr_size(sa, a as f64, sb, b as f64), want, "{sa} {a} {sb} {b}");
+            assert_eq!(
+                pr_size(sa, a as f64, sb, b as f64),
+                want,
+                "{sa} {a} {sb} {b}"
+            );
         }
     }
 

@@ -4,16 +4,46 @@
 
 /// `hardware/*.json`, sorted by name.
 pub const HARDWARE: &[(&str, &str)] = &[
-    ("Ascend_like", include_str!("../presets/hardware/Ascend_like.json")),
-    ("Ascend_like_DF", include_str!("../presets/hardware/Ascend_like_DF.json")),
-    ("Edge_TPU_like", include_str!("../presets/hardware/Edge_TPU_like.json")),
-    ("Edge_TPU_like_DF", include_str!("../presets/hardware/Edge_TPU_like_DF.json")),
-    ("Meta_prototype", include_str!("../presets/hardware/Meta_prototype.json")),
-    ("Meta_prototype_DF", include_str!("../presets/hardware/Meta_prototype_DF.json")),
-    ("TPU_like", include_str!("../presets/hardware/TPU_like.json")),
-    ("TPU_like_DF", include_str!("../presets/hardware/TPU_like_DF.json")),
-    ("Tesla_NPU_like", include_str!("../presets/hardware/Tesla_NPU_like.json")),
-    ("Tesla_NPU_like_DF", include_str!("../presets/hardware/Tesla_NPU_like_DF.json")),
+    (
+        "Ascend_like",
+        include_str!("../presets/hardware/Ascend_like.json"),
+    ),
+    (
+        "Ascend_like_DF",
+        include_str!("../presets/hardware/Ascend_like_DF.json"),
+    ),
+    (
+        "Edge_TPU_like",
+        include_str!("../presets/hardware/Edge_TPU_like.json"),
+    ),
+    (
+        "Edge_TPU_like_DF",
+        include_str!("../presets/hardware/Edge_TPU_like_DF.json"),
+    ),
+    (
+        "Meta_prototype",
+        include_str!("../presets/hardware/Meta_prototype.json"),
+    ),
+    (
+        "Meta_prototype_DF",
+        include_str!("../presets/hardware/Meta_prototype_DF.json"),
+    ),
+    (
+        "TPU_like",
+        include_str!("../presets/hardware/TPU_like.json"),
+    ),
+    (
+        "TPU_like_DF",
+        include_str!("../presets/hardware/TPU_like_DF.json"),
+    ),
+    (
+        "Tesla_NPU_like",
+        include_str!("../presets/hardware/Tesla_NPU_like.json"),
+    ),
+    (
+        "Tesla_NPU_like_DF",
+        include_str!("../presets/hardware/Tesla_NPU_like_DF.json"),
+    ),
 ];
 
 /// `workloads/*.json`, sorted by name.
@@ -21,37 +51,118 @@ pub const WORKLOADS: &[(&str, &str)] = &[
     ("dmcnnvd", include_str!("../presets/workloads/dmcnnvd.json")),
     ("fsrcnn", include_str!("../presets/workloads/fsrcnn.json")),
     ("mccnn", include_str!("../presets/workloads/mccnn.json")),
-    ("mobilenetv1", include_str!("../presets/workloads/mobilenetv1.json")),
-    ("resnet18", include_str!("../presets/workloads/resnet18.json")),
+    (
+        "mobilenetv1",
+        include_str!("../presets/workloads/mobilenetv1.json"),
+    ),
+    (
+        "resnet18",
+        include_str!("../presets/workloads/resnet18.json"),
+    ),
 ];
 
 /// `mappings/*.json`, sorted by name.
 pub const MAPPINGS: &[(&str, &str)] = &[
-    ("Ascend_like__dmcnnvd", include_str!("../presets/mappings/Ascend_like__dmcnnvd.json")),
-    ("Ascend_like__fsrcnn", include_str!("../presets/mappings/Ascend_like__fsrcnn.json")),
-    ("Ascend_like__mccnn", include_str!("../presets/mappings/Ascend_like__mccnn.json")),
-    ("Ascend_like__mobilenetv1", include_str!("../presets/mappings/Ascend_like__mobilenetv1.json")),
-    ("Ascend_like__resnet18", include_str!("../presets/mappings/Ascend_like__resnet18.json")),
-    ("Edge_TPU_like__dmcnnvd", include_str!("../presets/mappings/Edge_TPU_like__dmcnnvd.json")),
-    ("Edge_TPU_like__fsrcnn", include_str!("../presets/mappings/Edge_TPU_like__fsrcnn.json")),
-    ("Edge_TPU_like__mccnn", include_str!("../presets/mappings/Edge_TPU_like__mccnn.json")),
-    ("Edge_TPU_like__mobilenetv1", include_str!("../presets/mappings/Edge_TPU_like__mobilenetv1.json")),
-    ("Edge_TPU_like__resnet18", include_str!("../presets/mappings/Edge_TPU_like__resnet18.json")),
-    ("Meta_prototype__dmcnnvd", include_str!("../presets/mappings/Meta_prototype__dmcnnvd.json")),
-    ("Meta_prototype__fsrcnn", include_str!("../presets/mappings/Meta_prototype__fsrcnn.json")),
-    ("Meta_prototype__mccnn", include_str!("../presets/mappings/Meta_prototype__mccnn.json")),
-    ("Meta_prototype__mobilenetv1", include_str!("../presets/mappings/Meta_prototype__mobilenetv1.json")),
-    ("Meta_prototype__resnet18", include_str!("../presets/mappings/Meta_prototype__resnet18.json")),
-    ("TPU_like__dmcnnvd", include_str!("../presets/mappings/TPU_like__dmcnnvd.json")),
-    ("TPU_like__fsrcnn", include_str!("../presets/mappings/TPU_like__fsrcnn.json")),
-    ("TPU_like__mccnn", include_str!("../presets/mappings/TPU_like__mccnn.json")),
-    ("TPU_like__mobilenetv1", include_str!("../presets/mappings/TPU_like__mobilenetv1.json")),
-    ("TPU_like__resnet18", include_str!("../presets/mappings/TPU_like__resnet18.json")),
-    ("Tesla_NPU_like__dmcnnvd", include_str!("../presets/mappings/Tesla_NPU_like__dmcnnvd.json")),
-    ("Tesla_NPU_like__fsrcnn", include_str!("../presets/mappings/Tesla_NPU_like__fsrcnn.json")),
-    ("Tesla_NPU_like__mccnn", include_str!("../presets/mappings/Tesla_NPU_like__mccnn.json")),
-    ("Tesla_NPU_like__mobilenetv1", include_str!("../presets/mappings/Tesla_NPU_like__mobilenetv1.json")),
-    ("Tesla_NPU_like__resnet18", include_str!("../presets/mappings/Tesla_NPU_like__resnet18.json")),
+    (
+        "Ascend_like__dmcnnvd",
+        include_str!("../presets/mappings/Ascend_like__dmcnnvd.json"),
+    ),
+    (
+        "Ascend_like__fsrcnn",
+        include_str!("../presets/mappings/Ascend_like__fsrcnn.json"),
+    ),
+    (
+        "Ascend_like__mccnn",
+        include_str!("../presets/mappings/Ascend_like__mccnn.json"),
+    ),
+    (
+        "Ascend_like__mobilenetv1",
+        include_str!("../presets/mappings/Ascend_like__mobilenetv1.json"),
+    ),
+    (
+        "Ascend_like__resnet18",
+        include_str!("../presets/mappings/Ascend_like__resnet18.json"),
+    ),
+    (
+        "Edge_TPU_like__dmcnnvd",
+        include_str!("../presets/mappings/Edge_TPU_like__dmcnnvd.json"),
+    ),
+    (
+        "Edge_TPU_like__fsrcnn",
+        include_str!("../presets/mappings/Edge_TPU_like__fsrcnn.json"),
+    ),
+    (
+        "Edge_TPU_like__mccnn",
+        include_str!("../presets/mappings/Edge_TPU_like__mccnn.json"),
+    ),
+    (
+        "Edge_TPU_like__mobilenetv1",
+        include_str!("../presets/mappings/Edge_TPU_like__mobilenetv1.json"),
+    ),
+    (
+        "Edge_TPU_like__resnet18",
+        include_str!("../presets/mappings/Edge_TPU_like__resnet18.json"),
+    ),
+    (
+        "Meta_prototype__dmcnnvd",
+        include_str!("../presets/mappings/Meta_prototype__dmcnnvd.json"),
+    ),
+    (
+        "Meta_prototype__fsrcnn",
+        include_str!("../presets/mappings/Meta_prototype__fsrcnn.json"),
+    ),
+    (
+        "Meta_prototype__mccnn",
+        include_str!("../presets/mappings/Meta_prototype__mccnn.json"),
+    ),
+    (
+        "Meta_prototype__mobilenetv1",
+        include_str!("../presets/mappings/Meta_prototype__mobilenetv1.json"),
+    ),
+    (
+        "Meta_prototype__resnet18",
+        include_str!("../presets/mappings/Meta_prototype__resnet18.json"),
+    ),
+    (
+        "TPU_like__dmcnnvd",
+        include_str!("../presets/mappings/TPU_like__dmcnnvd.json"),
+    ),
+    (
+        "TPU_like__fsrcnn",
+        include_str!("../presets/mappings/TPU_like__fsrcnn.json"),
+    ),
+    (
+        "TPU_like__mccnn",
+        include_str!("../presets/mappings/TPU_like__mccnn.json"),
+    ),
+    (
+        "TPU_like__mobilenetv1",
+        include_str!("../presets/mappings/TPU_like__mobilenetv1.json"),
+    ),
+    (
+        "TPU_like__resnet18",
+        include_str!("../presets/mappings/TPU_like__resnet18.json"),
+    ),
+    (
+        "Tesla_NPU_like__dmcnnvd",
+        include_str!("../presets/mappings/Tesla_NPU_like__dmcnnvd.json"),
+    ),
+    (
+        "Tesla_NPU_like__fsrcnn",
+        include_str!("../presets/mappings/Tesla_NPU_like__fsrcnn.json"),
+    ),
+    (
+        "Tesla_NPU_like__mccnn",
+        include_str!("../presets/mappings/Tesla_NPU_like__mccnn.json"),
+    ),
+    (
+        "Tesla_NPU_like__mobilenetv1",
+        include_str!("../presets/mappings/Tesla_NPU_like__mobilenetv1.json"),
+    ),
+    (
+        "Tesla_NPU_like__resnet18",
+        include_str!("../presets/mappings/Tesla_NPU_like__resnet18.json"),
+    ),
 ];
 
 fn find(table: &'static [(&'static str, &'static str)], name: &str) -> Option<&'static str> {
@@ -91,13 +202,19 @@ mod tests {
 
     #[test]
     fn every_pair_has_a_mapping() {
-        assert_eq!((HARDWARE.len(), WORKLOADS.len(), MAPPINGS.len()), (10, 5, 25));
+        assert_eq!(
+            (HARDWARE.len(), WORKLOADS.len(), MAPPINGS.len()),
+            (10, 5, 25)
+        );
         for (h, _) in HARDWARE {
             for (w, _) in WORKLOADS {
                 let m = default_mapping_name(h, w);
                 assert!(mapping(&m).is_some(), "{m}");
             }
         }
-        assert_eq!(default_mapping_name("Meta_prototype_DF", "fsrcnn"), "Meta_prototype__fsrcnn");
+        assert_eq!(
+            default_mapping_name("Meta_prototype_DF", "fsrcnn"),
+            "Meta_prototype__fsrcnn"
+        );
     }
 }

@@ -68,13 +68,18 @@ pub struct LayerMacs {
 impl Workload {
     /// Parses a workload JSON document. Every problem found is reported.
     pub fn from_json(text: &str) -> Result<Workload, Vec<Diagnostic>> {
-        let w: Workload = serde_json::from_str(text).map_err(|e| {
-            alloc::vec![Diagnostic::new(
-                "workload",
-                format!("not a valid workload document: {e}; fix the JSON at that line and column"),
-            )]
-        })?;
-        let mut diags = Vec::new();
+        let v = crate::json::parse_value(text, "workload", "workload")?;
+        let mut diags = unknown_fields(&v);
+        let w: Workload = match serde_json::from_value(v) {
+            Ok(w) => w,
+            Err(e) => {
+                diags.push(Diagnostic::new(
+                    "workload",
+                    format!("not a valid workload document: {e}; fix that field"),
+                ));
+                return Err(diags);
+            }
+        };
         if w.layers.is_empty() {
             diags.push(Diagnostic::new(
                 "workload.layers",
@@ -126,6 +131,67 @@ impl Workload {
             .iter()
             .fold(0u64, |acc, l| acc.saturating_add(l.macs))
     }
+}
+
+const TOP_FIELDS: &[&str] = &[
+    "schema",
+    "name",
+    "paper_name",
+    "layers",
+    "totals",
+    "per_hw_folder_differences_besides_spatial_mapping",
+];
+
+const LAYER_FIELDS: &[&str] = &[
+    "id",
+    "kind",
+    "label",
+    "equation",
+    "equation_relations",
+    "input_index_relations",
+    "loop_dims",
+    "stride",
+    "dilation",
+    "padding",
+    "operand_precision_bits",
+    "precision_bits",
+    "operand_sources",
+    "operand_source_dimension_mapping",
+    "constant_operands",
+    "memory_operand_links",
+    "core_allocation",
+    "derived",
+];
+
+/// Unknown keys of the document and of its layers (informational reference
+/// fields such as `derived` or `stride` are known and ignored).
+fn unknown_fields(v: &serde_json::Value) -> Vec<Diagnostic> {
+    let mut d = Vec::new();
+    let mut check =
+        |obj: &serde_json::Map<String, serde_json::Value>, known: &[&str], path: &str| {
+            for k in obj.keys() {
+                if !known.contains(&k.as_str()) {
+                    d.push(Diagnostic::new(
+                        format!("{path}.{k}"),
+                        format!(
+                            "unknown field `{k}`; remove it or fix its spelling (known fields: {})",
+                            known.join(", ")
+                        ),
+                    ));
+                }
+            }
+        };
+    if let Some(o) = v.as_object() {
+        check(o, TOP_FIELDS, "workload");
+        if let Some(ls) = o.get("layers").and_then(|l| l.as_array()) {
+            for (i, l) in ls.iter().enumerate() {
+                if let Some(lo) = l.as_object() {
+                    check(lo, LAYER_FIELDS, &format!("workload.layers[{i}]"));
+                }
+            }
+        }
+    }
+    d
 }
 
 impl Layer {

@@ -33,16 +33,36 @@ fn fsrcnn_one_tile_layers_match_reference() {
     let maps = MappingFile::from_json(presets::mapping("Meta_prototype__fsrcnn").unwrap()).unwrap();
     let mut failures = Vec::new();
     for (id, energy, l0, l1, l2, ideal) in REFERENCE {
-        let (i, layer) = w.layers.iter().enumerate().find(|(_, l)| l.id == id).unwrap();
+        let (i, layer) = w
+            .layers
+            .iter()
+            .enumerate()
+            .find(|(_, l)| l.id == id)
+            .unwrap();
         let spec = LayerSpec::from_layer(layer, &format!("workload.layers[{i}]")).unwrap();
         let mut h = hw.clone();
         if id == 0 {
             assert!(h.trim_to("I1", "sram_1MB_A"));
         }
-        let c = evaluate_layer(&spec, &h, maps.layer(id).unwrap(), LomaConfig { lpf_limit: 6 }).unwrap();
+        let c = evaluate_layer(
+            &spec,
+            &h,
+            maps.layer(id).unwrap(),
+            LomaConfig { lpf_limit: 6 },
+        )
+        .unwrap();
         let rel = (c.energy_total_pj - energy).abs() / energy;
-        let got = (c.latency_total0_cycles, c.latency_total1_cycles, c.latency_total2_cycles, c.ideal_cycles);
-        println!("L{id}: energy {} (ref {energy}, rel {rel:.2e}) latency {got:?} (ref {:?})", c.energy_total_pj, (l0, l1, l2, ideal));
+        let got = (
+            c.latency_total0_cycles,
+            c.latency_total1_cycles,
+            c.latency_total2_cycles,
+            c.ideal_cycles,
+        );
+        println!(
+            "L{id}: energy {} (ref {energy}, rel {rel:.2e}) latency {got:?} (ref {:?})",
+            c.energy_total_pj,
+            (l0, l1, l2, ideal)
+        );
         if rel > REL_TOL || got != (l0, l1, l2, ideal) {
             failures.push(id);
         }
@@ -57,7 +77,13 @@ fn fsrcnn_l1_detail() {
     let hw = Hardware::from_json(presets::hardware("Meta_prototype_DF").unwrap()).unwrap();
     let maps = MappingFile::from_json(presets::mapping("Meta_prototype__fsrcnn").unwrap()).unwrap();
     let spec = LayerSpec::from_layer(&w.layers[2], "workload.layers[2]").unwrap();
-    let c = evaluate_layer(&spec, &hw, maps.layer(1).unwrap(), LomaConfig { lpf_limit: 6 }).unwrap();
+    let c = evaluate_layer(
+        &spec,
+        &hw,
+        maps.layer(1).unwrap(),
+        LomaConfig { lpf_limit: 6 },
+    )
+    .unwrap();
     assert_eq!((c.orderings_total, c.orderings_valid), (720, 720));
     let want: [(&str, &[f64]); 3] = [
         ("O", &[7301693.16, 5758160.4, 19924590.6, 600210000.0]),
@@ -67,11 +93,27 @@ fn fsrcnn_l1_detail() {
     for (op, levels) in want {
         let o = c.operands.iter().find(|o| o.operand == op).unwrap();
         for (l, w) in o.levels.iter().zip(levels) {
-            assert!((l.energy_pj - w).abs() <= 1e-9 * w.max(1.0), "{op} {}: {} vs {w}", l.memory, l.energy_pj);
+            assert!(
+                (l.energy_pj - w).abs() <= 1e-9 * w.max(1.0),
+                "{op} {}: {} vs {w}",
+                l.memory,
+                l.energy_pj
+            );
         }
     }
     assert!((c.mac_energy_pj - 14340480.0).abs() < 1e-6);
     let o_loops: Vec<Vec<(String, u64)>> = c.operands[0].temporal_loops.clone();
-    let show: Vec<Vec<String>> = o_loops.iter().map(|l| l.iter().map(|(n, f)| format!("{n}{f}")).collect()).collect();
-    assert_eq!(show, [vec!["C4", "C7"], vec!["OX27"], vec!["OY23"], vec!["OX9", "OY6"]]);
+    let show: Vec<Vec<String>> = o_loops
+        .iter()
+        .map(|l| l.iter().map(|(n, f)| format!("{n}{f}")).collect())
+        .collect();
+    assert_eq!(
+        show,
+        [
+            vec!["C4", "C7"],
+            vec!["OX27"],
+            vec!["OY23"],
+            vec!["OX9", "OY6"]
+        ]
+    );
 }
