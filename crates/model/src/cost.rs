@@ -74,6 +74,9 @@ pub struct LevelCost {
     pub rd_out_to_high_words: f64,
     pub wr_in_by_high_words: f64,
     pub energy_pj: f64,
+    /// Bits of this operand held by one instance of the level
+    /// (`DB(X, j+1)`, fractional mapping, §2.6).
+    pub data_bits: u64,
 }
 
 /// Costs of one layer operand over its memory levels (bottom-up).
@@ -441,6 +444,7 @@ struct OpTable {
     top_r: Vec<u64>,
     top_ir: Vec<u64>,
     d: Vec<u64>,
+    db: Vec<u64>,
     eb: Vec<u64>,
     tr: Vec<[Transfer; 4]>,
     // scratch
@@ -580,8 +584,10 @@ impl Ctx<'_> {
                 layer.o_final_bits
             }
         };
+        resize(&mut t.db, m + 1, 0u64);
         for a in 0..=m {
             let db = t.d[a].saturating_mul(prec_at(a));
+            t.db[a] = db;
             t.eb[a] = db / t.top_r[a].max(1);
         }
         // Q(a) for the output, a = 0..=M+2
@@ -1315,6 +1321,7 @@ fn full_cost(ctx: &Ctx, per_op: &[Vec<Vec<Loop>>]) -> LayerCost {
                 rd_out_to_high_words: w[2],
                 wr_in_by_high_words: w[3],
                 energy_pj: e,
+                data_bits: frac[x].db[j + 1],
             });
         }
         operands.push(OperandCost {
