@@ -576,9 +576,8 @@ impl Ctx<'_> {
         }
         let psum = |a: usize| -> bool { is_out && (a + 1..=m).any(|b| t.irflag[b]) };
         let prec_at = |a: usize| -> u64 {
-            if !is_out {
-                o.precision_bits
-            } else if psum(a) {
+            // Q18: the output uses partial precision iff data leaves upward partial
+            if !is_out || psum(a) {
                 o.precision_bits
             } else {
                 layer.o_final_bits
@@ -1387,7 +1386,8 @@ mod tests {
             st.windows(2).map(|w| flat[w[0]..w[1]].to_vec()).collect()
         };
         // (operand, merged levels, C, top_r, top_ir)
-        let cases: [(usize, Vec<Vec<Loop>>, [u64; 4], [u64; 4], [u64; 4]); 3] = [
+        type Case = (usize, Vec<Vec<Loop>>, [u64; 4], [u64; 4], [u64; 4]);
+        let cases: [Case; 3] = [
             (
                 0,
                 vec![

@@ -181,7 +181,7 @@ pub fn as_u64(v: &Value, path: &str, min: u64, d: &mut Diags) -> Option<u64> {
             if let Some(u) = n.as_u64() {
                 Some(u)
             } else if let Some(f) = n.as_f64() {
-                if f >= 0.0 && f <= 9.0e15 && crate::num::trunc(f) == f {
+                if (0.0..=9.0e15).contains(&f) && crate::num::trunc(f) == f {
                     Some(f as u64)
                 } else {
                     None

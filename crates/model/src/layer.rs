@@ -63,6 +63,9 @@ pub struct LayerSpec {
     pub o_final_bits: u64,
 }
 
+/// Largest accepted loop size (keeps prime factorisation cheap).
+pub const MAX_LOOP_SIZE: u64 = 1_000_000_000;
+
 fn parse_equation(eq: &str) -> Result<Vec<(String, Vec<String>)>, String> {
     let b: Vec<char> = eq.chars().collect();
     let mut out: Vec<(String, Vec<String>)> = Vec::new();
@@ -159,6 +162,11 @@ impl LayerSpec {
                 d.push(Diagnostic::new(
                     format!("{path}.loop_dims.{k}"),
                     "loop size is 0; every loop dimension needs a size of at least 1",
+                ));
+            } else if *v > MAX_LOOP_SIZE {
+                d.push(Diagnostic::new(
+                    format!("{path}.loop_dims.{k}"),
+                    format!("loop size {v} is above {MAX_LOOP_SIZE}; use a smaller size"),
                 ));
             }
         }

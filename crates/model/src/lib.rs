@@ -13,6 +13,32 @@
 //!   reach output; reported math goes through `libm`.
 //! - Parsing and validation report every problem as a [`Diagnostic`] with a
 //!   field path; nothing in this crate panics on any input.
+//!
+//! ## Single-layer model (MODEL.md §1–§2)
+//!
+//! ```text
+//! Workload::from_json ─┐
+//! Hardware::from_json ─┼─ validate::validate ─> ValidScenario { layers: Vec<LayerSpec>, hardware, mapping }
+//! MappingFile::from_json┘
+//!
+//! cost::evaluate_layer(&LayerSpec, &Hardware, &SpatialMapping, LomaConfig)
+//!     -> Result<LayerCost, EvalError>
+//! ```
+//!
+//! - [`layer::LayerSpec`] is a compute layer at its current size; change
+//!   tile sizes with [`layer::LayerSpec::set_size`] (relevancy stays that of
+//!   the original sizes, Q19).
+//! - [`hardware::Hardware`] can be trimmed like the depth-first stage does
+//!   (§1.3): [`hardware::Hardware::remove_top`],
+//!   [`hardware::Hardware::trim_to`], [`hardware::Hardware::duplicate_for_add`]
+//!   (applied automatically by `evaluate_layer` to element-wise adds).
+//! - [`cost::evaluate_layer`] runs LOMA (§2.1–§2.4) and returns the
+//!   minimum-energy mapping's cost; "memory hierarchy too small" is the
+//!   value [`cost::EvalError::HierarchyTooSmall`].
+//!
+//! Reference quirks (MODEL.md §5) are reproduced and named where they
+//! happen: Q1, Q10, Q11, Q12, Q15, Q16, Q18, Q19, Q21, Q22, Q30, Q31, Q33,
+//! Q34, Q35.
 #![no_std]
 #![forbid(unsafe_code)]
 
@@ -36,5 +62,10 @@ mod hand_tests;
 #[cfg(test)]
 mod validate_tests;
 
+pub use cost::{evaluate_layer, EvalError, LayerCost, LomaConfig};
 pub use diag::Diagnostic;
+pub use hardware::Hardware;
+pub use layer::LayerSpec;
+pub use mapping::{MappingFile, SpatialMapping};
+pub use validate::{validate, validate_json, ValidScenario};
 pub use workload::{LayerMacs, Workload};

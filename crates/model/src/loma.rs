@@ -113,10 +113,7 @@ impl Orderings {
             val.push(r);
         }
         // prepend each item: list = n-1 -> n-2 -> ... -> 0
-        let mut next = alloc::vec![NIL; n];
-        for k in 1..n {
-            next[k] = k - 1;
-        }
+        let next: Vec<usize> = (0..n).map(|k| if k == 0 { NIL } else { k - 1 }).collect();
         let h = if n == 0 { NIL } else { n - 1 };
         let (i, j) = if n >= 2 { (1, 0) } else { (NIL, NIL) };
         Orderings {

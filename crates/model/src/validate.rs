@@ -129,7 +129,7 @@ pub fn validate(
                         &mut d,
                     );
                 }
-                for (k, o) in spec.operands.iter().enumerate().skip(1) {
+                for o in spec.operands.iter().skip(1) {
                     let srcs = l.operand_sources.get(&o.name);
                     if !o.is_constant && srcs.is_none_or(|s| s.is_empty()) {
                         d.push(Diagnostic::new(
@@ -140,7 +140,6 @@ pub fn validate(
                             ),
                         ));
                     }
-                    let _ = k;
                 }
                 for (name, srcs) in l.operand_sources.iter() {
                     if !spec.operands.iter().skip(1).any(|o| o.name == name) {
@@ -193,7 +192,7 @@ pub fn validate(
                 // spatial mapping of this layer
                 match mapping.layers.iter().position(|(id, _)| *id == l.id) {
                     None => d.push(Diagnostic::new(
-                        format!("mapping.layers"),
+                        "mapping.layers",
                         format!("no spatial mapping for layer {}; add {{\"id\": {}, \"spatial_mapping\": {{...}}}}", l.id, l.id),
                     )),
                     Some(mi) => {

@@ -117,3 +117,25 @@ fn fsrcnn_l1_detail() {
         ]
     );
 }
+
+/// §6.10: evaluating L0 with `I1` up to DRAM (not the reference's top
+/// level) gives 3,057,027,464.76 pJ, 1.6 % too high.
+#[test]
+fn fsrcnn_l0_with_dram_input_top() {
+    let w = Workload::from_json(presets::workload("fsrcnn").unwrap()).unwrap();
+    let hw = Hardware::from_json(presets::hardware("Meta_prototype_DF").unwrap()).unwrap();
+    let maps = MappingFile::from_json(presets::mapping("Meta_prototype__fsrcnn").unwrap()).unwrap();
+    let spec = LayerSpec::from_layer(&w.layers[1], "workload.layers[1]").unwrap();
+    let c = evaluate_layer(
+        &spec,
+        &hw,
+        maps.layer(0).unwrap(),
+        LomaConfig { lpf_limit: 6 },
+    )
+    .unwrap();
+    assert!(
+        (c.energy_total_pj - 3_057_027_464.76).abs() <= REL_TOL * 3.1e9,
+        "{}",
+        c.energy_total_pj
+    );
+}
