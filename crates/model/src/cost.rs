@@ -24,7 +24,7 @@ use crate::num::{ceil, ceil_div, pr_size, round_half_even, trunc};
 
 /// Why a layer could not be evaluated. Every case is a value, never a
 /// panic.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub enum EvalError {
     /// A layer operand's memory operand is stored in no memory level.
@@ -65,7 +65,7 @@ impl fmt::Display for EvalError {
 }
 
 /// Word accesses of one operand at one memory level, and their energy.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct LevelCost {
     /// Memory instance name.
     pub memory: String,
@@ -80,7 +80,7 @@ pub struct LevelCost {
 }
 
 /// Costs of one layer operand over its memory levels (bottom-up).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct OperandCost {
     pub operand: String,
     pub mem_op: String,
@@ -91,7 +91,7 @@ pub struct OperandCost {
 }
 
 /// The cost of one layer (minimum-energy temporal mapping).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct LayerCost {
     pub layer_id: i64,
     pub macs: u64,
@@ -956,22 +956,22 @@ fn busy_points(acts: &[Activity], pmax: i128) -> i128 {
 
 fn port_ss(acts: &[Activity]) -> i128 {
     if acts.len() == 1 {
-        return (acts[0].real - acts[0].allowed) * (acts[0].count - 1);
+        return (acts[0].real - acts[0].allowed).saturating_mul(acts[0].count - 1);
     }
     let mut pos = 0i128;
     let mut neg = 0i128;
     let mut muw = 0i128;
     for a in acts {
-        let ss = (a.real - a.allowed) * (a.count - 1);
+        let ss = (a.real - a.allowed).saturating_mul(a.count - 1);
         if ss > 0 {
-            pos += ss;
+            pos = pos.saturating_add(ss);
         } else {
-            neg += ss;
+            neg = neg.saturating_add(ss);
         }
-        muw += a.allowed * (a.count - 1);
+        muw = muw.saturating_add(a.allowed.saturating_mul(a.count - 1));
     }
     let union = if let Some(a) = acts.iter().find(|a| a.period == a.allowed) {
-        a.period * a.count
+        a.period.saturating_mul(a.count)
     } else {
         let mut k = 0;
         for (i, a) in acts.iter().enumerate() {
@@ -979,9 +979,9 @@ fn port_ss(acts: &[Activity]) -> i128 {
                 k = i;
             }
         }
-        busy_points(acts, acts[k].period) * acts[k].count
+        busy_points(acts, acts[k].period).saturating_mul(acts[k].count)
     };
-    pos + (neg + muw - union).max(0)
+    pos.saturating_add(neg.saturating_add(muw).saturating_sub(union).max(0))
 }
 
 struct Latency {
@@ -1104,15 +1104,18 @@ impl Ctx<'_> {
                 let s2 = self.port_serves_all_inputs(oc.levels[j + 1], oc.mem_op, Dir::RdOutToLow);
                 let l = e1.max(e2);
                 match (s1, s2) {
-                    (false, false) => indiv[x] += l,
-                    (true, true) => shared[x] += l,
+                    (false, false) => indiv[x] = indiv[x].saturating_add(l),
+                    (true, true) => shared[x] = shared[x].saturating_add(l),
                     _ => half[x] = l, // Q16: assigned, not accumulated
                 }
             }
         }
         let load = if self.ops.len() == 3 {
-            let p1 = shared[1] + (shared[2] + half[2] + indiv[2]).max(half[1] + indiv[1]);
-            let p2 = shared[2] + (shared[1] + half[1] + indiv[1]).max(half[2] + indiv[2]);
+            let sum = |a: u64, b: u64, c: u64| a.saturating_add(b).saturating_add(c);
+            let p1 = shared[1]
+                .saturating_add(sum(shared[2], half[2], indiv[2]).max(sum(0, half[1], indiv[1])));
+            let p2 = shared[2]
+                .saturating_add(sum(shared[1], half[1], indiv[1]).max(sum(0, half[2], indiv[2])));
             p1.min(p2)
         } else if self.ops.len() == 2 {
             indiv[1]
@@ -1132,7 +1135,7 @@ impl Ctx<'_> {
             };
             let mut o = c(mo - 2);
             for j in 0..mo - 2 {
-                o += hw.levels[self.ops[0].levels[j + 1]].latency_cycles;
+                o = o.saturating_add(hw.levels[self.ops[0].levels[j + 1]].latency_cycles);
             }
             o
         } else {
@@ -1340,8 +1343,8 @@ fn full_cost(ctx: &Ctx, per_op: &[Vec<Vec<Loop>>]) -> LayerCost {
     let lat = ctx.latency(&frac, &int);
     let mac_energy = ctx.hw.mac_energy_pj * ctx.macs as f64;
     let ideal = ceil_div(ctx.macs, ctx.hw.total_units());
-    let l0 = total_cycles + lat.stall;
-    let l1 = l0 + lat.load;
+    let l0 = total_cycles.saturating_add(lat.stall);
+    let l1 = l0.saturating_add(lat.load);
     LayerCost {
         layer_id: ctx.layer.id,
         macs: ctx.macs,
@@ -1356,7 +1359,7 @@ fn full_cost(ctx: &Ctx, per_op: &[Vec<Vec<Loop>>]) -> LayerCost {
         offloading_cycles: lat.offload,
         latency_total0_cycles: l0,
         latency_total1_cycles: l1,
-        latency_total2_cycles: l1 + lat.offload,
+        latency_total2_cycles: l1.saturating_add(lat.offload),
         mac_spatial_utilization: if total_cycles == 0 {
             0.0
         } else {

@@ -14,6 +14,8 @@ pub enum LpfError {
     LimitTooSmall { limit: usize, dims: usize },
 }
 
+// `%` rather than `is_multiple_of`: the workspace MSRV is 1.85.
+#[allow(clippy::manual_is_multiple_of)]
 fn prime_factors(mut n: u64) -> Vec<u64> {
     let mut out = Vec::new();
     let mut p = 2u64;
