@@ -275,7 +275,7 @@ fn build_side(layer: &LayerSpec, op: usize, s: Vec<Vec<(usize, f64)>>) -> Spatia
 }
 
 /// §1.4: the first of round/ceil/floor under which all operands agree at
-/// `a = 0` is applied to every unit count.
+/// `a = 0` is applied to every unit count (Q35: `round` is half to even).
 fn choose_rounding(sides: &mut [&mut SpatialSide]) -> Result<(), EvalError> {
     let fs: [fn(f64) -> f64; 3] = [round_half_even, ceil, libm::floor];
     for f in fs {
@@ -572,6 +572,7 @@ impl Ctx<'_> {
         let mut cum = 1.0;
         for a in 0..=m {
             cum *= t.rb[a];
+            // Q1: Python `round`, half to even
             t.d[a] = round_half_even(round_half_even(cum)) as u64;
         }
         let psum = |a: usize| -> bool { is_out && (a + 1..=m).any(|b| t.irflag[b]) };
@@ -856,7 +857,8 @@ impl Ctx<'_> {
                     sc.offset[k] = 0;
                 }
             }
-            // mixed radix, first operand most significant; ties: later wins
+            // mixed radix, first operand most significant; Q33: on equal
+            // accesses the later combination wins (`<=`)
             let nops = here.len();
             let combos: usize = (0..nops).map(|k| sc.cand_size[k].len()).product();
             let mut best: Option<(usize, u128)> = None;
@@ -1122,7 +1124,8 @@ impl Ctx<'_> {
         } else {
             0
         };
-        // §2.9.6 off-loading (Q15)
+        // §2.9.6 off-loading. Q15: the "shared port" branch of the reference
+        // never triggers, so lower pairs only add the memories' latencies.
         let mo = self.ops[0].levels.len();
         let offload = if mo >= 2 {
             let c = |j: usize| {
@@ -1220,6 +1223,7 @@ pub fn evaluate_layer(
             ctx.fill(x, &ord, &starts[x], false, &mut dec, &mut tabs[x]);
         }
         let e = ctx.mem_energy(&tabs);
+        // Q33: strict `<`, the first ordering wins on exact ties
         if best.as_ref().is_none_or(|b| e < b.0) {
             best = Some((e, ord.clone(), sc.bounds.clone()));
         }
@@ -1341,6 +1345,7 @@ fn full_cost(ctx: &Ctx, per_op: &[Vec<Vec<Loop>>]) -> LayerCost {
         });
     }
     let lat = ctx.latency(&frac, &int);
+    // Q21: pooling and element-wise add also pay one MAC per loop point
     let mac_energy = ctx.hw.mac_energy_pj * ctx.macs as f64;
     let ideal = ceil_div(ctx.macs, ctx.hw.total_units());
     let l0 = total_cycles.saturating_add(lat.stall);
