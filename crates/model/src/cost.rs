@@ -9,7 +9,6 @@
 //! read width, Q30 `int` truncation in pr decoupling, Q33 tie-breaks, Q34
 //! truncated bandwidth boost.
 
-use alloc::borrow::Cow;
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec;
@@ -295,9 +294,9 @@ fn choose_rounding(sides: &mut [&mut SpatialSide]) -> Result<(), EvalError> {
 
 /// Everything about a (layer, hardware, spatial mapping) that does not
 /// depend on the temporal mapping.
-struct Ctx<'a> {
-    layer: &'a LayerSpec,
-    hw: &'a Hardware,
+struct Ctx {
+    layer: LayerSpec,
+    hw: Hardware,
     ops: Vec<OpCtx>,
     macs: u64,
     o_elems: f64,
@@ -309,12 +308,14 @@ struct Ctx<'a> {
     input_mem_ops: Vec<usize>,
 }
 
-impl<'a> Ctx<'a> {
+impl Ctx {
     fn new(
-        layer: &'a LayerSpec,
-        hw: &'a Hardware,
+        layer_owned: LayerSpec,
+        hw_owned: Hardware,
         sm: &SpatialMapping,
-    ) -> Result<Ctx<'a>, EvalError> {
+    ) -> Result<Ctx, EvalError> {
+        let layer = &layer_owned;
+        let hw = &hw_owned;
         if layer.operands.len() > 3 {
             return Err(EvalError::Unsupported(format!(
                 "layer {} has {} input operands; at most two are supported",
@@ -397,11 +398,13 @@ impl<'a> Ctx<'a> {
             })
             .collect();
         let input_mem_ops = layer.inputs().map(|x| ops[x].mem_op).collect();
+        let macs = layer.macs();
+        let o_elems = layer.size_elems(0) as f64;
         Ok(Ctx {
-            layer,
-            hw,
-            macs: layer.macs(),
-            o_elems: layer.size_elems(0) as f64,
+            layer: layer_owned,
+            hw: hw_owned,
+            macs,
+            o_elems,
             ops,
             level_ops,
             op_of_mem,
@@ -508,7 +511,7 @@ fn temporal_scalars(
     }
 }
 
-impl Ctx<'_> {
+impl Ctx {
     /// Fills `t` for operand `x` from its merged temporal levels
     /// (`flat[starts[j]..starts[j+1]]`) and one side of the spatial mapping.
     fn fill(
@@ -520,7 +523,7 @@ impl Ctx<'_> {
         dec: &mut Decoupler,
         t: &mut OpTable,
     ) {
-        let layer = self.layer;
+        let layer = &self.layer;
         let o = &layer.operands[x];
         let oc = &self.ops[x];
         let side = if int_side { &oc.int } else { &oc.frac };
@@ -776,11 +779,11 @@ impl AllocScratch {
     }
 }
 
-impl Ctx<'_> {
+impl Ctx {
     /// Allocates `ord` (innermost first) bottom-up; on success the level
     /// boundaries of every operand are in `sc.bounds`.
     fn allocate(&self, ord: &[Loop], sc: &mut AllocScratch) -> bool {
-        let layer = self.layer;
+        let layer = &self.layer;
         let nd = layer.dims.len();
         let n = ord.len();
         sc.suffix.clear();
@@ -992,7 +995,7 @@ struct Latency {
     offload: u64,
 }
 
-impl Ctx<'_> {
+impl Ctx {
     fn real(&self, x: usize, j: usize, dir: Dir, t: &OpTable) -> u64 {
         let tr = t.tr[j][dir as usize];
         let lvl = &self.hw.levels[self.ops[x].levels[j]];
@@ -1021,7 +1024,7 @@ impl Ctx<'_> {
     }
 
     fn latency(&self, frac: &[OpTable], int: &[OpTable]) -> Latency {
-        let hw = self.hw;
+        let hw = &self.hw;
         // §2.9.1 utilisation and double buffering
         let mut u_sh = vec![0.0f64; hw.levels.len()];
         let u_ind: Vec<Vec<f64>> = (0..self.ops.len())
@@ -1191,64 +1194,150 @@ pub fn evaluate_layer(
     sm: &SpatialMapping,
     cfg: LomaConfig,
 ) -> Result<LayerCost, EvalError> {
-    let (layer, hw) = prepared(layer, hw);
-    let ctx = Ctx::new(&layer, &hw, sm)?;
-    let sizes = ctx.temporal_sizes();
-    let lpfs = loop_prime_factors(&sizes, cfg.lpf_limit).map_err(|e| match e {
-        LpfError::LimitTooSmall { limit, dims } => EvalError::LpfLimitTooSmall { limit, dims },
-    })?;
-    let items: Vec<Loop> = lpfs
-        .iter()
-        .flat_map(|(d, fs)| fs.iter().map(move |&f| (*d, f)))
-        .collect();
-    let mut gen = Orderings::new(items, |d| ctx.layer.dims[d].clone());
-    let mut ord: Vec<Loop> = Vec::new();
-    let mut sc = AllocScratch::new(&ctx);
-    let nops = ctx.ops.len();
-    let mut tabs: Vec<OpTable> = vec![OpTable::default(); nops];
-    let mut starts: Vec<Vec<usize>> = vec![Vec::new(); nops];
-    let mut dec = Decoupler::new(layer.relations.len());
-    let mut best: Option<(f64, Vec<Loop>, Vec<Vec<usize>>)> = None;
-    let (mut total, mut valid) = (0u64, 0u64);
-    while gen.next_into(&mut ord) {
-        total += 1;
-        if !ctx.allocate(&ord, &mut sc) {
-            continue;
-        }
-        valid += 1;
-        for x in 0..nops {
-            starts[x].clear();
-            starts[x].extend_from_slice(&sc.bounds[x]);
-            stationarity_merge(ctx.layer, x, &ord, &mut starts[x]);
-            ctx.fill(x, &ord, &starts[x], false, &mut dec, &mut tabs[x]);
-        }
-        let e = ctx.mem_energy(&tabs);
-        // Q33: strict `<`, the first ordering wins on exact ties
-        if best.as_ref().is_none_or(|b| e < b.0) {
-            best = Some((e, ord.clone(), sc.bounds.clone()));
-        }
-    }
-    let Some((_, ord, bounds)) = best else {
-        return Err(EvalError::HierarchyTooSmall);
-    };
-    let per_op: Vec<Vec<Vec<Loop>>> = bounds
-        .iter()
-        .map(|b| b.windows(2).map(|w| ord[w[0]..w[1]].to_vec()).collect())
-        .collect();
-    let mut cost = full_cost(&ctx, &per_op);
-    cost.orderings_total = total;
-    cost.orderings_valid = valid;
-    Ok(cost)
+    let mut s = LomaSearch::new(layer, hw, sm, cfg)?;
+    s.run(u64::MAX);
+    s.finish()
 }
 
-fn prepared<'a>(layer: &'a LayerSpec, hw: &'a Hardware) -> (Cow<'a, LayerSpec>, Cow<'a, Hardware>) {
-    if layer.needs_add_duplication() {
-        let mut l = layer.clone();
-        let mut h = hw.clone();
-        prepare_add_layer(&mut l, &mut h);
-        (Cow::Owned(l), Cow::Owned(h))
-    } else {
-        (Cow::Borrowed(layer), Cow::Borrowed(hw))
+/// The LOMA search of one layer, run in chunks of orderings (e.g. so a
+/// worker can check for a stop request between chunks). The result does not
+/// depend on the chunk sizes. No allocation per ordering except when a new
+/// best mapping is found.
+pub struct LomaSearch {
+    ctx: Ctx,
+    gen: Orderings,
+    expected: u64,
+    ord: Vec<Loop>,
+    sc: AllocScratch,
+    tabs: Vec<OpTable>,
+    starts: Vec<Vec<usize>>,
+    dec: Decoupler,
+    best: Option<(f64, Vec<Loop>, Vec<Vec<usize>>)>,
+    total: u64,
+    valid: u64,
+    done: bool,
+}
+
+/// Number of distinct permutations of a multiset, saturating.
+fn multiset_permutations(items: &[Loop]) -> u64 {
+    let mut sorted: Vec<Loop> = items.to_vec();
+    sorted.sort_unstable();
+    let mut res: u128 = 1;
+    let mut tot: u128 = 0;
+    let mut k = 0;
+    while k < sorted.len() {
+        let mut g = 1;
+        while k + g < sorted.len() && sorted[k + g] == sorted[k] {
+            g += 1;
+        }
+        for i in 1..=g as u128 {
+            tot += 1;
+            res = res.saturating_mul(tot) / i;
+        }
+        k += g;
+    }
+    u64::try_from(res).unwrap_or(u64::MAX)
+}
+
+impl LomaSearch {
+    /// Prepares the search: spatial mapping (§1.4), LPFs (§2.1) and the
+    /// ordering generator (§2.2).
+    pub fn new(
+        layer: &LayerSpec,
+        hw: &Hardware,
+        sm: &SpatialMapping,
+        cfg: LomaConfig,
+    ) -> Result<LomaSearch, EvalError> {
+        let (mut layer, mut hw) = (layer.clone(), hw.clone());
+        prepare_add_layer(&mut layer, &mut hw);
+        let ctx = Ctx::new(layer, hw, sm)?;
+        let sizes = ctx.temporal_sizes();
+        let lpfs = loop_prime_factors(&sizes, cfg.lpf_limit).map_err(|e| match e {
+            LpfError::LimitTooSmall { limit, dims } => EvalError::LpfLimitTooSmall { limit, dims },
+        })?;
+        let items: Vec<Loop> = lpfs
+            .iter()
+            .flat_map(|(d, fs)| fs.iter().map(move |&f| (*d, f)))
+            .collect();
+        let expected = multiset_permutations(&items);
+        let gen = Orderings::new(items, |d| ctx.layer.dims[d].clone());
+        let sc = AllocScratch::new(&ctx);
+        let nops = ctx.ops.len();
+        let dec = Decoupler::new(ctx.layer.relations.len());
+        Ok(LomaSearch {
+            ctx,
+            gen,
+            expected,
+            ord: Vec::new(),
+            sc,
+            tabs: vec![OpTable::default(); nops],
+            starts: vec![Vec::new(); nops],
+            dec,
+            best: None,
+            total: 0,
+            valid: 0,
+            done: false,
+        })
+    }
+
+    /// Number of orderings the search will generate in total.
+    pub fn orderings_expected(&self) -> u64 {
+        self.expected
+    }
+
+    /// Number of orderings generated so far.
+    pub fn orderings_done(&self) -> u64 {
+        self.total
+    }
+
+    /// Evaluates up to `max_orderings` more orderings; true when all
+    /// orderings have been evaluated.
+    pub fn run(&mut self, max_orderings: u64) -> bool {
+        let ctx = &self.ctx;
+        let nops = ctx.ops.len();
+        let mut n = 0u64;
+        while !self.done && n < max_orderings {
+            if !self.gen.next_into(&mut self.ord) {
+                self.done = true;
+                break;
+            }
+            n += 1;
+            self.total += 1;
+            if !ctx.allocate(&self.ord, &mut self.sc) {
+                continue;
+            }
+            self.valid += 1;
+            for x in 0..nops {
+                let st = &mut self.starts[x];
+                st.clear();
+                st.extend_from_slice(&self.sc.bounds[x]);
+                stationarity_merge(&ctx.layer, x, &self.ord, st);
+                ctx.fill(x, &self.ord, st, false, &mut self.dec, &mut self.tabs[x]);
+            }
+            let e = ctx.mem_energy(&self.tabs);
+            // Q33: strict `<`, the first ordering wins on exact ties
+            if self.best.as_ref().is_none_or(|b| e < b.0) {
+                self.best = Some((e, self.ord.clone(), self.sc.bounds.clone()));
+            }
+        }
+        self.done
+    }
+
+    /// The full cost of the best mapping found so far (the LOMA result once
+    /// [`LomaSearch::run`] has returned true), or "memory hierarchy too
+    /// small" when no ordering fitted.
+    pub fn finish(&self) -> Result<LayerCost, EvalError> {
+        let Some((_, ord, bounds)) = &self.best else {
+            return Err(EvalError::HierarchyTooSmall);
+        };
+        let per_op: Vec<Vec<Vec<Loop>>> = bounds
+            .iter()
+            .map(|b| b.windows(2).map(|w| ord[w[0]..w[1]].to_vec()).collect())
+            .collect();
+        let mut cost = full_cost(&self.ctx, &per_op);
+        cost.orderings_total = self.total;
+        cost.orderings_valid = self.valid;
+        Ok(cost)
     }
 }
 
@@ -1261,8 +1350,9 @@ pub fn evaluate_temporal_mapping(
     sm: &SpatialMapping,
     mapping: &[Vec<Vec<(&str, u64)>>],
 ) -> Result<LayerCost, EvalError> {
-    let (layer, hw) = prepared(layer, hw);
-    let ctx = Ctx::new(&layer, &hw, sm)?;
+    let (mut layer, mut hw) = (layer.clone(), hw.clone());
+    prepare_add_layer(&mut layer, &mut hw);
+    let ctx = Ctx::new(layer.clone(), hw, sm)?;
     if mapping.len() != ctx.ops.len() {
         return Err(EvalError::Unsupported(format!(
             "the temporal mapping has {} operands; the layer has {}",
@@ -1311,7 +1401,7 @@ fn full_cost(ctx: &Ctx, per_op: &[Vec<Vec<Loop>>]) -> LayerCost {
             let last = starts.last().copied().unwrap_or(0);
             starts.push(last + l.len());
         }
-        stationarity_merge(ctx.layer, x, &flat, &mut starts);
+        stationarity_merge(&ctx.layer, x, &flat, &mut starts);
         ctx.fill(x, &flat, &starts, false, &mut dec, &mut frac[x]);
         ctx.fill(x, &flat, &starts, true, &mut dec, &mut int[x]);
         total_cycles = frac[x].c.last().copied().unwrap_or(1);

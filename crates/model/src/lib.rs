@@ -62,7 +62,7 @@ mod hand_tests;
 #[cfg(test)]
 mod validate_tests;
 
-pub use cost::{evaluate_layer, EvalError, LayerCost, LomaConfig};
+pub use cost::{evaluate_layer, EvalError, LayerCost, LomaConfig, LomaSearch};
 pub use diag::Diagnostic;
 pub use hardware::Hardware;
 pub use layer::LayerSpec;

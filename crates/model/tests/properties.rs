@@ -4,7 +4,7 @@
 //! the memories (inv. 7); raising an access energy never lowers the
 //! optimum; the order of spatial entries does not matter (inv. 8).
 
-use defines_model::cost::{evaluate_layer, EvalError, LayerCost, LomaConfig};
+use defines_model::cost::{evaluate_layer, EvalError, LayerCost, LomaConfig, LomaSearch};
 use defines_model::hardware::Hardware;
 use defines_model::layer::LayerSpec;
 use defines_model::mapping::{MappingFile, SpatialEntry, SpatialMapping};
@@ -332,5 +332,26 @@ proptest! {
         let a = evaluate_layer(&l, &hw, &m, LomaConfig::default());
         let b = evaluate_layer(&l, &hw, &rev, LomaConfig::default());
         prop_assert_eq!(a, b);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    /// Running the search in chunks gives the same result as one run, and
+    /// the generator produces exactly the expected number of orderings.
+    #[test]
+    fn search_result_independent_of_chunk_size(r in arb_layer(), chunk in 1u64..200) {
+        let hw = Hardware::from_json(presets::hardware("Meta_prototype_DF").unwrap()).unwrap();
+        let l = build(&r);
+        let m = mapping(&r, &hw);
+        let Ok(mut s) = LomaSearch::new(&l, &hw, &m, LomaConfig::default()) else { return Ok(()) };
+        let mut rounds = 0;
+        while !s.run(chunk) {
+            rounds += 1;
+            prop_assert!(rounds < 1_000_000);
+        }
+        prop_assert_eq!(s.orderings_done(), s.orderings_expected());
+        prop_assert_eq!(s.finish(), evaluate_layer(&l, &hw, &m, LomaConfig::default()));
     }
 }
