@@ -70,6 +70,9 @@ impl Workload {
     pub fn from_json(text: &str) -> Result<Workload, Vec<Diagnostic>> {
         let v = crate::json::parse_value(text, "workload", "workload")?;
         let mut diags = unknown_fields(&v);
+        if !diags.is_empty() {
+            return Err(diags);
+        }
         let w: Workload = match serde_json::from_value(v) {
             Ok(w) => w,
             Err(e) => {
@@ -167,26 +170,45 @@ const LAYER_FIELDS: &[&str] = &[
 /// fields such as `derived` or `stride` are known and ignored).
 fn unknown_fields(v: &serde_json::Value) -> Vec<Diagnostic> {
     let mut d = Vec::new();
-    let mut check =
-        |obj: &serde_json::Map<String, serde_json::Value>, known: &[&str], path: &str| {
-            for k in obj.keys() {
-                if !known.contains(&k.as_str()) {
-                    d.push(Diagnostic::new(
-                        format!("{path}.{k}"),
-                        format!(
-                            "unknown field `{k}`; remove it or fix its spelling (known fields: {})",
-                            known.join(", ")
-                        ),
-                    ));
-                }
+    fn check(
+        d: &mut Vec<Diagnostic>,
+        obj: &serde_json::Map<String, serde_json::Value>,
+        known: &[&str],
+        path: &str,
+    ) {
+        for k in obj.keys() {
+            if !known.contains(&k.as_str()) {
+                d.push(Diagnostic::new(
+                    format!("{path}.{k}"),
+                    format!(
+                        "unknown field `{k}`; remove it or fix its spelling (known fields: {})",
+                        known.join(", ")
+                    ),
+                ));
             }
-        };
+        }
+    }
     if let Some(o) = v.as_object() {
-        check(o, TOP_FIELDS, "workload");
+        check(&mut d, o, TOP_FIELDS, "workload");
         if let Some(ls) = o.get("layers").and_then(|l| l.as_array()) {
             for (i, l) in ls.iter().enumerate() {
                 if let Some(lo) = l.as_object() {
-                    check(lo, LAYER_FIELDS, &format!("workload.layers[{i}]"));
+                    check(&mut d, lo, LAYER_FIELDS, &format!("workload.layers[{i}]"));
+                }
+                for key in ["loop_dims", "operand_precision_bits"] {
+                    if let Some(m) = l.get(key).and_then(|m| m.as_object()) {
+                        for (k, x) in m {
+                            if x.as_u64().is_none() {
+                                d.push(Diagnostic::new(
+                                    format!("workload.layers[{i}].{key}.{k}"),
+                                    format!(
+                                        "expected a whole number >= 0, found {}; write a non-negative integer",
+                                        crate::json::short(x)
+                                    ),
+                                ));
+                            }
+                        }
+                    }
                 }
             }
         }
@@ -240,6 +262,14 @@ mod tests {
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].path, "workload.layers[1].loop_dims.K");
         assert!(d[0].message.contains("at least 1"), "{}", d[0].message);
+    }
+
+    #[test]
+    fn negative_loop_size_is_reported_with_path() {
+        let text = r#"{"name":"t","layers":[{"id":0,"kind":"conv","loop_dims":{"B":1,"K":-3}}]}"#;
+        let d = Workload::from_json(text).unwrap_err();
+        assert_eq!(d[0].path, "workload.layers[0].loop_dims.K");
+        assert!(d[0].message.contains("found -3"), "{}", d[0].message);
     }
 
     #[test]
