@@ -72,24 +72,52 @@ fn test_cmd() -> Result<(), Failure> {
     cargo(&env).args(["fmt", "--all", "--check"]).run()?;
     step("clippy, native (-D warnings)");
     cargo(&env)
-        .args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])
+        .args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ])
         .run()?;
     step("clippy, wasm32 (-D warnings)");
     cargo(&env)
         .args([
-            "clippy", "-p", "defines-model", "-p", "defines-playground", "--all-targets",
-            "--target", "wasm32-unknown-unknown", "--", "-D", "warnings",
+            "clippy",
+            "-p",
+            "defines-model",
+            "-p",
+            "defines-playground",
+            "--all-targets",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--",
+            "-D",
+            "warnings",
         ])
         .run()?;
     step("the model crate alone for wasm32 (no_std without feature unification)");
     cargo(&env)
-        .args(["build", "-p", "defines-model", "--target", "wasm32-unknown-unknown"])
+        .args([
+            "build",
+            "-p",
+            "defines-model",
+            "--target",
+            "wasm32-unknown-unknown",
+        ])
         .run()?;
     step("native tests (unit, property, golden, reference)");
     cargo(&env).args(["test", "--workspace"]).run()?;
     step("wasm-bindgen tests in headless Chromium");
     cargo(&env)
-        .args(["test", "--target", "wasm32-unknown-unknown", "-p", "defines-playground"])
+        .args([
+            "test",
+            "--target",
+            "wasm32-unknown-unknown",
+            "-p",
+            "defines-playground",
+        ])
         .run()?;
     build_dist(&env)?;
     step("end-to-end page tests (playwright-core + Chromium on 127.0.0.1)");

@@ -56,7 +56,9 @@ fn answer(root: &Path, stream: TcpStream) -> std::io::Result<()> {
             )?;
             out.write_all(&body)
         }
-        None => out.write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\nConnection: close\r\n\r\nnot found"),
+        None => out.write_all(
+            b"HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\nConnection: close\r\n\r\nnot found",
+        ),
     }
 }
 

@@ -40,7 +40,9 @@ fn cargo_bin() -> PathBuf {
 /// (needed by the tests, not by `serve`).
 pub fn all(browser: bool) -> Result<Env, Failure> {
     let mut dirs = vec![repo().join("node_modules").join(".bin"), cargo_bin()];
-    dirs.extend(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()));
+    dirs.extend(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    ));
     let env = Env {
         path: std::env::join_paths(dirs).map_err(|e| Failure(format!("bad PATH: {e}")))?,
     };
@@ -60,7 +62,10 @@ fn wasm_target(env: &Env) -> Result<(), Failure> {
         .args(["target", "list", "--installed"])
         .output_text()
         .unwrap_or_default();
-    if installed.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
+    if installed
+        .lines()
+        .any(|l| l.trim() == "wasm32-unknown-unknown")
+    {
         return Ok(());
     }
     step("installing the Rust target wasm32-unknown-unknown (rustup)");
@@ -93,7 +98,10 @@ fn locked_wasm_bindgen() -> Result<String, Failure> {
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {
         if line.trim() == "name = \"wasm-bindgen\"" {
-            if let Some(v) = lines.next().and_then(|l| l.trim().strip_prefix("version = ")) {
+            if let Some(v) = lines
+                .next()
+                .and_then(|l| l.trim().strip_prefix("version = "))
+            {
                 return Ok(v.trim_matches('"').to_string());
             }
         }
@@ -103,9 +111,10 @@ fn locked_wasm_bindgen() -> Result<String, Failure> {
 
 fn wasm_bindgen(env: &Env) -> Result<(), Failure> {
     let want = locked_wasm_bindgen()?;
-    let have_cli = version_of(env, "wasm-bindgen").is_some_and(|v| v == format!("wasm-bindgen {want}"));
-    let have_runner = version_of(env, "wasm-bindgen-test-runner")
-        .is_some_and(|v| v.ends_with(&want));
+    let have_cli =
+        version_of(env, "wasm-bindgen").is_some_and(|v| v == format!("wasm-bindgen {want}"));
+    let have_runner =
+        version_of(env, "wasm-bindgen-test-runner").is_some_and(|v| v.ends_with(&want));
     if have_cli && have_runner {
         return Ok(());
     }
@@ -130,7 +139,8 @@ fn npm_tools(env: &Env) -> Result<(), Failure> {
     }
     if version_of(env, "npm").is_none() {
         return Err(Failure(
-            "npm is missing: install Node.js 20+ with npm (Debian: apt-get install nodejs npm)".into(),
+            "npm is missing: install Node.js 20+ with npm (Debian: apt-get install nodejs npm)"
+                .into(),
         ));
     }
     step("installing the pinned npm tools: binaryen (wasm-opt) and playwright-core (npm ci)");

@@ -71,7 +71,9 @@ pub fn print_wasm_sizes(dist: &Path) -> Result<(), Failure> {
         let gz = gz.finish().map_err(|e| Failure(format!("gzip: {e}")))?;
         println!(
             "  {:<40} {:>8.1} KiB raw  {:>7.1} KiB gzip",
-            f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+            f.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
             raw.len() as f64 / 1024.0,
             gz.len() as f64 / 1024.0
         );

@@ -55,7 +55,8 @@ fn parse(args: &[String]) -> Result<Command, Error> {
                     other => return Err(Error(format!("unknown option `{other}`\n{USAGE}"))),
                 }
             }
-            let workload = workload.ok_or_else(|| Error(format!("--workload is required\n{USAGE}")))?;
+            let workload =
+                workload.ok_or_else(|| Error(format!("--workload is required\n{USAGE}")))?;
             Ok(Command::Macs { workload, format })
         }
         _ => Err(Error(USAGE.into())),

@@ -37,7 +37,10 @@ fn macs_json_of_fsrcnn() {
 fn unknown_preset_names_the_presets_and_exits_2() {
     let (code, out, err) = defines(&["macs", "--workload", "alexnet"]);
     assert_eq!((code, out.as_str()), (2, ""));
-    assert!(err.contains("`alexnet`") && err.contains("fsrcnn, mccnn"), "{err}");
+    assert!(
+        err.contains("`alexnet`") && err.contains("fsrcnn, mccnn"),
+        "{err}"
+    );
     assert!(!err.contains("panicked"));
 }
 
@@ -48,7 +51,10 @@ fn invalid_json_file_prints_diagnostic_and_exits_2() {
     let (code, _, err) = defines(&["macs", "--workload", path.to_str().unwrap()]);
     let _ = std::fs::remove_file(&path);
     assert_eq!(code, 2);
-    assert!(err.contains("workload: not a valid workload document"), "{err}");
+    assert!(
+        err.contains("workload: not a valid workload document"),
+        "{err}"
+    );
 }
 
 #[test]

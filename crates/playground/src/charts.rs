@@ -66,7 +66,10 @@ pub fn draw_bar_chart<DB: DrawingBackend>(
         .draw()?;
     c.draw_series(chart.bars.iter().enumerate().map(|(i, b)| {
         let mut r = Rectangle::new(
-            [(SegmentValue::Exact(i), 0.0), (SegmentValue::Exact(i + 1), b.value)],
+            [
+                (SegmentValue::Exact(i), 0.0),
+                (SegmentValue::Exact(i + 1), b.value),
+            ],
             BAR_COLOR.filled(),
         );
         r.set_margin(0, 0, 6, 6);
@@ -77,7 +80,11 @@ pub fn draw_bar_chart<DB: DrawingBackend>(
         .color(&TEXT_COLOR)
         .pos(Pos::new(HPos::Center, VPos::Bottom));
     c.draw_series(chart.bars.iter().enumerate().map(|(i, b)| {
-        Text::new(si(b.value, ""), (SegmentValue::CenterOf(i), b.value), value_style.clone())
+        Text::new(
+            si(b.value, ""),
+            (SegmentValue::CenterOf(i), b.value),
+            value_style.clone(),
+        )
     }))?;
     area.present()
 }
@@ -126,12 +133,19 @@ mod tests {
         assert_eq!(bars, 8, "{svg}");
         assert!(svg.contains("MACs per layer"));
         assert!(svg.contains("747 M"), "value label of L0");
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/golden/fsrcnn_macs_chart.svg");
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../tests/golden/fsrcnn_macs_chart.svg"
+        );
         if std::env::var_os("UPDATE_GOLDEN").is_some() {
             std::fs::write(path, &svg).unwrap();
         }
-        let golden = std::fs::read_to_string(path).expect("golden file; bless with UPDATE_GOLDEN=1");
-        assert_eq!(svg, golden, "chart changed; re-bless with UPDATE_GOLDEN=1 if intended");
+        let golden =
+            std::fs::read_to_string(path).expect("golden file; bless with UPDATE_GOLDEN=1");
+        assert_eq!(
+            svg, golden,
+            "chart changed; re-bless with UPDATE_GOLDEN=1 if intended"
+        );
     }
 
     #[test]

@@ -86,7 +86,10 @@ mod tests {
     #[test]
     fn fsrcnn_response_matches_golden() {
         let out = handle_message(&crate::handler::fsrcnn_request_text());
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/golden/fsrcnn_macs_response.json");
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../tests/golden/fsrcnn_macs_response.json"
+        );
         if std::env::var_os("UPDATE_GOLDEN").is_some() {
             std::fs::write(path, &out).unwrap();
         }

@@ -98,7 +98,9 @@ impl State {
                 self.worker = WorkerStatus::Starting;
                 self.restarts += 1;
                 self.sent_at_ms = None; // re-send the pending request
-                self.notice = Some(format!("{why}; the worker was restarted, your inputs are kept"));
+                self.notice = Some(format!(
+                    "{why}; the worker was restarted, your inputs are kept"
+                ));
             }
         }
     }
@@ -149,7 +151,10 @@ mod tests {
         let s = State::default();
         assert!(s.should_send().is_none());
         let s = ready();
-        assert!(matches!(s.should_send(), Some(Request::Macs { run_id: 1, .. })));
+        assert!(matches!(
+            s.should_send(),
+            Some(Request::Macs { run_id: 1, .. })
+        ));
     }
 
     #[test]
