@@ -33,6 +33,7 @@ pub fn draw_bar_chart<DB: DrawingBackend>(
     chart: &BarChart,
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
     area.fill(&WHITE)?;
+    // `0..n-1` as a segmented axis has exactly one segment per bar.
     let n = chart.bars.len();
     let max = chart
         .bars
@@ -48,7 +49,7 @@ pub fn draw_bar_chart<DB: DrawingBackend>(
         .margin(14)
         .x_label_area_size(50)
         .y_label_area_size(80)
-        .build_cartesian_2d((0..n).into_segmented(), 0.0..y_max)?;
+        .build_cartesian_2d((0..n.saturating_sub(1)).into_segmented(), 0.0..y_max)?;
     c.configure_mesh()
         .disable_x_mesh()
         .bold_line_style(RGBColor(0xdd, 0xdd, 0xdd))

@@ -20,6 +20,9 @@ pub fn si(x: f64, unit: &str) -> String {
     if !x.is_finite() {
         return format!("– {unit}").trim_end().to_string();
     }
+    if x == 0.0 {
+        return format!("0 {unit}").trim_end().to_string();
+    }
     let a = x.abs();
     let (scale, p) = PREFIXES
         .iter()
@@ -54,7 +57,8 @@ mod tests {
         assert_eq!(si(8_362_594_208.0, ""), "8.36 G");
         assert_eq!(si(746_900_000.0, ""), "747 M");
         assert_eq!(si(12.5, "cycles"), "12.5 cycles");
-        assert_eq!(si(0.0, ""), "0.00");
+        assert_eq!(si(0.0, ""), "0");
+        assert_eq!(si(0.0, "pJ"), "0 pJ");
         assert_eq!(si(f64::NAN, "pJ"), "– pJ");
     }
 }

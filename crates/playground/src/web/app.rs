@@ -35,7 +35,7 @@ fn now_ms() -> f64 {
 
 fn spawn(dispatch: UseReducerDispatcher<Model>) -> Option<Bridge> {
     let d = dispatch.clone();
-    let bridge = Bridge::spawn("./worker.js", move |ev| match ev {
+    let bridge = Bridge::spawn("./worker-loader.js", move |ev| match ev {
         Event::Response(response) => d.dispatch(Action::Worker {
             response,
             at_ms: now_ms(),
