@@ -45,6 +45,9 @@
 extern crate alloc;
 
 pub mod cost;
+pub mod data_copy;
+pub mod depth_first;
+mod df_graph;
 pub mod diag;
 pub mod hardware;
 mod json;
@@ -63,6 +66,10 @@ mod hand_tests;
 mod validate_tests;
 
 pub use cost::{evaluate_layer, EvalError, LayerCost, LomaConfig, LomaSearch};
+pub use depth_first::{
+    automatic_stack_cuts, evaluate_network, validate_schedule, ItemKind, ItemReport, NetworkError,
+    NetworkReport, NetworkRun, Overlap, Progress, Schedule, StackReport, Tile, TileTypeReport,
+};
 pub use diag::Diagnostic;
 pub use hardware::Hardware;
 pub use layer::LayerSpec;
