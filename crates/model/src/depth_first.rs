@@ -1250,6 +1250,11 @@ impl<'a> NetworkRun<'a> {
         Ok(self.progress())
     }
 
+    /// The stacks and their tile types (known before any evaluation).
+    pub fn stacks(&self) -> Vec<StackReport> {
+        self.plans.iter().map(|p| p.report.clone()).collect()
+    }
+
     pub fn progress(&self) -> Progress {
         let total: u64 = self.plans.iter().map(|p| p.types.len() as u64).sum();
         let done: u64 = self.results.iter().map(|r| r.len() as u64).sum();

@@ -61,6 +61,8 @@ pub mod validate;
 pub mod workload;
 
 #[cfg(test)]
+mod df_tests;
+#[cfg(test)]
 mod hand_tests;
 #[cfg(test)]
 mod validate_tests;

@@ -164,3 +164,165 @@ fn fsrcnn_reference_runs_match() {
     }
     assert!(bad.is_empty(), "{}", bad.join("\n"));
 }
+
+/// MODEL.md §6.10: the six FSRCNN totals (energy and `latency_total1`).
+#[test]
+fn fsrcnn_six_totals() {
+    let sc = scenario();
+    let cases: [(u8, u64, u64, f64, u64); 6] = [
+        (1, 60, 72, 2_361_363_150.545, 22_776_595),
+        (2, 60, 72, 2_220_992_385.935, 21_345_958),
+        (3, 60, 72, 2_154_699_943.145, 20_187_977),
+        (3, 16, 18, 1_822_760_872.090, 20_523_395),
+        (2, 240, 270, 18_007_016_386.925, 30_882_054),
+        (1, 960, 540, 20_265_261_895.015, 29_008_303),
+    ];
+    let mut bad = Vec::new();
+    for (mode, x, y, e, l) in cases {
+        let s = Schedule {
+            tile: Tile { x, y },
+            overlap: Overlap::from_mode(mode).unwrap(),
+            lpf_limit: 6,
+            stack_cuts: None,
+        };
+        let t = std::time::Instant::now();
+        let r = evaluate_network(&sc, &s).unwrap();
+        println!(
+            "mode {mode} {x}x{y}: {} pJ {} cycles ({:.3} s, rel {:.1e})",
+            r.energy_pj,
+            r.latency_cycles,
+            t.elapsed().as_secs_f64(),
+            (r.energy_pj - e).abs() / e
+        );
+        if !close(r.energy_pj, e) || r.latency_cycles != l {
+            bad.push(format!(
+                "mode {mode} {x}x{y}: {} pJ {} cycles",
+                r.energy_pj, r.latency_cycles
+            ));
+        }
+    }
+    assert!(bad.is_empty(), "{bad:?}");
+}
+
+/// MODEL.md §6.8 V6: tile-type multiplicities (planning only) and the sums
+/// of tile MACs.
+#[test]
+fn fsrcnn_tiling_structure() {
+    let sc = scenario();
+    let plan = |mode: u8, x: u64, y: u64| {
+        let s = Schedule {
+            tile: Tile { x, y },
+            overlap: Overlap::from_mode(mode).unwrap(),
+            lpf_limit: 6,
+            stack_cuts: None,
+        };
+        defines_model::NetworkRun::new(&sc, &s).unwrap().stacks()
+    };
+    assert_eq!(plan(1, 60, 72)[0].tile_type_multiplicities, [1, 15, 112]);
+    assert_eq!(
+        plan(2, 60, 72)[0].tile_type_multiplicities,
+        [1, 14, 1, 7, 98, 7]
+    );
+    assert_eq!(
+        plan(3, 60, 72)[0].tile_type_multiplicities,
+        [1, 14, 1, 6, 84, 6, 1, 14, 1]
+    );
+    assert_eq!(
+        plan(3, 16, 18)[0].tile_type_multiplicities,
+        [1, 58, 1, 28, 1624, 28, 1, 58, 1]
+    );
+    let st = &plan(1, 60, 72)[0];
+    assert_eq!((st.output_x, st.output_y, st.tiles), (960, 540, 128));
+}
+
+/// §6.8: MAC sums, stack-input copy amounts and the interior tile type of
+/// mode 3 (levels and copies).
+#[test]
+fn fsrcnn_tiles_levels_and_copies() {
+    use defines_model::data_copy::CopyKind;
+    let sc = scenario();
+    let run = |mode: u8| {
+        let s = Schedule {
+            tile: Tile { x: 60, y: 72 },
+            overlap: Overlap::from_mode(mode).unwrap(),
+            lpf_limit: 6,
+            stack_cuts: None,
+        };
+        evaluate_network(&sc, &s).unwrap()
+    };
+    let macs = [9_120_123_904u64, 8_687_604_544, 8_362_594_208];
+    let mut reps = Vec::new();
+    for (m, want) in (1u8..=3).zip(macs) {
+        let r = run(m);
+        assert_eq!(r.macs, want, "mode {m}");
+        reps.push(r);
+    }
+    let si = |r: &defines_model::NetworkReport| -> Vec<u64> {
+        r.layers[0]
+            .tile_types
+            .iter()
+            .map(|t| t.copies[0].bits)
+            .collect()
+    };
+    assert_eq!(si(&reps[0]), [29600, 29600, 50912]);
+    let m3 = &reps[2];
+    assert_eq!(
+        si(m3),
+        [29600, 24000, 24000, 42624, 34560, 34560, 42624, 34560, 34560]
+    );
+    let interior = 4;
+    let item = |name: &str| m3.layers.iter().find(|i| i.reference_name == name).unwrap();
+    let tops = |id: i64| -> Vec<(String, String)> {
+        item(&format!("LayerNode_{id}")).tile_types[interior]
+            .top_levels
+            .iter()
+            .map(|t| (t.operand.clone(), t.memory.clone()))
+            .collect()
+    };
+    let l = |o: &str, i: &str, w: &str| {
+        vec![
+            ("O".to_string(), o.to_string()),
+            ("W".to_string(), w.to_string()),
+            ("I".to_string(), i.to_string()),
+        ]
+    };
+    assert_eq!(item("LayerNode_0").tile_types[interior].multiplicity, 84);
+    assert_eq!(tops(0), l("sram_1MB_A", "sram_64KB", "sram_32KB"));
+    assert_eq!(tops(1), l("sram_64KB", "sram_1MB_A", "sram_32KB"));
+    for id in 2..=6 {
+        assert_eq!(tops(id), l("sram_1MB_A", "sram_64KB", "sram_32KB"), "L{id}");
+    }
+    assert_eq!(tops(7), l("dram", "sram_1MB_A", "sram_32KB"));
+    let copies = |name: &str| -> Vec<(CopyKind, u64)> {
+        item(name).tile_types[interior]
+            .copies
+            .iter()
+            .map(|c| (c.kind, c.bits))
+            .collect()
+    };
+    let b4 = |id: i64| copies(&format!("DataCopyLayer_datamovement_b4_LayerNode_{id}"));
+    use CopyKind::*;
+    assert_eq!(
+        copies("DataCopyLayer_datamovement_b4_InputLayerNode_-1"),
+        [(StackInput, 34560)]
+    );
+    assert_eq!(b4(0), [(CacheRead, 2432), (CacheRead, 1920)]);
+    assert_eq!(b4(1), []);
+    assert_eq!(
+        b4(2),
+        [
+            (CacheWrite, 11520),
+            (CacheWrite, 13440),
+            (CacheRead, 14208),
+            (CacheRead, 11520)
+        ]
+    );
+    for id in 3..=5 {
+        let c = b4(id);
+        assert_eq!(c.len(), 3, "L{id} {c:?}");
+        assert_eq!(c[0], (OutputToInput, 414720), "L{id}");
+        assert!(c[1..].iter().all(|x| x.0 == CacheRead), "L{id}");
+    }
+    assert_eq!(b4(6), [(OutputToInput, 414720)]);
+    assert_eq!(b4(7), []);
+}
