@@ -234,6 +234,17 @@ pub struct StackReport {
     pub tile_type_multiplicities: Vec<u64>,
     /// The stack's output tile per tile type.
     pub tile_type_sizes: Vec<Tile>,
+    /// Per compute layer: MACs at full size and summed over all tiles
+    /// (more with recomputation).
+    pub layer_macs: Vec<LayerTileMacs>,
+}
+
+/// MACs of one layer in one stack, whole layer vs. summed over tiles.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LayerTileMacs {
+    pub layer_id: i64,
+    pub full_macs: u64,
+    pub tile_macs: u64,
 }
 
 /// Network totals and items of one depth-first run (§4). Energies in pJ,
@@ -664,7 +675,28 @@ fn plan_stack(g: Graph, hw: &Hardware, sched: &Schedule) -> Result<StackPlan, Ne
         }
     }
     let topo = g.topo().unwrap_or_default();
+    let mut layer_macs: Vec<LayerTileMacs> = topo
+        .iter()
+        .filter(|&&n| !g.nodes[n].is_input)
+        .map(|&n| LayerTileMacs {
+            layer_id: g.nodes[n].id,
+            full_macs: full[n].iter().fold(1u64, |a, &x| a.saturating_mul(x)),
+            tile_macs: 0,
+        })
+        .collect();
+    for (key, mult) in &types {
+        let bp = backprop(&g, &full, Some((key.w, key.h)), tile_flags(key))
+            .map_err(NetworkError::Graph)?;
+        for (lm, &n) in layer_macs
+            .iter_mut()
+            .zip(topo.iter().filter(|&&n| !g.nodes[n].is_input))
+        {
+            let m = bp.sizes[n].iter().fold(1u64, |a, &x| a.saturating_mul(x));
+            lm.tile_macs = lm.tile_macs.saturating_add(m.saturating_mul(*mult));
+        }
+    }
     let report = StackReport {
+        layer_macs,
         layers: topo
             .iter()
             .filter(|&&n| !g.nodes[n].is_input)
@@ -750,6 +782,16 @@ struct NodeEval {
     sizes: Vec<u64>,
 }
 
+/// §3.8 step 1: the back-propagation of a tile type.
+fn tile_flags(key: &TileKey) -> BpFlags {
+    BpFlags {
+        use_h: key.use_h.is_some(),
+        make_h: key.make_h.is_some(),
+        use_v: key.use_v.is_some(),
+        make_v: false,
+    }
+}
+
 fn prefix_until(list: &[usize], f: impl Fn(usize) -> bool) -> Vec<usize> {
     match list.iter().position(|&l| f(l)) {
         Some(p) => list[..=p].to_vec(),
@@ -775,18 +817,8 @@ fn run_tile_type(
 ) -> Result<Vec<NodeEval>, NetworkError> {
     let g = &plan.g;
     let hw = &sc.hardware;
-    let wl = backprop(
-        g,
-        &plan.full,
-        Some((key.w, key.h)),
-        BpFlags {
-            use_h: key.use_h.is_some(),
-            make_h: key.make_h.is_some(),
-            use_v: key.use_v.is_some(),
-            make_v: false,
-        },
-    )
-    .map_err(NetworkError::Graph)?;
+    let wl = backprop(g, &plan.full, Some((key.w, key.h)), tile_flags(key))
+        .map_err(NetworkError::Graph)?;
     let topo = g.topo().unwrap_or_default();
     let mut stored: Vec<Option<(usize, u64)>> = vec![None; g.nodes.len()];
     let mut pending: Vec<CopyRequest> = Vec::new();
