@@ -1,5 +1,6 @@
 //! The `defines` binary as a user runs it.
 
+use defines_model::presets;
 use std::process::Command;
 
 fn defines(args: &[&str]) -> (i32, String, String) {
@@ -64,4 +65,189 @@ fn usage_errors_exit_2() {
     let (code, _, err) = defines(&["macs", "--workload", "fsrcnn", "--format", "xml"]);
     assert_eq!(code, 2);
     assert!(err.contains("`table` or `json`"), "{err}");
+}
+
+fn eval_json(args: &[&str]) -> serde_json::Value {
+    let mut a = vec!["eval", "--format", "json"];
+    a.extend_from_slice(args);
+    let (code, out, err) = defines(&a);
+    assert_eq!(code, 0, "{err}");
+    serde_json::from_str(&out).unwrap()
+}
+
+/// MODEL.md §6.10: the six FSRCNN totals through the CLI (energy relative
+/// 1e-6, latency exact), mapping defaulting to `Meta_prototype__fsrcnn`.
+#[test]
+fn eval_fsrcnn_six_totals() {
+    const REL_TOL: f64 = 1e-6;
+    let cases: [(&str, &str, f64, u64); 6] = [
+        ("1", "60x72", 2_361_363_150.545, 22_776_595),
+        (
+            "h-cached-v-recompute",
+            "60x72",
+            2_220_992_385.935,
+            21_345_958,
+        ),
+        ("3", "60x72", 2_154_699_943.145, 20_187_977),
+        ("fully-cached", "16x18", 1_822_760_872.090, 20_523_395),
+        ("2", "240x270", 18_007_016_386.925, 30_882_054),
+        ("fully-recompute", "960x540", 20_265_261_895.015, 29_008_303),
+    ];
+    for (mode, tile, e, l) in cases {
+        let v = eval_json(&[
+            "--hardware",
+            "Meta_prototype_DF",
+            "--workload",
+            "fsrcnn",
+            "--mode",
+            mode,
+            "--tile",
+            tile,
+        ]);
+        let got = v["energy_pj"].as_f64().unwrap();
+        assert!((got - e).abs() <= REL_TOL * e, "{mode} {tile}: {got}");
+        assert_eq!(v["latency_cycles"].as_u64(), Some(l), "{mode} {tile}");
+        for key in [
+            "mac_energy_pj",
+            "data_copy_energy_pj",
+            "data_copy_latency_cycles",
+        ] {
+            assert!(v[key].is_number(), "{key}");
+        }
+        assert_eq!(v["stacks"], serde_json::json!([[0, 1, 2, 3, 4, 5, 6, 7]]));
+        assert!(v["energy_by_memory_pj"]["dram"].is_number());
+        let layers = v["layers"].as_array().unwrap();
+        let l0 = layers.iter().find(|x| x["name"] == "L0").unwrap();
+        assert!(l0["energy_pj"].is_number() && l0["latency_cycles"].is_number());
+        assert!(!l0["tile_types"].as_array().unwrap().is_empty());
+    }
+}
+
+#[test]
+fn eval_table_with_lpf_and_stack_cuts() {
+    let (code, out, err) = defines(&[
+        "eval",
+        "--hardware",
+        "Meta_prototype_DF",
+        "--workload",
+        "fsrcnn",
+        "--mapping",
+        "Meta_prototype__fsrcnn",
+        "--mode",
+        "1",
+        "--tile",
+        "960x540",
+        "--lpf",
+        "5",
+        "--stack-cuts",
+        "3",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("stacks: [[0, 1, 2, 3], [4, 5, 6, 7]]"),
+        "{out}"
+    );
+    assert!(out.contains("\ntotal "), "{out}");
+}
+
+fn eval_err(args: &[&str]) -> String {
+    let mut a = vec!["eval"];
+    a.extend_from_slice(args);
+    let (code, out, err) = defines(&a);
+    assert_eq!((code, out.as_str()), (2, ""), "{args:?}: {err}");
+    assert!(
+        !err.contains("panicked") && !err.contains("backtrace"),
+        "{err}"
+    );
+    err
+}
+
+const OK: [&str; 8] = [
+    "--hardware",
+    "Meta_prototype_DF",
+    "--workload",
+    "fsrcnn",
+    "--mode",
+    "3",
+    "--tile",
+    "60x72",
+];
+
+fn with(replace: &str, value: &str) -> Vec<String> {
+    let mut v: Vec<String> = OK.iter().map(|s| s.to_string()).collect();
+    match v.iter().position(|a| a == replace) {
+        Some(i) => v[i + 1] = value.to_string(),
+        None => {
+            v.push(replace.to_string());
+            v.push(value.to_string());
+        }
+    }
+    v
+}
+
+fn eval_err_with(replace: &str, value: &str) -> String {
+    let v = with(replace, value);
+    let a: Vec<&str> = v.iter().map(String::as_str).collect();
+    eval_err(&a)
+}
+
+#[test]
+fn eval_unknown_preset_names_the_presets() {
+    let err = eval_err_with("--hardware", "Meta_prototype_XL");
+    assert!(
+        err.contains("`Meta_prototype_XL`") && err.contains("Meta_prototype_DF, "),
+        "{err}"
+    );
+    let err = eval_err_with("--mapping", "nope");
+    assert!(
+        err.contains("`nope`") && err.contains("Meta_prototype__fsrcnn"),
+        "{err}"
+    );
+}
+
+#[test]
+fn eval_bad_tiles_exit_2() {
+    for t in ["0x72", "60x0", "60", "axb", "60x-1", ""] {
+        let err = eval_err_with("--tile", t);
+        assert!(err.contains("--tile takes"), "{t}: {err}");
+    }
+}
+
+#[test]
+fn eval_bad_mode_lpf_format_cuts_exit_2() {
+    assert!(eval_err_with("--mode", "4").contains("--mode takes"));
+    assert!(eval_err_with("--lpf", "0").contains("--lpf takes"));
+    assert!(eval_err_with("--lpf", "six").contains("--lpf takes"));
+    assert!(eval_err_with("--format", "xml").contains("`table` or `json`"));
+    assert!(eval_err_with("--stack-cuts", "1,x").contains("--stack-cuts takes"));
+    let err = eval_err_with("--stack-cuts", "3,42");
+    assert!(
+        err.contains("schedule.stack_cuts[1]") && err.contains("42"),
+        "{err}"
+    );
+    let err = eval_err_with("--stack-cuts", "5,3");
+    assert!(err.contains("schedule.stack_cuts[1]"), "{err}");
+    assert!(eval_err(&["--hardware", "Meta_prototype_DF"]).contains("is required"));
+}
+
+#[test]
+fn eval_invalid_json_and_invalid_model_exit_2() {
+    let dir = std::env::temp_dir();
+    let bad = dir.join(format!("defines-eval-bad-{}.json", std::process::id()));
+    std::fs::write(&bad, "{\"name\": \"x\", ").unwrap();
+    let err = eval_err_with("--workload", bad.to_str().unwrap());
+    assert!(err.contains("workload"), "{err}");
+    // a valid JSON document that is not a valid model: loop size 0
+    let text = presets::workload("fsrcnn")
+        .unwrap()
+        .replacen("\"K\": 56", "\"K\": 0", 1);
+    let zero = dir.join(format!("defines-eval-zero-{}.json", std::process::id()));
+    std::fs::write(&zero, text).unwrap();
+    let err = eval_err_with("--workload", zero.to_str().unwrap());
+    let _ = std::fs::remove_file(&bad);
+    let _ = std::fs::remove_file(&zero);
+    assert!(
+        err.contains("invalid input") && err.contains("loop_dims.K"),
+        "{err}"
+    );
 }
