@@ -566,19 +566,20 @@ fn plan_stack(g: Graph, hw: &Hardware, sched: &Schedule) -> Result<StackPlan, Ne
     let (tx, ty) = (sched.tile.x.max(1), sched.tile.y.max(1));
     // §3.5, Q27: the partial tile is the first column/row
     let grid = |total: u64, t: u64| -> Vec<(u64, u64)> {
-        let l = if total % t == 0 { t } else { total % t };
+        let rest = total % t;
+        let l = if rest == 0 { t } else { rest };
         let mut v = vec![(0, l.min(total))];
         let mut x = l;
         while x < total {
             v.push((x, t));
-            x += t;
+            x = x.saturating_add(t);
         }
         v
     };
     let cols = grid(oxt, tx);
     let rows = grid(oyt, ty);
     let (nc, nr) = (cols.len(), rows.len());
-    if (nc as u128) * (nr as u128) > 50_000_000 {
+    if (nc as u128) * (nr as u128) > 4_000_000 {
         return Err(NetworkError::Graph(format!(
             "{} tiles in the stack ending at layer {}; use a larger tile",
             nc * nr,
@@ -604,8 +605,8 @@ fn plan_stack(g: Graph, hw: &Hardware, sched: &Schedule) -> Result<StackPlan, Ne
     for (ri, &(y0, h)) in rows.iter().enumerate() {
         for (ci, &(x0, w)) in cols.iter().enumerate() {
             let d = get_d(w, h, x0 == 0, y0 == 0)?;
-            let last_col = x0 + tx >= oxt;
-            let last_row = y0 + ty >= oyt;
+            let last_col = x0.saturating_add(tx) >= oxt;
+            let last_row = y0.saturating_add(ty) >= oyt;
             let hi: Info = if !hm {
                 (None, Vec::new(), Vec::new())
             } else if last_col {
@@ -721,21 +722,33 @@ fn plan_stack(g: Graph, hw: &Hardware, sched: &Schedule) -> Result<StackPlan, Ne
 // Evaluating one tile type (§3.8)
 
 struct Memo {
+    lpf: usize,
     spec: LayerSpec,
     sm: SpatialMapping,
     hw: Hardware,
     result: Result<LayerCost, EvalError>,
 }
 
-/// Single-layer evaluations shared within one run: identical shape,
-/// spatial mapping and trimmed hierarchy give the identical result.
+/// Single-layer evaluations shared within one run (and, through
+/// [`evaluate_network_with`] or [`NetworkRun::set_cache`], across runs):
+/// identical shape, spatial mapping, trimmed hierarchy and LPF limit give
+/// the identical result. Lookups are linear; keep one cache per scenario.
 #[derive(Default)]
-struct MemoTable {
+pub struct EvalCache {
     entries: Vec<Memo>,
     evaluations: u64,
 }
 
-impl MemoTable {
+impl EvalCache {
+    /// Number of distinct single-layer evaluations held.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
     fn eval(
         &mut self,
         spec: &LayerSpec,
@@ -744,7 +757,8 @@ impl MemoTable {
         lpf: usize,
     ) -> Result<LayerCost, EvalError> {
         let same = |m: &Memo| {
-            m.spec.dims == spec.dims
+            m.lpf == lpf
+                && m.spec.dims == spec.dims
                 && m.spec.sizes == spec.sizes
                 && m.spec.operands == spec.operands
                 && m.spec.relations == spec.relations
@@ -758,6 +772,7 @@ impl MemoTable {
                 self.evaluations += 1;
                 let r = evaluate_layer(spec, hw, sm, LomaConfig { lpf_limit: lpf });
                 self.entries.push(Memo {
+                    lpf,
                     spec: spec.clone(),
                     sm: sm.clone(),
                     hw: hw.clone(),
@@ -813,7 +828,7 @@ fn run_tile_type(
     key: &TileKey,
     sc: &ValidScenario,
     lpf: usize,
-    memo: &mut MemoTable,
+    memo: &mut EvalCache,
 ) -> Result<Vec<NodeEval>, NetworkError> {
     let g = &plan.g;
     let hw = &sc.hardware;
@@ -1152,7 +1167,7 @@ pub struct NetworkRun<'a> {
     plans: Vec<StackPlan>,
     results: Vec<Vec<Vec<NodeEval>>>,
     cursor: (usize, usize),
-    memo: MemoTable,
+    memo: EvalCache,
 }
 
 /// Checks a schedule against a scenario; every problem has a path.
@@ -1254,7 +1269,7 @@ impl<'a> NetworkRun<'a> {
             plans,
             results,
             cursor: (0, 0),
-            memo: MemoTable::default(),
+            memo: EvalCache::default(),
         })
     }
 
@@ -1280,6 +1295,22 @@ impl<'a> NetworkRun<'a> {
             n += 1;
         }
         Ok(self.progress())
+    }
+
+    /// Uses `cache` for the single-layer evaluations of this run (e.g. one
+    /// kept from an earlier run of the same scenario).
+    pub fn set_cache(&mut self, cache: EvalCache) {
+        self.memo = cache;
+    }
+
+    /// Takes the cache back (e.g. to reuse it for the next schedule).
+    pub fn take_cache(&mut self) -> EvalCache {
+        core::mem::take(&mut self.memo)
+    }
+
+    /// The report of a finished run; `None` while tile types remain.
+    pub fn report_if_done(&self) -> Option<NetworkReport> {
+        self.is_done().then(|| self.report())
     }
 
     /// The stacks and their tile types (known before any evaluation).
@@ -1309,7 +1340,6 @@ impl<'a> NetworkRun<'a> {
     }
 
     fn report(&self) -> NetworkReport {
-        let hw = &self.sc.hardware;
         let mut items: Vec<ItemReport> = Vec::new();
         let mut by_mem: OrderedMap<f64> = OrderedMap::default();
         let mut by_mem_op: OrderedMap<f64> = OrderedMap::default();
@@ -1430,7 +1460,6 @@ impl<'a> NetworkRun<'a> {
                 }
             }
         }
-        let _ = hw;
         let mut r = NetworkReport {
             schedule: self.sched.clone(),
             energy_pj: 0.0,
@@ -1508,6 +1537,21 @@ fn entry(items: &mut Vec<ItemReport>, key: &str, make: impl FnOnce() -> ItemRepo
             items.len() - 1
         }
     }
+}
+
+/// [`evaluate_network`] sharing single-layer evaluations through `cache`
+/// (e.g. the three modes of one scenario).
+pub fn evaluate_network_with(
+    sc: &ValidScenario,
+    sched: &Schedule,
+    cache: &mut EvalCache,
+) -> Result<NetworkReport, NetworkError> {
+    let mut run = NetworkRun::new(sc, sched)?;
+    run.set_cache(core::mem::take(cache));
+    let r = run.step(u64::MAX);
+    *cache = run.take_cache();
+    r?;
+    Ok(run.report())
 }
 
 /// Evaluates a network under a depth-first schedule (MODEL.md §3–§4).
