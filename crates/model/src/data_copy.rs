@@ -58,6 +58,8 @@ pub struct CopyLayerCost {
     pub energy_pj: f64,
     pub latency_cycles: u64,
     pub actions: Vec<CopyAction>,
+    /// Energy per memory instance (reads of senders, writes of receivers).
+    pub energy_by_memory_pj: Vec<(String, f64)>,
 }
 
 /// A hop: sender level and port, receiver level and port.
@@ -224,6 +226,12 @@ pub fn copy_layer(hw: &Hardware, reqs: &[CopyRequest]) -> Result<CopyLayerCost, 
                 * (pr.bw_min_bits as f64 / pr.bw_bits.max(1) as f64)
                 * d.w_cost_pj;
             energy += e_send + e_recv;
+            for (m, e) in [(&s.name, e_send), (&d.name, e_recv)] {
+                match out.energy_by_memory_pj.iter_mut().find(|x| x.0 == *m) {
+                    Some(x) => x.1 += e,
+                    None => out.energy_by_memory_pj.push((m.clone(), e)),
+                }
+            }
             let lat = ceil_div(r.bits, ps.bw_bits.max(1)).max(ceil_div(r.bits, pr.bw_bits.max(1)));
             busy(
                 &mut ports,

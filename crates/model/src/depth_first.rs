@@ -183,6 +183,9 @@ pub struct TileTypeReport {
     pub top_levels: Vec<OperandTop>,
     /// Data copy layers: the actions of one tile.
     pub copies: Vec<CopyAction>,
+    /// Compute layers: failed top-level choices before this one fitted
+    /// (§3.8 j).
+    pub retries: u64,
 }
 
 /// Whether an item is a compute layer or a data copy layer.
@@ -271,6 +274,11 @@ pub struct NetworkReport {
     pub energy_by_memory_pj: OrderedMap<f64>,
     /// Same, per `instance|operand`.
     pub energy_by_memory_and_operand_pj: OrderedMap<f64>,
+    /// Data copy energy per memory instance (sender reads, receiver writes).
+    pub data_copy_energy_by_memory_pj: OrderedMap<f64>,
+    /// How often a layer-tile had to raise its top levels because no
+    /// mapping fitted (§3.8 j), summed over tile types (not multiplied).
+    pub top_level_retries: u64,
     /// The cuts used (after each listed layer id).
     pub stack_cuts: Vec<i64>,
     /// Compute layer ids of each stack.
@@ -792,6 +800,7 @@ impl EvalCache {
 #[derive(Clone, Debug)]
 struct NodeEval {
     node: usize,
+    retries: u64,
     copy: CopyLayerCost,
     layer: Option<LayerCost>,
     sizes: Vec<u64>,
@@ -1068,6 +1077,7 @@ fn run_tile_type(
             }
             out.push(NodeEval {
                 node: li,
+                retries: tried.len() as u64,
                 copy,
                 layer,
                 sizes: sizes.clone(),
@@ -1343,6 +1353,8 @@ impl<'a> NetworkRun<'a> {
         let mut items: Vec<ItemReport> = Vec::new();
         let mut by_mem: OrderedMap<f64> = OrderedMap::default();
         let mut by_mem_op: OrderedMap<f64> = OrderedMap::default();
+        let mut copy_by_mem: OrderedMap<f64> = OrderedMap::default();
+        let mut retries = 0u64;
         fn add(m: &mut OrderedMap<f64>, k: &str, v: f64) {
             match m.0.iter_mut().find(|x| x.0 == k) {
                 Some(x) => x.1 += v,
@@ -1381,6 +1393,10 @@ impl<'a> NetworkRun<'a> {
                         stack: si,
                         ..empty_item()
                     });
+                    retries += ev.retries;
+                    for (m, e) in &ev.copy.energy_by_memory_pj {
+                        add(&mut copy_by_mem, m, *mult as f64 * e);
+                    }
                     let it = &mut items[ci];
                     it.energy_pj += *mult as f64 * ev.copy.energy_pj;
                     it.latency_cycles = it
@@ -1397,6 +1413,7 @@ impl<'a> NetworkRun<'a> {
                         macs: 0,
                         top_levels: Vec::new(),
                         copies: ev.copy.actions.clone(),
+                        retries: 0,
                     });
                     let Some(c) = &ev.layer else {
                         continue;
@@ -1446,6 +1463,7 @@ impl<'a> NetworkRun<'a> {
                             })
                             .collect(),
                         copies: Vec::new(),
+                        retries: ev.retries,
                     });
                     for o in &c.operands {
                         for l in &o.levels {
@@ -1474,6 +1492,8 @@ impl<'a> NetworkRun<'a> {
             macs: 0,
             energy_by_memory_pj: by_mem,
             energy_by_memory_and_operand_pj: by_mem_op,
+            data_copy_energy_by_memory_pj: copy_by_mem,
+            top_level_retries: retries,
             stack_cuts: self.cuts.clone(),
             stacks: self.plans.iter().map(|p| p.report.layers.clone()).collect(),
             stack_details: self.plans.iter().map(|p| p.report.clone()).collect(),

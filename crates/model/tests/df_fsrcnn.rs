@@ -92,6 +92,16 @@ fn check(sc: &defines_model::ValidScenario, r: &Value) -> Vec<String> {
             .unwrap_or(0.0);
         e(&format!("memory|operand {k}"), got, v.as_f64().unwrap());
     }
+    if let Some(m) = r["data_copy_energy_by_instance_pJ"].as_object() {
+        for (k, v) in m {
+            let got = rep
+                .data_copy_energy_by_memory_pj
+                .get(k)
+                .copied()
+                .unwrap_or(0.0);
+            e(&format!("copy memory {k}"), got, v.as_f64().unwrap());
+        }
+    }
     let mut lat = |what: &str, got: u64, want: &Value| {
         let want = want.as_f64().unwrap() as u64;
         if got != want {

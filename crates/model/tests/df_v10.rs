@@ -41,8 +41,38 @@ fn check(net: &str, hw: &str, mode: u8, tile: (u64, u64), lpf: u32, energy: f64,
     );
 }
 
+/// §6.13: layers 15, 17 and 18 of the 14x14 tiles need the §3.8 j retry.
+fn check_retries(net: &str, hw: &str, mode: u8, tile: (u64, u64)) {
+    let m = presets::default_mapping_name(hw, net);
+    let sc = validate_json(
+        presets::workload(net).unwrap(),
+        presets::hardware(hw).unwrap(),
+        presets::mapping(&m).unwrap(),
+    )
+    .unwrap();
+    let s = Schedule {
+        tile: Tile {
+            x: tile.0,
+            y: tile.1,
+        },
+        overlap: Overlap::from_mode(mode).unwrap(),
+        lpf_limit: 6,
+        stack_cuts: None,
+    };
+    let r = evaluate_network(&sc, &s).unwrap();
+    assert!(r.top_level_retries > 0);
+    let retried: Vec<i64> = r
+        .layers
+        .iter()
+        .filter(|i| i.tile_types.iter().any(|t| t.retries > 0))
+        .filter_map(|i| i.layer_id)
+        .collect();
+    assert_eq!(retried, [15, 17, 18]);
+}
+
 #[test]
 fn resnet18_meta_prototype_df_mode3_14x14() {
+    check_retries("resnet18", "Meta_prototype_DF", 3, (14, 14));
     check(
         "resnet18",
         "Meta_prototype_DF",
