@@ -396,13 +396,21 @@ fn decide(
         let e = |d: &str| get(&ext, d).unwrap_or(1).max(1) as u128;
         let ef = |d: &str| get(&ext_full, d).unwrap_or(1).max(1) as u128;
         if !is_r(spec, *k, hd) {
-            sum_h += size / e(hd) * ov_x * prec;
+            sum_h = sum_h.saturating_add((size / e(hd)).saturating_mul(ov_x).saturating_mul(prec));
         }
         if !is_r(spec, *k, &vd) {
-            sum_v += size / e(hd) * ef(hd) / e(&vd) * ov_y * prec;
+            sum_v = sum_v.saturating_add(
+                ((size / e(hd)).saturating_mul(ef(hd)) / e(&vd))
+                    .saturating_mul(ov_y)
+                    .saturating_mul(prec),
+            );
         }
         if spec.dim_index(&vd).is_none() && spec.dim_index(hd).is_none() {
-            sum_hv += size / e(hd) * ov_x / e(&vd) * ov_y * prec;
+            sum_hv = sum_hv.saturating_add(
+                ((size / e(hd)).saturating_mul(ov_x) / e(&vd))
+                    .saturating_mul(ov_y)
+                    .saturating_mul(prec),
+            );
         }
     }
     let i_mem = wl1
@@ -432,8 +440,12 @@ fn decide(
         Some(p) => o_levels[..=p].to_vec(),
         None => o_levels.clone(),
     };
-    let peak_h = if first_x { la } else { la + sum_h };
-    let peak_v = peak_h + sum_v;
+    let peak_h = if first_x {
+        la
+    } else {
+        la.saturating_add(sum_h)
+    };
+    let peak_v = peak_h.saturating_add(sum_v);
     let (h_ml, v_ml) = if overlap.h() {
         let h = o_levels
             .iter()
@@ -477,23 +489,23 @@ fn decide(
                             elems(s, k, &wl1.sizes[n])
                                 .saturating_mul(s.operands[k].precision_bits as u128)
                         })
-                        .sum::<u128>()
+                        .fold(0u128, |a, x| a.saturating_add(x))
                 })
-                .sum();
+                .fold(0u128, |a, x| a.saturating_add(x));
             let wl = levels(hw, &wm);
             let req = |l: usize| -> u128 {
                 let mut r = w_tot;
                 if io.contains(&l) {
-                    r = w_tot + la;
+                    r = w_tot.saturating_add(la);
                 }
                 if Some(l) == h_ml {
-                    r = w_tot + peak_h;
+                    r = w_tot.saturating_add(peak_h);
                 }
                 if Some(l) == v_ml {
-                    r = w_tot + peak_v;
+                    r = w_tot.saturating_add(peak_v);
                 }
                 if Some(l) == h_ml && Some(l) == v_ml {
-                    r = (w_tot + peak_v).saturating_sub(sum_hv);
+                    r = w_tot.saturating_add(peak_v).saturating_sub(sum_hv);
                 }
                 r
             };
@@ -880,7 +892,7 @@ fn run_tile_type(
             prefix_until(&o_all, |l| {
                 hw.levels[l].unroll_count == 1
                     && hw.levels[l].size_bits as u128
-                        >= out_bits + if Some(l) == i_top0 { in_bits } else { 0 }
+                        >= out_bits.saturating_add(if Some(l) == i_top0 { in_bits } else { 0 })
             })
         };
         let (mut extra_o, mut extra_i) = (0usize, 0usize);
@@ -906,7 +918,7 @@ fn run_tile_type(
                         src: top,
                         dst_op: o_mem.clone(),
                         dst: ot,
-                        bits: out_bits as u64,
+                        bits: u64::try_from(out_bits).unwrap_or(u64::MAX),
                     });
                 }
             } else if let Some(it) = i_top {
@@ -988,7 +1000,7 @@ fn run_tile_type(
                             };
                             if key.use_h.is_some() {
                                 if let Some(c) = key.cols_r.iter().find(|c| c.0 == (li, k)) {
-                                    cols -= c.2;
+                                    cols = cols.saturating_sub(c.2);
                                 }
                             }
                             let bits = amount(k, &[(vd.as_str(), vrows), (hd.as_str(), cols)]);
@@ -1073,7 +1085,7 @@ fn run_tile_type(
             };
             pending.clear();
             if let Some(ot) = o_top {
-                stored[li] = Some((ot, out_bits as u64));
+                stored[li] = Some((ot, u64::try_from(out_bits).unwrap_or(u64::MAX)));
             }
             out.push(NodeEval {
                 node: li,
@@ -1131,7 +1143,7 @@ fn run_tile_type(
                                     .or_else(|| spec.dim_index(sd).map(|i| sizes[i] as i64))
                                     .unwrap_or(1);
                                 repl.retain(|r| r.0 != sd);
-                                repl.push((sd.as_str(), base - sa));
+                                repl.push((sd.as_str(), base.saturating_sub(*sa)));
                             }
                             let bits = r_o(&repl);
                             if bits > 0 {

@@ -362,9 +362,9 @@ pub(crate) fn auto_cuts(g: &Graph, sc: &ValidScenario) -> Vec<i64> {
                     .enumerate()
                     .filter(|(_, o)| o.is_constant)
                     .map(|(k, o)| s.size_elems(k).saturating_mul(o.precision_bits as u128))
-                    .sum::<u128>()
+                    .fold(0u128, |a, x| a.saturating_add(x))
             })
-            .sum()
+            .fold(0u128, |a, x| a.saturating_add(x))
     };
     let mut cuts: Vec<i64> = Vec::new();
     let mut run: u128 = 0;
@@ -379,13 +379,13 @@ pub(crate) fn auto_cuts(g: &Graph, sc: &ValidScenario) -> Vec<i64> {
             }
             cuts.extend(u.iter().map(|&n| g.nodes[n].id));
             run = 0;
-        } else if run + wu > cap {
+        } else if run.saturating_add(wu) > cap {
             if let Some(l) = last {
                 cuts.push(l);
             }
             run = wu;
         } else {
-            run += wu;
+            run = run.saturating_add(wu);
         }
         last = u.last().map(|&n| g.nodes[n].id);
     }
@@ -664,14 +664,22 @@ pub(crate) fn backprop(
             let ey = get(&ext, &idy).unwrap_or(1);
             let nx = sizes[n][ix] as i64;
             let ny = sizes[n][iy] as i64;
-            let ov_x = (ex - nx * sx).max(0);
-            let ov_y = (ey - ny * sy).max(0);
-            let nl_h = sx * lag_h - (ex - nx * sx + sx - 1).div_euclid(2) + ov_x;
-            let nl_v = sy * lag_v - (ey - ny * sy + sy - 1).div_euclid(2) + ov_y;
+            // saturating: coefficients are user input
+            let dx_ = ex.saturating_sub(nx.saturating_mul(sx));
+            let dy_ = ey.saturating_sub(ny.saturating_mul(sy));
+            let ov_x = dx_.max(0);
+            let ov_y = dy_.max(0);
+            let lag = |s: i64, l: i64, d: i64, ov: i64| {
+                s.saturating_mul(l)
+                    .saturating_sub(d.saturating_add(s).saturating_sub(1).div_euclid(2))
+                    .saturating_add(ov)
+            };
+            let nl_h = lag(sx, lag_h, dx_, ov_x);
+            let nl_v = lag(sy, lag_v, dy_, ov_y);
             set_in(&mut bp.in_h, (n, k), &idx, ov_x);
             set_in(&mut bp.in_v, (n, k), &idy, ov_y);
-            let ex2 = if f.use_h { ex - ov_x } else { ex };
-            let ey2 = if f.use_v { ey - ov_y } else { ey };
+            let ex2 = if f.use_h { ex.saturating_sub(ov_x) } else { ex };
+            let ey2 = if f.use_v { ey.saturating_sub(ov_y) } else { ey };
             let ni = match need.iter().position(|x| x.0 == p) {
                 Some(i) => i,
                 None => {
@@ -716,7 +724,7 @@ pub(crate) fn backprop(
                 let amount = if make {
                     let mx = list.iter().map(|x| x.3).max().unwrap_or(0);
                     let mn = list.iter().map(|x| x.3 - x.2).min().unwrap_or(0);
-                    mx - mn
+                    mx.saturating_sub(mn)
                 } else {
                     0
                 };
@@ -737,7 +745,7 @@ pub(crate) fn input_bits(n: &Node, sizes: &[u64]) -> u128 {
         .inputs()
         .filter(|&k| !n.spec.operands[k].is_constant)
         .map(|k| elems(&n.spec, k, sizes).saturating_mul(n.spec.operands[k].precision_bits as u128))
-        .sum()
+        .fold(0u128, |a, x| a.saturating_add(x))
 }
 
 /// Output tile bits (`size_elem(O) * O_final`).
@@ -754,7 +762,7 @@ pub(crate) fn largest_alive(g: &Graph, sizes: &[Vec<u64>]) -> u128 {
     let mut peak: i128 = 0;
     let mut alive: Vec<Option<(Vec<usize>, i128)>> = vec![None; g.nodes.len()];
     let add = |cur: &mut i128, peak: &mut i128, v: i128| {
-        *cur += v;
+        *cur = cur.saturating_add(v);
         *peak = (*peak).max(*cur);
     };
     for &n in &topo {
