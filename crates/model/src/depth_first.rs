@@ -4,8 +4,14 @@
 //!
 //! ```text
 //! evaluate_network(&ValidScenario, &Schedule) -> Result<NetworkReport, NetworkError>
-//! NetworkRun::new(..)?; while !run.step(1).done {}; run.finish()   // chunked
+//! NetworkRun::new(..)?; while !run.is_done() { run.step(1)?; } run.finish()
 //! ```
+//!
+//! The stepper's unit of work is one tile type of one stack (at most one
+//! LOMA search per layer of the stack, usually far less thanks to the
+//! cache). A finer step (inside a layer's LOMA search, see
+//! [`crate::cost::LomaSearch`]) would need `run_tile_type` as a resumable
+//! state machine; the `step(budget)` signature allows it.
 //!
 //! Quirks reproduced (MODEL.md §5), named where they happen: Q2 (weights
 //! cost DRAM traffic only in a stack's first tile), Q3 (stack boundaries go
@@ -196,7 +202,9 @@ pub enum ItemKind {
     DataCopy,
 }
 
-/// One output item (§4), summed over tile types with multiplicities.
+/// One output item (§4), summed over tile types with multiplicities. For
+/// data copy items only energy and latency are set (Q13: the reference's
+/// unmultiplied copy `latency_total2` is not reported).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ItemReport {
     /// `L<id>` or `copy before L<id>` / `copy before input`.
@@ -240,6 +248,9 @@ pub struct StackReport {
     /// Per compute layer: MACs at full size and summed over all tiles
     /// (more with recomputation).
     pub layer_macs: Vec<LayerTileMacs>,
+    /// Stack totals (compute and data copy layers); 0 until evaluated.
+    pub energy_pj: f64,
+    pub latency_cycles: u64,
 }
 
 /// MACs of one layer in one stack, whole layer vs. summed over tiles.
@@ -376,6 +387,7 @@ fn decide(
         },
     )
     .map_err(gerr)?;
+    // Q5: no "permanent data" term (it never applies in the reference)
     let la = largest_alive(g, &wl2.sizes);
     let (mut sum_h, mut sum_v, mut sum_hv) = (0u128, 0u128, 0u128);
     for ((n, k), hd, ov_x) in &wl1.in_h {
@@ -583,6 +595,7 @@ fn plan_stack(g: Graph, hw: &Hardware, sched: &Schedule) -> Result<StackPlan, Ne
         )));
     };
     let (oxt, oyt) = (full[out][ox].max(1), full[out][oy].max(1));
+    // Q28: the same tile size for every stack's output layer
     let (tx, ty) = (sched.tile.x.max(1), sched.tile.y.max(1));
     // §3.5, Q27: the partial tile is the first column/row
     let grid = |total: u64, t: u64| -> Vec<(u64, u64)> {
@@ -717,6 +730,8 @@ fn plan_stack(g: Graph, hw: &Hardware, sched: &Schedule) -> Result<StackPlan, Ne
         }
     }
     let report = StackReport {
+        energy_pj: 0.0,
+        latency_cycles: 0,
         layer_macs,
         layers: topo
             .iter()
@@ -886,6 +901,8 @@ fn run_tile_type(
         let i_top0 = i_take0.last().copied();
         let o_mem = spec.operands[0].mem_op.clone();
         let o_all = levels(hw, &o_mem);
+        // Q3: the stack output always goes to the top of `O` (DRAM), and the
+        // stack input comes from the top of `I1`
         let o_take0 = if is_out {
             o_all.clone()
         } else {
@@ -1059,6 +1076,8 @@ fn run_tile_type(
                 };
                 match r {
                     Ok(c) => Some(c),
+                    // Q24: the top-level choice ignored co-resident data;
+                    // raise the tops and try again (§3.8 j)
                     Err(EvalError::HierarchyTooSmall) => {
                         tried.push(cfg);
                         if extra_o.min(extra_i) >= max_extra {
@@ -1373,12 +1392,27 @@ impl<'a> NetworkRun<'a> {
                 None => m.0.push((k.to_string(), v)),
             }
         }
+        let mut stack_details: Vec<StackReport> =
+            self.plans.iter().map(|p| p.report.clone()).collect();
         for (si, plan) in self.plans.iter().enumerate() {
             let g = &plan.g;
             for (ti, evals) in self.results[si].iter().enumerate() {
                 let (key, mult) = &plan.types[ti];
                 for ev in evals {
                     let node = &g.nodes[ev.node];
+                    if let Some(sd) = stack_details.get_mut(si) {
+                        let m = *mult;
+                        sd.energy_pj += m as f64 * ev.copy.energy_pj;
+                        sd.latency_cycles = sd
+                            .latency_cycles
+                            .saturating_add(m.saturating_mul(ev.copy.latency_cycles));
+                        if let Some(c) = &ev.layer {
+                            sd.energy_pj += m as f64 * c.energy_total_pj;
+                            sd.latency_cycles = sd
+                                .latency_cycles
+                                .saturating_add(m.saturating_mul(c.latency_total1_cycles));
+                        }
+                    }
                     let (copy_name, copy_ref, layer_name, layer_ref) = if node.is_input {
                         (
                             "copy before input".to_string(),
@@ -1508,7 +1542,7 @@ impl<'a> NetworkRun<'a> {
             top_level_retries: retries,
             stack_cuts: self.cuts.clone(),
             stacks: self.plans.iter().map(|p| p.report.layers.clone()).collect(),
-            stack_details: self.plans.iter().map(|p| p.report.clone()).collect(),
+            stack_details,
             layers: Vec::new(),
         };
         for it in &items {

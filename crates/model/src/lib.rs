@@ -36,9 +36,33 @@
 //!   minimum-energy mapping's cost; "memory hierarchy too small" is the
 //!   value [`cost::EvalError::HierarchyTooSmall`].
 //!
+//! ## Depth-first model (MODEL.md §3–§4)
+//!
+//! ```text
+//! evaluate_network(&ValidScenario, &Schedule { tile, overlap, lpf_limit, stack_cuts })
+//!     -> Result<NetworkReport, NetworkError>
+//!
+//! let mut run = NetworkRun::new(&scenario, &schedule)?;   // plans stacks and tile types
+//! run.stacks();                                           // tiling known before any LOMA
+//! while !run.is_done() { run.step(1)?; }                  // one tile type per unit of budget
+//! let report = run.finish()?;
+//! ```
+//!
+//! - [`depth_first`]: schedule, stepper, report types; [`data_copy`]: the
+//!   copy actions and data copy layers (§3.9); graph order, stack cuts,
+//!   stacks, back-propagation and alive size live in a private module.
+//! - [`EvalCache`] memoizes single-layer evaluations (identical layer
+//!   shape, spatial mapping, trimmed hierarchy and LPF limit) within a run
+//!   and, through [`evaluate_network_with`], across runs of one scenario.
+//! - Invalid schedules are [`NetworkError::Schedule`] diagnostics with
+//!   `schedule.*` paths; a layer that fits no hierarchy even with every top
+//!   level raised is [`NetworkError::RetryExhausted`] (the reference loops
+//!   forever there).
+//!
 //! Reference quirks (MODEL.md §5) are reproduced and named where they
 //! happen: Q1, Q10, Q11, Q12, Q15, Q16, Q18, Q19, Q21, Q22, Q30, Q31, Q33,
-//! Q34, Q35.
+//! Q34, Q35 (single layer); Q2–Q9, Q13, Q14, Q17, Q24–Q28, Q36
+//! (depth-first).
 #![no_std]
 #![forbid(unsafe_code)]
 

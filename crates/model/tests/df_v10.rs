@@ -29,6 +29,10 @@ fn run(net: &str, hw: &str, mode: u8, tile: (u64, u64), lpf: u32) -> (f64, u64, 
     let e: f64 = r.layers.iter().map(|i| i.energy_pj).sum();
     let l: u64 = r.layers.iter().map(|i| i.latency_cycles).sum();
     assert!((e - r.energy_pj).abs() <= 1e-9 * e && l == r.latency_cycles);
+    // per-stack totals add up to the network totals
+    let se: f64 = r.stack_details.iter().map(|s| s.energy_pj).sum();
+    let sl: u64 = r.stack_details.iter().map(|s| s.latency_cycles).sum();
+    assert!((se - r.energy_pj).abs() <= 1e-9 * se && sl == r.latency_cycles);
     (r.energy_pj, r.latency_cycles, t.elapsed().as_secs_f64())
 }
 
