@@ -6,8 +6,8 @@
 //! model input), never a panic or a backtrace.
 
 use defines_model::{
-    evaluate_network, presets, validate_json, Diagnostic, ItemKind, NetworkReport, Overlap,
-    Schedule, Tile, Workload,
+    evaluate_network_fixed, presets, validate_json, Diagnostic, Fixes, ItemKind, NetworkReport,
+    Overlap, Schedule, Tile, Workload,
 };
 use std::process::ExitCode;
 
@@ -16,13 +16,14 @@ const USAGE: &str = "usage:
   defines macs --workload W [--format table|json]
                                        MACs per compute layer of a workload
   defines eval --hardware H --workload W [--mapping M] --mode MODE --tile XxY
-               [--lpf N] [--stack-cuts a,b,...] [--format table|json]
+               [--lpf N] [--stack-cuts a,b,...] [--fix q36] [--format table|json]
                                        depth-first evaluation of a network
 H, W, M are a preset name (see `defines presets`) or a path to a JSON file;
 the mapping defaults to the hardware family's mapping for the workload.
 MODE is 1|2|3 or fully-recompute|h-cached-v-recompute|fully-cached.
 --lpf defaults to 6; --stack-cuts defaults to the weight-overflow rule
-(cut after each listed layer id; an empty list gives one stack).";
+(cut after each listed layer id; an empty list gives one stack).
+--fix q36 makes a cut after layer id 0 a real cut (the reference ignores it).";
 
 #[derive(Clone, Copy, PartialEq, Debug)]
 enum Format {
@@ -41,6 +42,7 @@ struct EvalArgs {
     workload: String,
     mapping: Option<String>,
     schedule: Schedule,
+    fixes: Fixes,
     format: Format,
 }
 
@@ -104,6 +106,7 @@ fn parse_eval(args: &[String]) -> Result<Command, Error> {
     let (mut hardware, mut workload, mut mapping) = (None, None, None);
     let (mut mode, mut tile, mut lpf, mut cuts) = (None, None, 6u32, None);
     let mut format = Format::Table;
+    let mut fixes = Fixes::default();
     let mut rest = args.iter();
     while let Some(flag) = rest.next() {
         let value = rest
@@ -127,6 +130,19 @@ fn parse_eval(args: &[String]) -> Result<Command, Error> {
                     })?
             }
             "--stack-cuts" => cuts = Some(parse_cuts(value)?),
+            "--fix" => {
+                for f in value.split(',') {
+                    match f.trim() {
+                        "q36" | "Q36" => fixes.cut_after_layer_zero = true,
+                        "all" => fixes = Fixes::all(),
+                        other => {
+                            return Err(Error(format!(
+                                "--fix takes a comma list of fixable quirks (q36) or `all`, not `{other}`"
+                            )))
+                        }
+                    }
+                }
+            }
             "--format" => format = parse_format(value)?,
             other => return Err(Error(format!("unknown option `{other}`\n{USAGE}"))),
         }
@@ -141,6 +157,7 @@ fn parse_eval(args: &[String]) -> Result<Command, Error> {
             lpf_limit: lpf,
             stack_cuts: cuts,
         },
+        fixes,
         format,
     }))
 }
@@ -219,7 +236,7 @@ fn eval(a: EvalArgs) -> Result<String, Error> {
         load("mapping", &map_name, presets::MAPPINGS)?
     };
     let sc = validate_json(&wl_text, &hw_text, &map_text).map_err(|d| diagnostics(&d))?;
-    let r = evaluate_network(&sc, &a.schedule).map_err(|e| match e {
+    let r = evaluate_network_fixed(&sc, &a.schedule, a.fixes).map_err(|e| match e {
         defines_model::NetworkError::Schedule(d) => diagnostics(&d),
         e => Error(format!("cannot evaluate: {e}")),
     })?;

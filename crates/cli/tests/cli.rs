@@ -251,3 +251,29 @@ fn eval_invalid_json_and_invalid_model_exit_2() {
         "{err}"
     );
 }
+
+/// MODEL.md §6.9: FSRCNN on `TPU_like` with and without the Q36 fix.
+#[test]
+fn eval_fix_q36() {
+    let base = [
+        "--hardware",
+        "TPU_like",
+        "--workload",
+        "fsrcnn",
+        "--mode",
+        "1",
+        "--tile",
+        "960x540",
+        "--lpf",
+        "5",
+    ];
+    let v = eval_json(&base);
+    assert_eq!(v["latency_cycles"].as_u64(), Some(133_864_821));
+    let mut fixed = base.to_vec();
+    fixed.extend_from_slice(&["--fix", "q36"]);
+    let v = eval_json(&fixed);
+    assert_eq!(v["latency_cycles"].as_u64(), Some(67_049_819));
+    let e = v["energy_pj"].as_f64().unwrap();
+    assert!((e - 26_880_635_658.30).abs() <= 1e-6 * e, "{e}");
+    assert!(eval_err_with("--fix", "q99").contains("--fix takes"));
+}

@@ -116,6 +116,29 @@ impl Default for Schedule {
     }
 }
 
+/// Reference quirks that are bugs, fixed on request. This is the one place
+/// that lists them; the default (all `false`) reproduces the reference
+/// (MODEL.md §5), and no quirk is ever changed silently.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Fixes {
+    /// Q36: the reference treats a stack cut after the layer with id 0 as
+    /// no cut (a truthiness test), so with the automatic cuts of
+    /// `TPU_like` (every network) and `Edge_TPU_like` (`dmcnnvd`, `mccnn`)
+    /// whole parts of the network are evaluated twice. `true` makes such a
+    /// cut a real cut.
+    pub cut_after_layer_zero: bool,
+}
+
+impl Fixes {
+    /// Every known quirk-bug fixed.
+    pub fn all() -> Fixes {
+        Fixes {
+            cut_after_layer_zero: true,
+        }
+    }
+}
+
 /// Why a network could not be evaluated.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[non_exhaustive]
@@ -1271,6 +1294,15 @@ pub fn automatic_stack_cuts(sc: &ValidScenario) -> Result<Vec<i64>, NetworkError
 impl<'a> NetworkRun<'a> {
     /// Plans every stack (cheap): graph, full sizes, cuts, tile types.
     pub fn new(sc: &'a ValidScenario, sched: &Schedule) -> Result<NetworkRun<'a>, NetworkError> {
+        NetworkRun::with_fixes(sc, sched, Fixes::default())
+    }
+
+    /// [`NetworkRun::new`] with some reference quirks fixed (see [`Fixes`]).
+    pub fn with_fixes(
+        sc: &'a ValidScenario,
+        sched: &Schedule,
+        fixes: Fixes,
+    ) -> Result<NetworkRun<'a>, NetworkError> {
         let d = validate_schedule(sc, sched);
         if !d.is_empty() {
             return Err(NetworkError::Schedule(d));
@@ -1297,7 +1329,7 @@ impl<'a> NetworkRun<'a> {
             Some(c) => c.clone(),
             None => auto_cuts(&g, sc),
         };
-        let graphs = stacks(&g, &cuts).map_err(NetworkError::Graph)?;
+        let graphs = stacks(&g, &cuts, !fixes.cut_after_layer_zero).map_err(NetworkError::Graph)?;
         let mut plans = Vec::new();
         for s in graphs {
             plans.push(plan_stack(s, &sc.hardware, sched)?);
@@ -1618,6 +1650,15 @@ pub fn evaluate_network_with(
     *cache = run.take_cache();
     r?;
     Ok(run.report())
+}
+
+/// [`evaluate_network`] with some reference quirks fixed (see [`Fixes`]).
+pub fn evaluate_network_fixed(
+    sc: &ValidScenario,
+    sched: &Schedule,
+    fixes: Fixes,
+) -> Result<NetworkReport, NetworkError> {
+    NetworkRun::with_fixes(sc, sched, fixes)?.finish()
 }
 
 /// Evaluates a network under a depth-first schedule (MODEL.md §3–§4).

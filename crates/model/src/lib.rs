@@ -93,9 +93,9 @@ mod validate_tests;
 
 pub use cost::{evaluate_layer, EvalError, LayerCost, LomaConfig, LomaSearch};
 pub use depth_first::{
-    automatic_stack_cuts, evaluate_network, evaluate_network_with, validate_schedule, EvalCache,
-    ItemKind, ItemReport, LayerTileMacs, NetworkError, NetworkReport, NetworkRun, Overlap,
-    Progress, Schedule, StackReport, Tile, TileTypeReport,
+    automatic_stack_cuts, evaluate_network, evaluate_network_fixed, evaluate_network_with,
+    validate_schedule, EvalCache, Fixes, ItemKind, ItemReport, LayerTileMacs, NetworkError,
+    NetworkReport, NetworkRun, Overlap, Progress, Schedule, StackReport, Tile, TileTypeReport,
 };
 pub use diag::Diagnostic;
 pub use hardware::Hardware;

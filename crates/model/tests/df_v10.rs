@@ -2,7 +2,10 @@
 //! (branches, two stack input nodes, the §3.8 j retry, Q36). Totals:
 //! energy relative 1e-6, latency exact.
 
-use defines_model::{evaluate_network, presets, validate_json, Overlap, Schedule, Tile};
+use defines_model::{
+    evaluate_network, evaluate_network_fixed, presets, validate_json, Fixes, Overlap, Schedule,
+    Tile,
+};
 
 const REL_TOL: f64 = 1e-6;
 
@@ -164,4 +167,64 @@ fn mccnn_edge_tpu_like_mode3_one_tile() {
         71_381_895_804.910,
         110_635_764,
     );
+}
+
+/// §6.9/§6.13: the same runs with Q36 fixed (a cut after layer 0 is a real
+/// cut) give the values the reference would give without the quirk.
+#[test]
+fn q36_fixed_values() {
+    let cases: [(&str, &str, u8, (u64, u64), u32, f64, u64); 3] = [
+        (
+            "fsrcnn",
+            "TPU_like",
+            1,
+            (960, 540),
+            5,
+            26_880_635_658.30,
+            67_049_819,
+        ),
+        (
+            "resnet18",
+            "TPU_like",
+            2,
+            (34, 34),
+            6,
+            17_897_194_793.72,
+            36_273_767,
+        ),
+        (
+            "mccnn",
+            "Edge_TPU_like",
+            3,
+            (10_000, 10_000),
+            6,
+            35_690_947_902.455,
+            55_317_882,
+        ),
+    ];
+    for (net, hw, mode, tile, lpf, energy, latency) in cases {
+        let m = presets::default_mapping_name(hw, net);
+        let sc = validate_json(
+            presets::workload(net).unwrap(),
+            presets::hardware(hw).unwrap(),
+            presets::mapping(&m).unwrap(),
+        )
+        .unwrap();
+        let s = Schedule {
+            tile: Tile {
+                x: tile.0,
+                y: tile.1,
+            },
+            overlap: Overlap::from_mode(mode).unwrap(),
+            lpf_limit: lpf,
+            stack_cuts: None,
+        };
+        let r = evaluate_network_fixed(&sc, &s, Fixes::all()).unwrap();
+        assert!(
+            (r.energy_pj - energy).abs() <= REL_TOL * energy && r.latency_cycles == latency,
+            "{net} {hw}: {} pJ {} cycles",
+            r.energy_pj,
+            r.latency_cycles
+        );
+    }
 }
