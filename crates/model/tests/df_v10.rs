@@ -169,11 +169,14 @@ fn mccnn_edge_tpu_like_mode3_one_tile() {
     );
 }
 
+/// (network, hardware, mode, tile, LPF limit, energy pJ, latency cycles)
+type Case = (&'static str, &'static str, u8, (u64, u64), u32, f64, u64);
+
 /// §6.9/§6.13: the same runs with Q36 fixed (a cut after layer 0 is a real
 /// cut) give the values the reference would give without the quirk.
 #[test]
 fn q36_fixed_values() {
-    let cases: [(&str, &str, u8, (u64, u64), u32, f64, u64); 3] = [
+    let cases: [Case; 3] = [
         (
             "fsrcnn",
             "TPU_like",
