@@ -277,3 +277,43 @@ fn eval_fix_q36() {
     assert!((e - 26_880_635_658.30).abs() <= 1e-6 * e, "{e}");
     assert!(eval_err_with("--fix", "q99").contains("--fix takes"));
 }
+
+/// MODEL.md §6.10: per-item energies of the one-tile FSRCNN run through the
+/// CLI (all other copy layers are 0).
+#[test]
+fn eval_fsrcnn_one_tile_items() {
+    const REL_TOL: f64 = 1e-6;
+    let v = eval_json(&[
+        "--hardware",
+        "Meta_prototype_DF",
+        "--workload",
+        "fsrcnn",
+        "--mode",
+        "3",
+        "--tile",
+        "960x540",
+    ]);
+    let want = [
+        ("copy before input", 48_012_596.25),
+        ("L0", 3_009_014_868.51),
+        ("L1", 3_387_870_040.5),
+        ("L2", 1_301_490_793.62),
+        ("L3", 1_280_017_321.18),
+        ("L4", 1_290_058_433.91),
+        ("L5", 1_267_929_950.79),
+        ("L6", 3_457_695_270.915),
+        ("L7", 5_223_172_619.34),
+    ];
+    let layers = v["layers"].as_array().unwrap();
+    assert_eq!(layers.len(), 17);
+    for item in layers {
+        let name = item["name"].as_str().unwrap();
+        let got = item["energy_pj"].as_f64().unwrap();
+        let e = want
+            .iter()
+            .find(|w| w.0 == name)
+            .map(|w| w.1)
+            .unwrap_or(0.0);
+        assert!((got - e).abs() <= REL_TOL * e, "{name}: {got} vs {e}");
+    }
+}
