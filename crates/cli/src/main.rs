@@ -32,6 +32,7 @@ enum Format {
 }
 
 enum Command {
+    Help,
     Presets,
     Macs { workload: String, format: Format },
     Eval(EvalArgs),
@@ -167,6 +168,7 @@ struct Error(String);
 
 fn parse(args: &[String]) -> Result<Command, Error> {
     match args.first().map(String::as_str) {
+        Some("help" | "--help" | "-h") => Ok(Command::Help),
         Some("presets") if args.len() == 1 => Ok(Command::Presets),
         Some("eval") => parse_eval(&args[1..]),
         Some("macs") => {
@@ -283,6 +285,7 @@ fn table(r: &NetworkReport) -> String {
 fn run(cmd: Command) -> Result<String, Error> {
     match cmd {
         Command::Eval(a) => eval(a),
+        Command::Help => Ok(format!("{USAGE}\n")),
         Command::Presets => {
             let mut out = String::new();
             for (kind, table) in [

@@ -317,3 +317,10 @@ fn eval_fsrcnn_one_tile_items() {
         assert!((got - e).abs() <= REL_TOL * e, "{name}: {got} vs {e}");
     }
 }
+
+#[test]
+fn help_prints_usage_and_exits_0() {
+    let (code, out, _) = defines(&["--help"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("defines eval --hardware H"), "{out}");
+}
