@@ -330,7 +330,8 @@ pub(crate) fn auto_cuts(g: &Graph, sc: &ValidScenario) -> Vec<i64> {
         units.pop();
     }
     // weight memory operand and capacity
-    let wmo = topo.iter().find_map(|&n| {
+    // the first layer in insertion (file) order that has constant operands
+    let wmo = (0..g.nodes.len()).find_map(|n| {
         let s = &g.nodes[n].spec;
         if g.nodes[n].is_input {
             return None;
