@@ -4,14 +4,13 @@
 //!
 //! ```text
 //! evaluate_network(&ValidScenario, &Schedule) -> Result<NetworkReport, NetworkError>
-//! NetworkRun::new(..)?; while !run.is_done() { run.step(1)?; } run.finish()
+//! NetworkRun::new(..)?; while !run.is_done() { run.step(8)?; } run.finish()
 //! ```
 //!
-//! The stepper's unit of work is one tile type of one stack (at most one
-//! LOMA search per layer of the stack, usually far less thanks to the
-//! cache). A finer step (inside a layer's LOMA search, see
-//! [`crate::cost::LomaSearch`]) would need `run_tile_type` as a resumable
-//! state machine; the `step(budget)` signature allows it.
+//! The stepper's unit of work is one node of one tile type: at most one
+//! LOMA search (none when the cache has it). A finer step, inside one
+//! layer's LOMA search ([`crate::cost::LomaSearch`] already runs in
+//! chunks), would fit the same `step(budget)` signature.
 //!
 //! Quirks reproduced (MODEL.md §5), named where they happen: Q2 (weights
 //! cost DRAM traffic only in a stack's first tile), Q3 (stack boundaries go
@@ -881,24 +880,58 @@ fn extend(take: &mut Vec<usize>, all: &[usize], extra: usize) {
     *take = all[..n].to_vec();
 }
 
-#[allow(clippy::too_many_arguments)]
-fn run_tile_type(
-    plan: &StackPlan,
-    key: &TileKey,
-    sc: &ValidScenario,
-    lpf: usize,
-    memo: &mut EvalCache,
-) -> Result<Vec<NodeEval>, NetworkError> {
-    let g = &plan.g;
-    let hw = &sc.hardware;
-    let wl = backprop(g, &plan.full, Some((key.w, key.h)), tile_flags(key))
-        .map_err(NetworkError::Graph)?;
-    let topo = g.topo().unwrap_or_default();
-    let mut stored: Vec<Option<(usize, u64)>> = vec![None; g.nodes.len()];
-    let mut pending: Vec<CopyRequest> = Vec::new();
-    let mut out = Vec::new();
-    let name = |l: usize| hw.levels[l].name.as_str();
-    for &li in &topo {
+/// One tile type evaluated node by node (§3.8), so that a run can pause
+/// between layers.
+struct TileRun {
+    wl: crate::df_graph::Backprop,
+    topo: Vec<usize>,
+    next: usize,
+    stored: Vec<Option<(usize, u64)>>,
+    pending: Vec<CopyRequest>,
+    out: Vec<NodeEval>,
+}
+
+impl TileRun {
+    /// §3.8 step 1: the back-propagation of the tile type.
+    fn new(plan: &StackPlan, key: &TileKey) -> Result<TileRun, NetworkError> {
+        let g = &plan.g;
+        let wl = backprop(g, &plan.full, Some((key.w, key.h)), tile_flags(key))
+            .map_err(NetworkError::Graph)?;
+        Ok(TileRun {
+            wl,
+            topo: g.topo().unwrap_or_default(),
+            next: 0,
+            stored: vec![None; g.nodes.len()],
+            pending: Vec::new(),
+            out: Vec::new(),
+        })
+    }
+
+    fn done(&self) -> bool {
+        self.next >= self.topo.len()
+    }
+
+    /// Steps 2–l for the next node in graph order; true when the tile type
+    /// is complete.
+    fn step_node(
+        &mut self,
+        plan: &StackPlan,
+        key: &TileKey,
+        sc: &ValidScenario,
+        lpf: usize,
+        memo: &mut EvalCache,
+    ) -> Result<bool, NetworkError> {
+        let g = &plan.g;
+        let hw = &sc.hardware;
+        let name = |l: usize| hw.levels[l].name.as_str();
+        let Some(&li) = self.topo.get(self.next) else {
+            return Ok(true);
+        };
+        self.next += 1;
+        let wl = &self.wl;
+        let stored = &mut self.stored;
+        let pending = &mut self.pending;
+        let out = &mut self.out;
         let node = &g.nodes[li];
         let spec = &node.spec;
         let sizes = &wl.sizes[li];
@@ -1204,8 +1237,8 @@ fn run_tile_type(
             }
             break;
         }
+        Ok(self.done())
     }
-    Ok(out)
 }
 
 // ---------------------------------------------------------------------------
@@ -1218,6 +1251,10 @@ pub struct Progress {
     pub done: u64,
     /// Tile types of all stacks.
     pub total: u64,
+    /// Layer steps (one node of one tile type) done so far and in total:
+    /// the unit of [`NetworkRun::step`].
+    pub steps_done: u64,
+    pub steps_total: u64,
     /// Distinct single-layer LOMA searches run so far.
     pub layer_evaluations: u64,
 }
@@ -1231,6 +1268,7 @@ pub struct NetworkRun<'a> {
     plans: Vec<StackPlan>,
     results: Vec<Vec<Vec<NodeEval>>>,
     cursor: (usize, usize),
+    current: Option<TileRun>,
     memo: EvalCache,
 }
 
@@ -1342,30 +1380,43 @@ impl<'a> NetworkRun<'a> {
             plans,
             results,
             cursor: (0, 0),
+            current: None,
             memo: EvalCache::default(),
         })
     }
 
-    /// Evaluates up to `max_tile_types` more tile types.
-    pub fn step(&mut self, max_tile_types: u64) -> Result<Progress, NetworkError> {
+    /// Does up to `max_layer_steps` more units of work; a unit is one node
+    /// (one layer and the data copies before it) of one tile type, i.e. at
+    /// most one LOMA search.
+    pub fn step(&mut self, max_layer_steps: u64) -> Result<Progress, NetworkError> {
         let mut n = 0;
-        while n < max_tile_types && self.cursor.0 < self.plans.len() {
+        while n < max_layer_steps && self.cursor.0 < self.plans.len() {
             let (si, ti) = self.cursor;
             let plan = &self.plans[si];
-            if ti >= plan.types.len() {
+            let Some((key, _)) = plan.types.get(ti) else {
                 self.cursor = (si + 1, 0);
                 continue;
+            };
+            if self.current.is_none() {
+                self.current = Some(TileRun::new(plan, key)?);
             }
-            let r = run_tile_type(
+            let Some(tr) = self.current.as_mut() else {
+                continue;
+            };
+            let done = tr.step_node(
                 plan,
-                &plan.types[ti].0,
+                key,
                 self.sc,
                 self.sched.lpf_limit as usize,
                 &mut self.memo,
             )?;
-            self.results[si].push(r);
-            self.cursor = (si, ti + 1);
             n += 1;
+            if done {
+                let out = core::mem::take(&mut tr.out);
+                self.results[si].push(out);
+                self.current = None;
+                self.cursor = (si, ti + 1);
+            }
         }
         Ok(self.progress())
     }
@@ -1394,9 +1445,24 @@ impl<'a> NetworkRun<'a> {
     pub fn progress(&self) -> Progress {
         let total: u64 = self.plans.iter().map(|p| p.types.len() as u64).sum();
         let done: u64 = self.results.iter().map(|r| r.len() as u64).sum();
+        let per_type = |p: &StackPlan| p.g.nodes.len() as u64;
+        let steps_total = self
+            .plans
+            .iter()
+            .map(|p| per_type(p).saturating_mul(p.types.len() as u64))
+            .fold(0u64, u64::saturating_add);
+        let steps_done = self
+            .plans
+            .iter()
+            .zip(&self.results)
+            .map(|(p, r)| per_type(p).saturating_mul(r.len() as u64))
+            .fold(0u64, u64::saturating_add)
+            .saturating_add(self.current.as_ref().map_or(0, |c| c.next as u64));
         Progress {
             done,
             total,
+            steps_done,
+            steps_total,
             layer_evaluations: self.memo.evaluations,
         }
     }
