@@ -1,15 +1,19 @@
-// End-to-end page test: the built dist/ served on 127.0.0.1, driven in
-// headless Chromium. Run by `cargo xtask test` (after `trunk build`).
+// End-to-end page tests: the built dist/ served on 127.0.0.1, driven in
+// headless Chromium (playwright-core), numbers checked against the native
+// CLI (`defines eval`). Run by `cargo xtask test` after `trunk build`;
+// DEFINES_CLI names the CLI binary. Screenshots go to target/e2e/.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
+import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { serveDir } from "./serve.mjs";
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const dist = process.env.DEFINES_DIST ?? path.join(repo, "dist");
+const cli = process.env.DEFINES_CLI ?? path.join(repo, "target", "release", "defines");
 const shots = path.join(repo, "target", "e2e");
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const ANSWER_TIMEOUT_MS = 60_000;
@@ -18,6 +22,7 @@ let server, url, browser;
 
 before(async () => {
   assert.ok(fs.existsSync(path.join(dist, "index.html")), `no build in ${dist}: run trunk build first`);
+  assert.ok(fs.existsSync(cli), `no CLI at ${cli}: cargo build --release -p defines-cli`);
   fs.mkdirSync(shots, { recursive: true });
   ({ server, url } = await serveDir(dist));
   browser = await chromium.launch({
@@ -34,25 +39,60 @@ after(async () => {
   server?.close();
 });
 
-/** Opens the page, failing the test on any uncaught page error. */
-async function open() {
+/** `defines eval` for a scenario, as parsed JSON. */
+function evalCli({ hw = "Meta_prototype_DF", wl = "fsrcnn", mode, tile, lpf = 6 }) {
+  const out = execFileSync(cli, [
+    "eval", "--hardware", hw, "--workload", wl, "--mode", String(mode), "--tile", tile,
+    "--lpf", String(lpf), "--format", "json",
+  ]);
+  return JSON.parse(out.toString());
+}
+
+/** A fresh browser profile (context) on `target`; fails on page errors. */
+async function open(target = url) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
   const errors = [];
   page.on("pageerror", (e) => errors.push(String(e)));
   page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
   const t0 = Date.now();
-  await page.goto(url);
+  await page.goto(target);
   return { page, context, errors, t0 };
 }
 
-/** Counts separate runs of columns that contain the bar colour (#2f6fb5). */
+/** Waits until the page shows a fresh answer; returns its exact numbers. */
+async function shown(page) {
+  await page.waitForSelector('#status[data-state="ready"]', { timeout: ANSWER_TIMEOUT_MS });
+  return {
+    energy: Number(await page.getAttribute("#energy", "data-value")),
+    latency: Number(await page.getAttribute("#latency", "data-value")),
+    status: await page.textContent("#status"),
+  };
+}
+
+/** Waits for the numbers of a given CLI report. */
+async function waitForNumbers(page, expected) {
+  const describe = async () =>
+    `page shows ${await page.getAttribute("#energy", "data-value")} pJ / ${await page.getAttribute("#latency", "data-value")} cycles, ` +
+    `status "${await page.textContent("#status")}", expected ${expected.energy_pj} / ${expected.latency_cycles}`;
+  await page.waitForFunction(
+    ([e, l]) =>
+      document.querySelector('#status[data-state="ready"]') &&
+      Number(document.querySelector("#energy")?.dataset.value) === e &&
+      Number(document.querySelector("#latency")?.dataset.value) === l,
+    [expected.energy_pj, expected.latency_cycles],
+    { timeout: ANSWER_TIMEOUT_MS },
+  ).catch(async (e) => {
+    throw new Error(`${await describe()}: ${e.message}`);
+  });
+}
+
+/** Counts separate runs of columns that contain the first series colour. */
 async function countBars(page, selector) {
   return page.$eval(selector, (c) => {
-    const ctx = c.getContext("2d");
-    const { data, width, height } = ctx.getImageData(0, 0, c.width, c.height);
+    const { data, width, height } = c.getContext("2d").getImageData(0, 0, c.width, c.height);
     let runs = 0, inRun = false;
-    for (let x = 0; x < width; x++) {
+    for (let x = 0; x < width - 150; x++) {
       let hit = false;
       for (let y = 0; y < height && !hit; y++) {
         const i = (y * width + x) * 4;
@@ -65,16 +105,166 @@ async function countBars(page, selector) {
   });
 }
 
-test("default page shows the FSRCNN MACs computed by the worker", async () => {
+/** Number of non-white pixels of a canvas. */
+async function inkOf(page, selector) {
+  return page.$eval(selector, (c) => {
+    const { data } = c.getContext("2d").getImageData(0, 0, c.width, c.height);
+    let n = 0;
+    for (let i = 0; i < data.length; i += 4) if (data[i] < 250 || data[i + 1] < 250 || data[i + 2] < 250) n++;
+    return n;
+  });
+}
+
+test("default scenario: the page shows the CLI's numbers", async () => {
   const { page, context, errors, t0 } = await open();
-  await page.waitForSelector('#status[data-state="ready"]', { timeout: ANSWER_TIMEOUT_MS });
+  const expected = evalCli({ mode: 3, tile: "16x18" });
+  const got = await shown(page);
   const loadMs = Date.now() - t0;
-  assert.equal(await page.textContent("#total-macs"), "8,362,594,208");
-  assert.equal(await countBars(page, "#macs-chart"), 8, "one bar per FSRCNN compute layer");
+  assert.equal(got.energy, expected.energy_pj, "energy bit for bit");
+  assert.equal(got.latency, expected.latency_cycles);
+  // MODEL.md §6.10 reference values, to be sure the CLI is right too.
+  assert.ok(Math.abs(got.energy / 1822760872.09 - 1) < 1e-9);
+  assert.equal(got.latency, 20523395);
+  assert.equal(await countBars(page, "#latency-chart"), 8, "one latency bar per FSRCNN layer");
+  assert.ok((await inkOf(page, "#energy-chart")) > 5000, "energy chart drawn");
+  assert.equal(await page.locator("#layer-table tbody tr").count(), 72, "9 tile types x 8 layers");
+  await page.screenshot({ path: path.join(shots, "default.png") });
+  await page.screenshot({ path: path.join(shots, "default-full.png"), fullPage: true });
+  console.log(`# page load to numbers: ${loadMs} ms (${got.status})`);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("changing mode and tile gives the CLI's numbers", async () => {
+  const { page, context, errors } = await open();
+  await shown(page);
+  await page.click("#mode-1");
+  await page.fill("#tile-x", "60");
+  await page.press("#tile-x", "Tab");
+  await page.fill("#tile-y", "72");
+  await page.press("#tile-y", "Tab");
+  const expected = evalCli({ mode: 1, tile: "60x72" });
+  await waitForNumbers(page, expected);
+  assert.equal(expected.latency_cycles, 22776595, "MODEL.md §6.10 mode 1, 60x72");
   const status = await page.textContent("#status");
-  assert.match(status, /computed in the worker in [\d.]+ ms/);
-  await page.screenshot({ path: path.join(shots, "default.png"), fullPage: true });
-  console.log(`# page load to numbers: ${loadMs} ms (${status})`);
+  console.log(`# re-evaluation in the page: ${status}`);
+  await page.screenshot({ path: path.join(shots, "mode1-60x72.png") });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("a sweep completes and draws heat maps and the Pareto front", async () => {
+  const { page, context, errors } = await open();
+  await shown(page);
+  await page.selectOption("#lpf", "5"); // fewer orderings than 6: a faster sweep
+  await shown(page);
+  const t0 = Date.now();
+  await page.click("#run-sweep");
+  await page.waitForSelector('#sweep-count[data-state="done"]', { timeout: 300_000 });
+  const sweepMs = Date.now() - t0;
+  assert.equal(await page.getAttribute("#sweep-count", "data-done"), "108");
+  for (const id of ["heat-energy-1", "heat-energy-3", "heat-latency-2", "pareto"]) {
+    assert.ok((await inkOf(page, `#${id}`)) > 3000, `${id} drawn`);
+  }
+  // Click a point (one standing alone, other than the current schedule):
+  // that schedule is loaded and evaluated.
+  const points = JSON.parse(await page.getAttribute("#pareto", "data-points"));
+  assert.equal(points.length, 108);
+  assert.ok(points.some((p) => p[5]), "a Pareto front");
+  const alone = (p) => points.every((q) => q === p || Math.hypot(q[0] - p[0], q[1] - p[1]) > 12);
+  const [px, py, mode, tx, ty] = points.find((p) => alone(p) && !(p[3] === 16 && p[4] === 18 && p[2] === 3));
+  const canvas = page.locator("#pareto");
+  await canvas.scrollIntoViewIfNeeded();
+  const box = await canvas.boundingBox();
+  const scale = box.width / (await canvas.evaluate((c) => c.width));
+  await page.mouse.click(box.x + px * scale, box.y + py * scale);
+  const expected = evalCli({ mode, tile: `${tx}x${ty}`, lpf: 5 });
+  await waitForNumbers(page, expected);
+  assert.equal(await page.inputValue("#tile-x"), String(tx));
+  assert.equal(await page.inputValue("#tile-y"), String(ty));
+  console.log(`# sweep of 108 schedules (lpf 5) in the page: ${sweepMs} ms; clicked front point mode ${mode} ${tx}x${ty}`);
+  await page.screenshot({ path: path.join(shots, "sweep.png"), fullPage: true });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("Cancel stops a sweep and keeps its partial results", async () => {
+  const { page, context, errors } = await open();
+  await shown(page);
+  await page.click("#run-sweep");
+  await page.waitForFunction(() => Number(document.querySelector("#sweep-count")?.dataset.done) >= 1, null, {
+    timeout: ANSWER_TIMEOUT_MS,
+  });
+  const t0 = Date.now();
+  await page.click("#cancel-sweep");
+  await page.waitForSelector('#sweep-count[data-state="cancelled"]', { timeout: 1000 });
+  const cancelMs = Date.now() - t0;
+  const done = Number(await page.getAttribute("#sweep-count", "data-done"));
+  await page.waitForTimeout(1500);
+  assert.equal(Number(await page.getAttribute("#sweep-count", "data-done")), done, "no more points after cancel");
+  assert.ok(done >= 1 && done < 108);
+  assert.ok(cancelMs < 1000);
+  // The interactive worker is unaffected.
+  await page.click("#mode-2");
+  await shown(page);
+  console.log(`# cancel took ${cancelMs} ms (click to cancelled state), ${done} points kept`);
+  await page.screenshot({ path: path.join(shots, "cancelled.png") });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("a broken JSON edit shows a diagnostic and survives a reload", async () => {
+  const { page, context, errors } = await open();
+  await shown(page);
+  await page.click("#editor-workload summary");
+  const broken = '{ "name": "fsrcnn", "layers": [ ';
+  await page.fill("#json-workload", broken);
+  await page.waitForSelector('#status[data-state="invalid"]');
+  const diag = await page.textContent("#editor-workload .diagnostics");
+  assert.match(diag, /workload/);
+  assert.ok(await page.isDisabled("#run-sweep"), "no sweep on invalid input");
+  await page.locator("#editor-workload").scrollIntoViewIfNeeded();
+  await page.screenshot({ path: path.join(shots, "broken-edit.png") });
+  await page.reload();
+  await page.waitForSelector('#status[data-state="invalid"]');
+  assert.equal(await page.inputValue("#json-workload"), broken, "the edit survived the reload");
+  await page.click("#editor-workload button");
+  await shown(page);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("a shared URL reproduces the scenario in a fresh profile", async () => {
+  const a = await open();
+  await shown(a.page);
+  await a.page.click("#mode-2");
+  await a.page.selectOption("#workload", "mccnn");
+  await a.page.fill("#tile-x", "60");
+  await a.page.press("#tile-x", "Tab");
+  const expected = evalCli({ wl: "mccnn", mode: 2, tile: "60x18" });
+  await waitForNumbers(a.page, expected);
+  // The URL fragment holds the scenario shown.
+  await a.page.waitForFunction(() => {
+    const s = JSON.parse(atob(location.hash.slice(3).replace(/-/g, "+").replace(/_/g, "/")));
+    return s.wl === "mccnn" && s.mode === 2 && s.tx === 60 && s.ty === 18;
+  }, null, { timeout: 5000 });
+  const link = await a.page.evaluate(() => location.href);
+  assert.match(link, /#s=/);
+  await a.context.close();
+  const b = await open(link);
+  await waitForNumbers(b.page, expected);
+  assert.equal(await b.page.inputValue("#workload"), "mccnn");
+  await b.page.screenshot({ path: path.join(shots, "shared-link.png") });
+  assert.deepEqual(b.errors, []);
+  await b.context.close();
+});
+
+test("a corrupt URL falls back to the default with a message", async () => {
+  const { page, context, errors } = await open(`${url}#s=not%20a%20scenario!!`);
+  const got = await shown(page);
+  assert.match(await page.textContent("#notice"), /could not be read/);
+  assert.equal(got.latency, 20523395, "default scenario");
+  await page.screenshot({ path: path.join(shots, "corrupt-url.png") });
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -116,9 +116,19 @@ fn test_cmd() -> Result<(), Failure> {
         ])
         .run()?;
     build_dist(&env)?;
+    step("the CLI the page is compared with (cargo build --release -p defines-cli)");
+    cargo(&env)
+        .args(["build", "--release", "-p", "defines-cli"])
+        .run()?;
     step("end-to-end page tests (playwright-core + Chromium on 127.0.0.1)");
     env.cmd("node")
-        .args(["--test", "--test-reporter=spec", "tests/e2e/"])
+        .args([
+            "--test",
+            "--test-concurrency=1",
+            "--test-reporter=spec",
+            "tests/e2e/",
+        ])
+        .env("DEFINES_CLI", repo.join("target/release/defines"))
         .current_dir(&repo)
         .run()?;
     println!("\nxtask: all checks passed; screenshots in target/e2e/");

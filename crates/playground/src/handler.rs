@@ -1,105 +1,297 @@
-//! What the worker computes for one request: pure, so it is tested natively
+//! What the worker computes for a request: pure, so it is tested natively
 //! and, in the browser, through the real worker (bit-for-bit equal).
+//!
+//! A request becomes a [`Job`] that yields its responses one by one (one
+//! for `Evaluate`, one per schedule plus a final one for `Sweep`), so the
+//! worker can post each as soon as it exists.
 
-use crate::protocol::{decode, encode, Request, Response};
-use defines_model::Workload;
+use crate::protocol::{decode, encode, Inputs, PointTotals, Request, Response, SweepPoint};
+use defines_model::{evaluate_network, validate_json, validate_schedule, Schedule, ValidScenario};
 
-/// Answers one request. Never panics: bad input becomes `Response::Invalid`.
-pub fn handle(req: Request) -> Response {
-    match req {
-        Request::Macs {
-            run_id,
-            workload_json,
-        } => match Workload::from_json(&workload_json) {
-            Ok(w) => Response::Macs {
-                run_id,
-                total_macs: w.total_macs(),
-                layers: w.macs_per_layer(),
-            },
-            Err(diagnostics) => Response::Invalid {
-                run_id,
+/// The worker's state: the last validated inputs, so that moving a slider
+/// does not re-parse three JSON documents.
+#[derive(Default)]
+pub struct Handler {
+    cache: Option<(Inputs, ValidScenario)>,
+}
+
+/// The remaining work of one request.
+pub struct Job {
+    run_id: u64,
+    kind: JobKind,
+}
+
+enum JobKind {
+    Done,
+    Answer(Box<Response>),
+    Sweep {
+        scenario: Box<ValidScenario>,
+        schedules: std::vec::IntoIter<Schedule>,
+        index: u32,
+        total: u32,
+    },
+}
+
+impl Handler {
+    fn scenario(&mut self, inputs: Inputs) -> Result<ValidScenario, Response> {
+        if let Some((cached, sc)) = &self.cache {
+            if *cached == inputs {
+                return Ok(sc.clone());
+            }
+        }
+        match validate_json(
+            &inputs.workload_json,
+            &inputs.hardware_json,
+            &inputs.mapping_json,
+        ) {
+            Ok(sc) => {
+                self.cache = Some((inputs, sc.clone()));
+                Ok(sc)
+            }
+            Err(diagnostics) => Err(Response::Invalid {
+                run_id: 0,
                 diagnostics,
+            }),
+        }
+    }
+
+    /// Starts a request. Never panics: bad input becomes an answer.
+    pub fn start(&mut self, req: Request) -> Job {
+        let run_id = req.run_id();
+        let kind = match req {
+            Request::Evaluate {
+                inputs, schedule, ..
+            } => JobKind::Answer(Box::new(match self.scenario(inputs) {
+                Err(r) => r,
+                Ok(sc) => evaluate(&sc, &schedule, run_id),
+            })),
+            Request::Sweep {
+                inputs, schedules, ..
+            } => match self.scenario(inputs) {
+                Err(r) => JobKind::Answer(Box::new(r)),
+                Ok(sc) => JobKind::Sweep {
+                    scenario: Box::new(sc),
+                    total: schedules.len().try_into().unwrap_or(u32::MAX),
+                    schedules: schedules.into_iter(),
+                    index: 0,
+                },
             },
+        };
+        let mut job = Job { run_id, kind };
+        job.set_run_id();
+        job
+    }
+}
+
+fn evaluate(sc: &ValidScenario, schedule: &Schedule, run_id: u64) -> Response {
+    let diagnostics = validate_schedule(sc, schedule);
+    if !diagnostics.is_empty() {
+        return Response::Invalid {
+            run_id,
+            diagnostics,
+        };
+    }
+    match evaluate_network(sc, schedule) {
+        Ok(report) => Response::Evaluated {
+            run_id,
+            report: Box::new(report),
+        },
+        Err(e) => Response::Failed {
+            run_id,
+            message: format!("{e:?}"),
         },
     }
 }
 
-/// The worker's whole message loop body: text in, text out.
-pub fn handle_message(text: &str) -> String {
-    let response = match decode::<Request>(text) {
-        Ok(req) => handle(req),
-        Err(message) => Response::ProtocolError { message },
+fn sweep_point(sc: &ValidScenario, schedule: Schedule) -> SweepPoint {
+    let diagnostics = validate_schedule(sc, &schedule);
+    let result = if let Some(d) = diagnostics.first() {
+        Err(d.to_string())
+    } else {
+        evaluate_network(sc, &schedule)
+            .map(|r| PointTotals {
+                energy_pj: r.energy_pj,
+                latency_cycles: r.latency_cycles,
+                mac_energy_pj: r.mac_energy_pj,
+                data_copy_energy_pj: r.data_copy_energy_pj,
+            })
+            .map_err(|e| format!("{e:?}"))
     };
-    encode(&response)
+    SweepPoint { schedule, result }
 }
 
-/// The request the page sends on start (FSRCNN, run 1), as protocol text:
-/// shared by the native golden test and the browser test.
-pub fn fsrcnn_request_text() -> String {
-    encode(&Request::Macs {
-        run_id: 1,
-        workload_json: defines_model::presets::workload("fsrcnn")
-            .unwrap_or_default()
-            .into(),
-    })
+impl Job {
+    /// Scenario errors are produced before the run id is known to
+    /// `scenario`; stamp it here.
+    fn set_run_id(&mut self) {
+        if let JobKind::Answer(r) = &mut self.kind {
+            if let Response::Invalid { run_id, .. } = r.as_mut() {
+                *run_id = self.run_id;
+            }
+        }
+    }
+}
+
+impl Iterator for Job {
+    type Item = Response;
+
+    fn next(&mut self) -> Option<Response> {
+        match std::mem::replace(&mut self.kind, JobKind::Done) {
+            JobKind::Done => None,
+            JobKind::Answer(r) => Some(*r),
+            JobKind::Sweep {
+                scenario,
+                mut schedules,
+                index,
+                total,
+            } => match schedules.next() {
+                None => Some(Response::SweepDone {
+                    run_id: self.run_id,
+                }),
+                Some(s) => {
+                    let point = sweep_point(&scenario, s);
+                    self.kind = JobKind::Sweep {
+                        scenario,
+                        schedules,
+                        index: index + 1,
+                        total,
+                    };
+                    Some(Response::SweepPoint {
+                        run_id: self.run_id,
+                        index,
+                        total,
+                        point,
+                    })
+                }
+            },
+        }
+    }
+}
+
+/// Decodes a message into a job; text that is not a request becomes a
+/// one-answer job with a protocol error.
+pub fn start_message(handler: &mut Handler, text: &str) -> Job {
+    match decode::<Request>(text) {
+        Ok(req) => handler.start(req),
+        Err(message) => Job {
+            run_id: 0,
+            kind: JobKind::Answer(Box::new(Response::ProtocolError { message })),
+        },
+    }
+}
+
+/// Every answer to one message, encoded (tests and simple callers).
+pub fn handle_message(handler: &mut Handler, text: &str) -> Vec<String> {
+    start_message(handler, text).map(|r| encode(&r)).collect()
+}
+
+/// The request the page sends on start, as protocol text: shared by the
+/// native golden test and the browser test.
+pub fn default_request_text() -> String {
+    encode(&crate::state::default_evaluate_request(1))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use defines_model::presets;
+    use crate::state::default_inputs;
+    use defines_model::{Overlap, Tile};
+
+    fn schedule(mode: u8, x: u64, y: u64) -> Schedule {
+        Schedule {
+            tile: Tile { x, y },
+            overlap: Overlap::from_mode(mode).unwrap(),
+            ..Schedule::default()
+        }
+    }
+
+    /// MODEL.md §6.10: FSRCNN on Meta_prototype_DF, mode 3, tile 16x18.
+    #[test]
+    fn default_request_gives_reference_totals() {
+        let out = handle_message(&mut Handler::default(), &default_request_text());
+        assert_eq!(out.len(), 1);
+        let Ok(Response::Evaluated { run_id, report }) = decode(&out[0]) else {
+            panic!("{}", &out[0][..200.min(out[0].len())])
+        };
+        assert_eq!(run_id, 1);
+        assert_eq!(report.latency_cycles, 20_523_395);
+        assert!((report.energy_pj / 1_822_760_872.090 - 1.0).abs() < 1e-9);
+    }
+
+    /// The exact response text for the default request; the browser test
+    /// (`tests/web.rs`) checks the wasm build produces the same bytes.
+    /// Re-bless with `UPDATE_GOLDEN=1 cargo test -p defines-playground`.
+    #[test]
+    fn default_response_matches_golden() {
+        let out = handle_message(&mut Handler::default(), &default_request_text());
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../tests/golden/default_evaluate_response.json"
+        );
+        if std::env::var_os("UPDATE_GOLDEN").is_some() {
+            std::fs::write(path, &out[0]).unwrap();
+        }
+        assert_eq!(out[0], std::fs::read_to_string(path).unwrap());
+    }
 
     #[test]
-    fn fsrcnn_macs() {
-        let r = handle(Request::Macs {
-            run_id: 3,
-            workload_json: presets::workload("fsrcnn").unwrap().into(),
+    fn sweep_yields_points_then_done() {
+        let mut h = Handler::default();
+        let job = h.start(Request::Sweep {
+            run_id: 4,
+            inputs: default_inputs(),
+            schedules: vec![schedule(1, 960, 540), schedule(3, 0, 5)],
         });
-        match r {
-            Response::Macs {
-                run_id,
-                layers,
-                total_macs,
-            } => {
-                assert_eq!(run_id, 3);
-                assert_eq!(layers.len(), 8);
-                assert_eq!(total_macs, 8_362_594_208);
-            }
-            other => panic!("unexpected {other:?}"),
-        }
+        let answers: Vec<Response> = job.collect();
+        assert_eq!(answers.len(), 3);
+        let Response::SweepPoint {
+            index,
+            total,
+            point,
+            ..
+        } = &answers[0]
+        else {
+            panic!()
+        };
+        assert_eq!((*index, *total), (0, 2));
+        let t = point.result.as_ref().unwrap();
+        assert_eq!(t.latency_cycles, 29_008_303);
+        let Response::SweepPoint { point, .. } = &answers[1] else {
+            panic!()
+        };
+        assert!(
+            point.result.as_ref().unwrap_err().contains("tile"),
+            "{:?}",
+            point.result
+        );
+        assert_eq!(answers[2], Response::SweepDone { run_id: 4 });
     }
 
     #[test]
     fn bad_workload_is_invalid_with_run_id() {
-        let out = handle_message(&encode(&Request::Macs {
-            run_id: 9,
-            workload_json: "[1,2".into(),
-        }));
-        let r: Response = decode(&out).unwrap();
-        assert_eq!(r.run_id(), Some(9));
-        assert!(matches!(r, Response::Invalid { .. }));
-    }
-
-    /// The exact response text for the FSRCNN request; the browser test
-    /// (`tests/web.rs`) checks the worker build produces the same bytes.
-    /// Re-bless with `UPDATE_GOLDEN=1 cargo test -p defines-playground`.
-    #[test]
-    fn fsrcnn_response_matches_golden() {
-        let out = handle_message(&crate::handler::fsrcnn_request_text());
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../tests/golden/fsrcnn_macs_response.json"
+        let mut inputs = default_inputs();
+        inputs.workload_json = "[1,2".into();
+        let out: Vec<Response> = Handler::default()
+            .start(Request::Evaluate {
+                run_id: 9,
+                inputs,
+                schedule: Schedule::default(),
+            })
+            .collect();
+        assert_eq!(out[0].run_id(), Some(9));
+        let Response::Invalid { diagnostics, .. } = &out[0] else {
+            panic!()
+        };
+        assert!(
+            diagnostics[0].path.starts_with("workload"),
+            "{diagnostics:?}"
         );
-        if std::env::var_os("UPDATE_GOLDEN").is_some() {
-            std::fs::write(path, &out).unwrap();
-        }
-        assert_eq!(out, std::fs::read_to_string(path).unwrap());
-        assert!(out.contains("\"total_macs\":8362594208"), "{out}");
     }
 
     #[test]
     fn non_protocol_text_is_a_protocol_error() {
-        let r: Response = decode(&handle_message("hello")).unwrap();
+        let out = handle_message(&mut Handler::default(), "hello");
+        let r: Response = decode(&out[0]).unwrap();
         assert!(matches!(r, Response::ProtocolError { .. }));
     }
 }

@@ -13,8 +13,10 @@
 pub mod charts;
 pub mod format;
 pub mod handler;
+pub mod persist;
 pub mod protocol;
 pub mod state;
+pub mod views;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;

@@ -4,14 +4,51 @@
 //! every `f64` arrives bit for bit). Every response to a request carries the
 //! request's `run_id`, so the page can drop stale answers.
 
-use defines_model::{Diagnostic, LayerMacs};
+use defines_model::{Diagnostic, NetworkReport, Schedule};
 use serde::{Deserialize, Serialize};
+
+/// The three input documents, as JSON text (a preset's text or the user's
+/// edit).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Inputs {
+    pub hardware_json: String,
+    pub workload_json: String,
+    pub mapping_json: String,
+}
 
 /// Page -> worker.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Request {
-    /// Parse a workload and count the MACs of every compute layer.
-    Macs { run_id: u64, workload_json: String },
+    /// Evaluate one schedule.
+    Evaluate {
+        run_id: u64,
+        inputs: Inputs,
+        schedule: Schedule,
+    },
+    /// Evaluate many schedules, answering one [`Response::SweepPoint`] each
+    /// and a final [`Response::SweepDone`].
+    Sweep {
+        run_id: u64,
+        inputs: Inputs,
+        schedules: Vec<Schedule>,
+    },
+}
+
+/// Totals of one schedule of a sweep.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PointTotals {
+    pub energy_pj: f64,
+    pub latency_cycles: u64,
+    pub mac_energy_pj: f64,
+    pub data_copy_energy_pj: f64,
+}
+
+/// One schedule of a sweep and its totals, or why it could not be
+/// evaluated.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SweepPoint {
+    pub schedule: Schedule,
+    pub result: Result<PointTotals, String>,
 }
 
 /// Worker -> page.
@@ -19,17 +56,28 @@ pub enum Request {
 pub enum Response {
     /// The worker has started and accepts requests (sent once, unsolicited).
     Ready,
-    /// MACs per compute layer, in file order, and their sum.
-    Macs {
+    /// The report of an `Evaluate` request.
+    Evaluated {
         run_id: u64,
-        layers: Vec<LayerMacs>,
-        total_macs: u64,
+        report: Box<NetworkReport>,
     },
     /// The input did not validate: every problem, with its field path.
     Invalid {
         run_id: u64,
         diagnostics: Vec<Diagnostic>,
     },
+    /// Valid input that the model cannot evaluate (e.g. a hierarchy too
+    /// small for any mapping).
+    Failed { run_id: u64, message: String },
+    /// One evaluated schedule of a sweep (`index` of `total`).
+    SweepPoint {
+        run_id: u64,
+        index: u32,
+        total: u32,
+        point: SweepPoint,
+    },
+    /// The sweep is complete.
+    SweepDone { run_id: u64 },
     /// The message was not a request of this protocol (a page/worker
     /// version mismatch or a bug); the worker keeps running.
     ProtocolError { message: String },
@@ -38,7 +86,7 @@ pub enum Response {
 impl Request {
     pub fn run_id(&self) -> u64 {
         match self {
-            Request::Macs { run_id, .. } => *run_id,
+            Request::Evaluate { run_id, .. } | Request::Sweep { run_id, .. } => *run_id,
         }
     }
 }
@@ -47,7 +95,11 @@ impl Response {
     /// The request this answers, if any.
     pub fn run_id(&self) -> Option<u64> {
         match self {
-            Response::Macs { run_id, .. } | Response::Invalid { run_id, .. } => Some(*run_id),
+            Response::Evaluated { run_id, .. }
+            | Response::Invalid { run_id, .. }
+            | Response::Failed { run_id, .. }
+            | Response::SweepPoint { run_id, .. }
+            | Response::SweepDone { run_id } => Some(*run_id),
             Response::Ready | Response::ProtocolError { .. } => None,
         }
     }
@@ -55,8 +107,8 @@ impl Response {
 
 /// Encodes a message for `postMessage`.
 pub fn encode<T: Serialize>(msg: &T) -> String {
-    // Serializing these plain enums of strings and numbers cannot fail; the
-    // fallback keeps the worker alive even if that ever changed.
+    // Serializing these plain data types cannot fail; the fallback keeps
+    // the worker alive even if that ever changed.
     serde_json::to_string(msg).unwrap_or_else(|e| {
         format!(r#"{{"ProtocolError":{{"message":"cannot encode message: {e}"}}}}"#)
     })
@@ -73,13 +125,39 @@ mod tests {
 
     #[test]
     fn request_round_trips() {
-        let r = Request::Macs {
+        let r = Request::Sweep {
             run_id: 7,
-            workload_json: "{}".into(),
+            inputs: Inputs {
+                hardware_json: "{}".into(),
+                workload_json: "[]".into(),
+                mapping_json: "\"x\"".into(),
+            },
+            schedules: vec![Schedule::default()],
         };
         let back: Request = decode(&encode(&r)).unwrap();
         assert_eq!(back, r);
         assert_eq!(back.run_id(), 7);
+    }
+
+    #[test]
+    fn floats_cross_bit_for_bit() {
+        let x = 0.1 + 0.2;
+        let p = SweepPoint {
+            schedule: Schedule::default(),
+            result: Ok(PointTotals {
+                energy_pj: x,
+                latency_cycles: 3,
+                mac_energy_pj: 1e-300,
+                data_copy_energy_pj: 2_361_363_150.544_999_6,
+            }),
+        };
+        let back: SweepPoint = decode(&encode(&p)).unwrap();
+        let Ok(t) = back.result else { panic!() };
+        assert_eq!(t.energy_pj.to_bits(), x.to_bits());
+        assert_eq!(
+            t.data_copy_energy_pj.to_bits(),
+            2_361_363_150.544_999_6f64.to_bits()
+        );
     }
 
     #[test]

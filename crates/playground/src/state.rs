@@ -1,12 +1,186 @@
 //! The page's state and its one reducer (GUIDE rule 8): components render
-//! this state and dispatch [`Action`]s; effects (talking to the worker,
+//! this state and dispatch [`Action`]s; effects (talking to the workers,
 //! drawing) read what the reducer decided. Pure, so it is tested natively.
 
-use crate::protocol::{Request, Response};
-use defines_model::{presets, Diagnostic, LayerMacs};
+use crate::protocol::{Inputs, Request, Response, SweepPoint};
+use defines_model::{presets, validate_json, Diagnostic, NetworkReport, Overlap, Schedule, Tile};
 
-/// The workload the page opens on.
+/// The scenario the page opens on (issue: FSRCNN on Meta_prototype_DF,
+/// fully cached, tile 16x18, lpf 6).
+pub const DEFAULT_HARDWARE: &str = "Meta_prototype_DF";
 pub const DEFAULT_WORKLOAD: &str = "fsrcnn";
+pub const DEFAULT_TILE: Tile = Tile { x: 16, y: 18 };
+pub const DEFAULT_LPF: u32 = 6;
+/// LOMA's loop-prime-factor limit: 6 is the reference `main.py`, 8 the
+/// paper's artifact; above 8 the search explodes (8! orderings per layer).
+pub const LPF_RANGE: std::ops::RangeInclusive<u32> = 2..=8;
+
+/// Which of the three input documents.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Doc {
+    Hardware,
+    Workload,
+    Mapping,
+}
+
+impl Doc {
+    pub const ALL: [Doc; 3] = [Doc::Hardware, Doc::Workload, Doc::Mapping];
+    pub fn name(self) -> &'static str {
+        match self {
+            Doc::Hardware => "hardware",
+            Doc::Workload => "workload",
+            Doc::Mapping => "mapping",
+        }
+    }
+}
+
+/// What the user has chosen: presets, schedule, and any edited JSON.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scenario {
+    pub hardware: String,
+    pub workload: String,
+    pub overlap: Overlap,
+    pub tile: Tile,
+    pub lpf: u32,
+    /// The user's edited JSON per document (`None`: the preset's text).
+    pub edits: [Option<String>; 3],
+}
+
+impl Default for Scenario {
+    fn default() -> Self {
+        Scenario {
+            hardware: DEFAULT_HARDWARE.into(),
+            workload: DEFAULT_WORKLOAD.into(),
+            overlap: Overlap::FullyCached,
+            tile: DEFAULT_TILE,
+            lpf: DEFAULT_LPF,
+            edits: [None, None, None],
+        }
+    }
+}
+
+impl Scenario {
+    pub fn mapping_name(&self) -> String {
+        presets::default_mapping_name(&self.hardware, &self.workload)
+    }
+
+    fn index(doc: Doc) -> usize {
+        match doc {
+            Doc::Hardware => 0,
+            Doc::Workload => 1,
+            Doc::Mapping => 2,
+        }
+    }
+
+    pub fn edit(&self, doc: Doc) -> Option<&str> {
+        self.edits[Self::index(doc)].as_deref()
+    }
+
+    /// The preset text of a document ("" for an unknown preset name).
+    pub fn preset_text(&self, doc: Doc) -> &'static str {
+        match doc {
+            Doc::Hardware => presets::hardware(&self.hardware),
+            Doc::Workload => presets::workload(&self.workload),
+            Doc::Mapping => presets::mapping(&self.mapping_name()),
+        }
+        .unwrap_or("")
+    }
+
+    /// The text in use: the edit if there is one, else the preset.
+    pub fn text(&self, doc: Doc) -> String {
+        self.edit(doc)
+            .map(str::to_string)
+            .unwrap_or_else(|| self.preset_text(doc).to_string())
+    }
+
+    pub fn inputs(&self) -> Inputs {
+        Inputs {
+            hardware_json: self.text(Doc::Hardware),
+            workload_json: self.text(Doc::Workload),
+            mapping_json: self.text(Doc::Mapping),
+        }
+    }
+
+    pub fn schedule(&self) -> Schedule {
+        Schedule {
+            tile: self.tile,
+            overlap: self.overlap,
+            lpf_limit: self.lpf,
+            stack_cuts: None,
+        }
+    }
+}
+
+/// The inputs of the default scenario.
+pub fn default_inputs() -> Inputs {
+    Scenario::default().inputs()
+}
+
+/// The request the page sends for the default scenario.
+pub fn default_evaluate_request(run_id: u64) -> Request {
+    let s = Scenario::default();
+    Request::Evaluate {
+        run_id,
+        inputs: s.inputs(),
+        schedule: s.schedule(),
+    }
+}
+
+/// Which tile sizes a sweep covers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Grid {
+    /// The paper's case study 1: x in 1,4,16,60,240,960; y in
+    /// 1,4,18,72,270,540; all three modes (108 schedules).
+    CaseStudy1,
+    /// Six sizes per axis spread geometrically from 1 to the full output
+    /// size (see [`auto_axis`]), all three modes.
+    Auto,
+}
+
+pub const CASE_STUDY_1_X: [u64; 6] = [1, 4, 16, 60, 240, 960];
+pub const CASE_STUDY_1_Y: [u64; 6] = [1, 4, 18, 72, 270, 540];
+
+/// Six tile sizes for an axis of `full` pixels: `full` itself (one tile,
+/// layer-by-layer) and `ceil(full / 4^k)` for k = 1..5, never below 1,
+/// deduplicated, ascending. Geometric spacing covers the range the paper
+/// found interesting (tiny tiles to whole rows) in few points.
+pub fn auto_axis(full: u64) -> Vec<u64> {
+    let full = full.max(1);
+    let mut v: Vec<u64> = (0..6).map(|k| full.div_ceil(4u64.pow(k)).max(1)).collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// Sensible values for the tile sliders: powers of two, the case-study
+/// values and the full size, up to the full size.
+pub fn tile_choices(full: u64) -> Vec<u64> {
+    let full = full.max(1);
+    let mut v: Vec<u64> = (0..32)
+        .map(|k| 1u64 << k)
+        .take_while(|p| *p < full)
+        .collect();
+    v.extend(
+        CASE_STUDY_1_X
+            .iter()
+            .chain(CASE_STUDY_1_Y.iter())
+            .filter(|x| **x < full),
+    );
+    v.push(full);
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct SweepState {
+    pub run_id: u64,
+    pub grid: Grid,
+    pub total: u32,
+    pub points: Vec<SweepPoint>,
+    pub running: bool,
+    pub cancelled: bool,
+}
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum WorkerStatus {
@@ -14,90 +188,311 @@ pub enum WorkerStatus {
     Ready,
 }
 
+/// One web worker as the reducer sees it. At most one request is in flight
+/// per worker; newer requests wait in `pending` and replace each other
+/// (latest wins), so a fast slider never queues up stale work.
 #[derive(Clone, Debug, PartialEq)]
-pub struct MacsView {
-    pub layers: Vec<LayerMacs>,
-    pub total_macs: u64,
-    /// Milliseconds from sending the request to receiving the answer.
-    pub answer_ms: f64,
+pub struct WorkerState {
+    pub status: WorkerStatus,
+    /// Bumped to make the effect layer (re)start the worker.
+    pub generation: u32,
+    /// The request to post next.
+    pub pending: Option<Request>,
+    /// The request posted and not yet answered, with when (page clock, ms).
+    pub in_flight: Option<(Request, f64)>,
+}
+
+impl WorkerState {
+    fn new() -> Self {
+        WorkerState {
+            status: WorkerStatus::Starting,
+            generation: 0,
+            pending: None,
+            in_flight: None,
+        }
+    }
+
+    /// The request to post now, if any.
+    pub fn to_send(&self) -> Option<&Request> {
+        match (&self.status, &self.in_flight) {
+            (WorkerStatus::Ready, None) => self.pending.as_ref(),
+            _ => None,
+        }
+    }
+
+    fn in_flight_id(&self) -> Option<u64> {
+        self.in_flight.as_ref().map(|(r, _)| r.run_id())
+    }
+
+    /// Restart the worker; `resend`: post the unanswered request again
+    /// (unless a newer one is pending).
+    fn restart(&mut self, resend: bool) {
+        self.status = WorkerStatus::Starting;
+        self.generation += 1;
+        let lost = self.in_flight.take().map(|(r, _)| r);
+        if resend && self.pending.is_none() {
+            self.pending = lost;
+        }
+    }
+}
+
+/// Which worker an event concerns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lane {
+    /// Single-schedule evaluations (interactive).
+    Eval,
+    /// Sweeps (long; cancelled by restarting this worker).
+    Sweep,
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct State {
-    pub worker: WorkerStatus,
-    /// How often the worker was restarted after dying.
-    pub restarts: u32,
-    pub workload_name: String,
-    /// The request the page wants answered (latest wins).
-    pub pending: Option<Request>,
-    /// When `pending` was handed to the worker (page clock, ms).
-    pub sent_at_ms: Option<f64>,
+    pub scenario: Scenario,
+    pub eval: WorkerState,
+    pub sweep_worker: WorkerState,
     pub last_run_id: u64,
-    pub result: Option<MacsView>,
+    /// The run id of the evaluation the page currently wants.
+    pub latest_eval: Option<u64>,
+    /// The latest report and how long its round trip took.
+    pub report: Option<Box<NetworkReport>>,
+    pub answer_ms: Option<f64>,
+    /// Problems of the current inputs (from the page's own validation or
+    /// the worker).
     pub diagnostics: Vec<Diagnostic>,
+    /// The model could not evaluate valid input.
+    pub failure: Option<String>,
+    pub sweep: Option<SweepState>,
+    /// The tile grid the next sweep uses.
+    pub grid: Grid,
     /// A visible notice (worker restarts, protocol errors).
     pub notice: Option<String>,
+    /// Largest output width / height over the workload's layers (slider
+    /// range; a tile this size is one tile, layer-by-layer).
+    pub full: Tile,
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Action {
-    /// Ask for the MACs of a workload preset.
-    LoadPreset(String),
-    /// The pending request was posted to the worker at this time.
-    Sent { at_ms: f64 },
-    /// The worker answered (at this page time).
-    Worker { response: Response, at_ms: f64 },
-    /// The worker died; the page restarts it and re-sends the pending request.
-    WorkerDied(String),
+    SetHardware(String),
+    SetWorkload(String),
+    SetOverlap(Overlap),
+    SetTileX(u64),
+    SetTileY(u64),
+    SetLpf(u32),
+    /// Load a schedule (e.g. a clicked sweep point).
+    LoadSchedule {
+        overlap: Overlap,
+        tile: Tile,
+    },
+    /// The user edited a document's JSON.
+    Edit(Doc, String),
+    /// Back to the preset's text.
+    ResetEdit(Doc),
+    /// Replace the whole scenario (restored from the URL or storage).
+    Restore(Scenario),
+    SetGrid(Grid),
+    StartSweep(Grid),
+    CancelSweep,
+    DismissNotice,
+    /// This request was posted to the lane's worker at this time. (It
+    /// carries the request: by the time this action is reduced, a newer
+    /// one may already be pending.)
+    Sent {
+        lane: Lane,
+        request: Request,
+        at_ms: f64,
+    },
+    /// A worker answered (at this page time).
+    Worker {
+        lane: Lane,
+        response: Response,
+        at_ms: f64,
+    },
+    /// A worker died; the page restarts it and re-sends its pending request.
+    WorkerDied {
+        lane: Lane,
+        why: String,
+    },
 }
 
 impl Default for State {
     fn default() -> Self {
         let mut s = State {
-            worker: WorkerStatus::Starting,
-            restarts: 0,
-            workload_name: String::new(),
-            pending: None,
-            sent_at_ms: None,
+            scenario: Scenario::default(),
+            eval: WorkerState::new(),
+            sweep_worker: WorkerState::new(),
             last_run_id: 0,
-            result: None,
+            latest_eval: None,
+            report: None,
+            answer_ms: None,
             diagnostics: Vec::new(),
+            failure: None,
+            sweep: None,
+            grid: Grid::CaseStudy1,
             notice: None,
+            full: Tile { x: 1, y: 1 },
         };
-        s.apply(Action::LoadPreset(DEFAULT_WORKLOAD.into()));
+        s.scenario_changed();
         s
     }
 }
 
+/// Largest `OX`/`OY` over the compute layers of a workload text.
+fn full_size(workload_json: &str) -> Option<Tile> {
+    let w = defines_model::Workload::from_json(workload_json).ok()?;
+    let max = |d: &str| {
+        w.layers
+            .iter()
+            .filter(|l| l.kind != "input")
+            .filter_map(|l| l.loop_dims.get(d).copied())
+            .max()
+    };
+    Some(Tile {
+        x: max("OX")?,
+        y: max("OY")?,
+    })
+}
+
 impl State {
-    /// Whether the effect layer should post `pending` now.
-    pub fn should_send(&self) -> Option<&Request> {
-        match (&self.worker, &self.pending, self.sent_at_ms) {
-            (WorkerStatus::Ready, Some(r), None) => Some(r),
-            _ => None,
+    pub fn is_valid(&self) -> bool {
+        self.diagnostics.is_empty()
+    }
+
+    pub fn worker(&self, lane: Lane) -> &WorkerState {
+        match lane {
+            Lane::Eval => &self.eval,
+            Lane::Sweep => &self.sweep_worker,
         }
+    }
+
+    fn worker_mut(&mut self, lane: Lane) -> &mut WorkerState {
+        match lane {
+            Lane::Eval => &mut self.eval,
+            Lane::Sweep => &mut self.sweep_worker,
+        }
+    }
+
+    fn next_run_id(&mut self) -> u64 {
+        self.last_run_id += 1;
+        self.last_run_id
+    }
+
+    /// Validate the inputs and ask for a new evaluation if they are valid.
+    fn scenario_changed(&mut self) {
+        let inputs = self.scenario.inputs();
+        if let Some(full) = full_size(&inputs.workload_json) {
+            self.full = full;
+        }
+        self.failure = None;
+        self.diagnostics = match validate_json(
+            &inputs.workload_json,
+            &inputs.hardware_json,
+            &inputs.mapping_json,
+        ) {
+            Ok(_) => Vec::new(),
+            Err(d) => d,
+        };
+        if !self.diagnostics.is_empty() {
+            self.eval.pending = None;
+            self.latest_eval = None;
+            return;
+        }
+        let run_id = self.next_run_id();
+        self.latest_eval = Some(run_id);
+        self.eval.pending = Some(Request::Evaluate {
+            run_id,
+            inputs,
+            schedule: self.scenario.schedule(),
+        });
     }
 
     pub fn apply(&mut self, action: Action) {
         match action {
-            Action::LoadPreset(name) => match presets::workload(&name) {
-                Some(text) => {
-                    self.last_run_id += 1;
-                    self.workload_name = name;
-                    self.pending = Some(Request::Macs {
-                        run_id: self.last_run_id,
-                        workload_json: text.into(),
-                    });
-                    self.sent_at_ms = None;
+            Action::SetHardware(name) => {
+                if presets::hardware(&name).is_some() {
+                    self.scenario.hardware = name;
+                    self.scenario_changed();
                 }
-                None => self.notice = Some(format!("unknown workload preset `{name}`")),
-            },
-            Action::Sent { at_ms } => self.sent_at_ms = Some(at_ms),
-            Action::Worker { response, at_ms } => self.on_response(response, at_ms),
-            Action::WorkerDied(why) => {
-                self.worker = WorkerStatus::Starting;
-                self.restarts += 1;
-                self.sent_at_ms = None; // re-send the pending request
+            }
+            Action::SetWorkload(name) => {
+                if presets::workload(&name).is_some() {
+                    self.scenario.workload = name;
+                    self.scenario_changed();
+                }
+            }
+            Action::SetOverlap(o) => {
+                self.scenario.overlap = o;
+                self.scenario_changed();
+            }
+            Action::SetTileX(x) => {
+                self.scenario.tile.x = x.max(1);
+                self.scenario_changed();
+            }
+            Action::SetTileY(y) => {
+                self.scenario.tile.y = y.max(1);
+                self.scenario_changed();
+            }
+            Action::SetLpf(l) => {
+                self.scenario.lpf = l.clamp(*LPF_RANGE.start(), *LPF_RANGE.end());
+                self.scenario_changed();
+            }
+            Action::LoadSchedule { overlap, tile } => {
+                self.scenario.overlap = overlap;
+                self.scenario.tile = tile;
+                self.scenario_changed();
+            }
+            Action::Edit(doc, text) => {
+                let same_as_preset = text == self.scenario.preset_text(doc);
+                self.scenario.edits[Scenario::index(doc)] = (!same_as_preset).then_some(text);
+                self.scenario_changed();
+            }
+            Action::ResetEdit(doc) => {
+                self.scenario.edits[Scenario::index(doc)] = None;
+                self.scenario_changed();
+            }
+            Action::Restore(s) => {
+                self.scenario = s;
+                self.scenario_changed();
+            }
+            Action::SetGrid(grid) => self.grid = grid,
+            Action::StartSweep(grid) => self.start_sweep(grid),
+            Action::CancelSweep => {
+                if let Some(sw) = &mut self.sweep {
+                    if sw.running {
+                        sw.running = false;
+                        sw.cancelled = true;
+                        self.sweep_worker.pending = None;
+                        self.sweep_worker.restart(false);
+                    }
+                }
+            }
+            Action::DismissNotice => self.notice = None,
+            Action::Sent {
+                lane,
+                request,
+                at_ms,
+            } => {
+                let w = self.worker_mut(lane);
+                if w.pending.as_ref().map(Request::run_id) == Some(request.run_id()) {
+                    w.pending = None;
+                }
+                w.in_flight = Some((request, at_ms));
+            }
+            Action::Worker {
+                lane,
+                response,
+                at_ms,
+            } => self.on_response(lane, response, at_ms),
+            Action::WorkerDied { lane, why } => {
+                // A dead sweep is not re-run (partial results stay); a dead
+                // evaluation is asked again.
+                self.worker_mut(lane).restart(lane == Lane::Eval);
+                if lane == Lane::Sweep {
+                    self.sweep_worker.pending = None;
+                    if let Some(sw) = &mut self.sweep {
+                        sw.running = false;
+                    }
+                }
                 self.notice = Some(format!(
                     "{why}; the worker was restarted, your inputs are kept"
                 ));
@@ -105,104 +500,339 @@ impl State {
         }
     }
 
-    fn on_response(&mut self, response: Response, at_ms: f64) {
-        if let Some(id) = response.run_id() {
-            if id != self.last_run_id {
-                return; // stale answer to an older request
+    /// The schedules of a sweep grid for the current workload.
+    pub fn sweep_schedules(&self, grid: Grid) -> Vec<Schedule> {
+        let (xs, ys) = match grid {
+            Grid::CaseStudy1 => (CASE_STUDY_1_X.to_vec(), CASE_STUDY_1_Y.to_vec()),
+            Grid::Auto => (auto_axis(self.full.x), auto_axis(self.full.y)),
+        };
+        let mut out = Vec::new();
+        for overlap in [
+            Overlap::FullyRecompute,
+            Overlap::HCachedVRecompute,
+            Overlap::FullyCached,
+        ] {
+            for &y in &ys {
+                for &x in &xs {
+                    out.push(Schedule {
+                        tile: Tile { x, y },
+                        overlap,
+                        lpf_limit: self.scenario.lpf,
+                        stack_cuts: None,
+                    });
+                }
             }
-            self.pending = None;
         }
-        let elapsed = self.sent_at_ms.map(|t| at_ms - t).unwrap_or(0.0);
-        match response {
-            Response::Ready => self.worker = WorkerStatus::Ready,
-            Response::Macs {
-                layers, total_macs, ..
-            } => {
-                self.diagnostics.clear();
-                self.result = Some(MacsView {
-                    layers,
-                    total_macs,
-                    answer_ms: elapsed,
-                });
+        out
+    }
+
+    fn start_sweep(&mut self, grid: Grid) {
+        if !self.is_valid() {
+            return;
+        }
+        let schedules = self.sweep_schedules(grid);
+        let run_id = self.next_run_id();
+        if self.sweep_worker.in_flight.is_some() {
+            self.sweep_worker.restart(false); // abandon the running sweep
+        }
+        self.sweep = Some(SweepState {
+            run_id,
+            grid,
+            total: schedules.len() as u32,
+            points: Vec::new(),
+            running: true,
+            cancelled: false,
+        });
+        self.sweep_worker.pending = Some(Request::Sweep {
+            run_id,
+            inputs: self.scenario.inputs(),
+            schedules,
+        });
+    }
+
+    fn on_response(&mut self, lane: Lane, response: Response, at_ms: f64) {
+        if let Response::Ready = response {
+            self.worker_mut(lane).status = WorkerStatus::Ready;
+            return;
+        }
+        if let Response::ProtocolError { message } = response {
+            self.notice = Some(format!("the worker did not understand the page: {message}"));
+            return;
+        }
+        let Some(id) = response.run_id() else { return };
+        match lane {
+            Lane::Eval => {
+                if self.eval.in_flight_id() != Some(id) {
+                    return; // not the request in flight (a restarted worker's)
+                }
+                let sent = self.eval.in_flight.take().map(|(_, t)| t);
+                if self.latest_eval != Some(id) {
+                    return; // stale: a newer request is pending
+                }
+                match response {
+                    Response::Evaluated { report, .. } => {
+                        self.report = Some(report);
+                        self.answer_ms = sent.map(|t| at_ms - t);
+                        self.failure = None;
+                    }
+                    Response::Invalid { diagnostics, .. } => self.diagnostics = diagnostics,
+                    Response::Failed { message, .. } => self.failure = Some(message),
+                    _ => {}
+                }
             }
-            Response::Invalid { diagnostics, .. } => self.diagnostics = diagnostics,
-            Response::ProtocolError { message } => {
-                self.notice = Some(format!("the worker did not understand the page: {message}"))
+            Lane::Sweep => {
+                let Some(sw) = self.sweep.as_mut().filter(|s| s.run_id == id && s.running) else {
+                    return;
+                };
+                match response {
+                    Response::SweepPoint { point, total, .. } => {
+                        sw.total = total;
+                        sw.points.push(point);
+                    }
+                    Response::SweepDone { .. } => {
+                        sw.running = false;
+                        self.sweep_worker.in_flight = None;
+                    }
+                    Response::Invalid { diagnostics, .. } => {
+                        sw.running = false;
+                        self.sweep_worker.in_flight = None;
+                        self.diagnostics = diagnostics;
+                    }
+                    _ => {}
+                }
             }
         }
     }
+
+    /// Sweep points that were evaluated, with their totals.
+    pub fn sweep_ok_points(&self) -> Vec<(Schedule, f64, u64)> {
+        self.sweep
+            .iter()
+            .flat_map(|s| s.points.iter())
+            .filter_map(|p| {
+                p.result
+                    .as_ref()
+                    .ok()
+                    .map(|t| (p.schedule.clone(), t.energy_pj, t.latency_cycles))
+            })
+            .collect()
+    }
+}
+
+/// Indices of the Pareto-optimal points over (energy, latency), both
+/// minimised: a point is on the front when no other point is at least as
+/// good in both and better in one. Ties (identical points) all stay.
+pub fn pareto_front(points: &[(f64, u64)]) -> Vec<usize> {
+    (0..points.len())
+        .filter(|&i| {
+            let (e, l) = points[i];
+            !points
+                .iter()
+                .any(|&(e2, l2)| e2 <= e && l2 <= l && (e2 < e || l2 < l))
+        })
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::protocol::PointTotals;
 
     fn ready() -> State {
         let mut s = State::default();
-        s.apply(Action::Worker {
-            response: Response::Ready,
-            at_ms: 1.0,
-        });
+        for lane in [Lane::Eval, Lane::Sweep] {
+            s.apply(Action::Worker {
+                lane,
+                response: Response::Ready,
+                at_ms: 1.0,
+            });
+        }
         s
     }
 
-    #[test]
-    fn default_waits_for_worker_then_sends_fsrcnn() {
-        let s = State::default();
-        assert!(s.should_send().is_none());
-        let s = ready();
-        assert!(matches!(
-            s.should_send(),
-            Some(Request::Macs { run_id: 1, .. })
-        ));
+    fn pending_id(s: &State) -> Option<u64> {
+        s.eval.pending.as_ref().map(Request::run_id)
+    }
+
+    fn sent(s: &mut State, lane: Lane, at_ms: f64) {
+        let request = s.worker(lane).to_send().cloned().unwrap();
+        s.apply(Action::Sent {
+            lane,
+            request,
+            at_ms,
+        });
     }
 
     #[test]
-    fn stale_answers_are_dropped() {
+    fn default_waits_for_worker_then_sends_default_scenario() {
+        let s = State::default();
+        assert!(s.eval.to_send().is_none());
+        assert_eq!(s.full, Tile { x: 970, y: 550 });
+        let s = ready();
+        assert_eq!(s.eval.to_send(), Some(&default_evaluate_request(1)));
+    }
+
+    #[test]
+    fn latest_wins_and_stale_answers_are_dropped() {
         let mut s = ready();
-        s.apply(Action::Sent { at_ms: 2.0 });
-        s.apply(Action::LoadPreset("mccnn".into()));
+        sent(&mut s, Lane::Eval, 2.0);
+        s.apply(Action::SetTileX(60));
+        s.apply(Action::SetTileX(240));
+        assert!(
+            s.eval.to_send().is_none(),
+            "one request in flight at a time"
+        );
+        assert_eq!(pending_id(&s), Some(3), "the latest replaced the others");
         s.apply(Action::Worker {
-            response: Response::Macs {
+            lane: Lane::Eval,
+            response: Response::Failed {
                 run_id: 1,
-                layers: vec![],
-                total_macs: 5,
+                message: "old".into(),
             },
             at_ms: 3.0,
         });
-        assert!(s.result.is_none());
-        assert_eq!(s.pending.as_ref().map(Request::run_id), Some(2));
+        assert!(s.failure.is_none(), "stale answer dropped");
+        assert_eq!(s.eval.to_send().map(Request::run_id), Some(3));
+        sent(&mut s, Lane::Eval, 4.0);
+        s.apply(Action::Worker {
+            lane: Lane::Eval,
+            response: Response::Failed {
+                run_id: 3,
+                message: "too small".into(),
+            },
+            at_ms: 9.5,
+        });
+        assert_eq!(s.failure.as_deref(), Some("too small"));
+        assert!(s.eval.in_flight.is_none() && s.eval.pending.is_none());
+    }
+
+    /// The effect posts request 1, the user changes the tile before the
+    /// `Sent` action is reduced: request 2 must stay pending and be sent
+    /// after request 1 is answered (no lost update).
+    #[test]
+    fn change_between_post_and_sent_is_not_lost() {
+        let mut s = ready();
+        let posted = s.eval.to_send().cloned().unwrap();
+        s.apply(Action::SetTileX(60));
+        s.apply(Action::Sent {
+            lane: Lane::Eval,
+            request: posted,
+            at_ms: 1.0,
+        });
+        assert_eq!(s.eval.in_flight.as_ref().map(|(r, _)| r.run_id()), Some(1));
+        assert_eq!(pending_id(&s), Some(2));
+        s.apply(Action::Worker {
+            lane: Lane::Eval,
+            response: Response::Failed {
+                run_id: 1,
+                message: "x".into(),
+            },
+            at_ms: 2.0,
+        });
+        assert_eq!(s.eval.to_send().map(Request::run_id), Some(2));
     }
 
     #[test]
-    fn death_keeps_pending_and_resends_after_restart() {
+    fn death_keeps_inputs_and_resends_after_restart() {
         let mut s = ready();
-        s.apply(Action::Sent { at_ms: 2.0 });
-        s.apply(Action::WorkerDied("boom".into()));
-        assert_eq!(s.restarts, 1);
+        sent(&mut s, Lane::Eval, 2.0);
+        s.apply(Action::WorkerDied {
+            lane: Lane::Eval,
+            why: "boom".into(),
+        });
+        assert_eq!(s.eval.generation, 1);
         assert!(s.notice.as_deref().unwrap().contains("restarted"));
-        assert!(s.should_send().is_none());
+        assert!(s.eval.to_send().is_none());
         s.apply(Action::Worker {
+            lane: Lane::Eval,
             response: Response::Ready,
             at_ms: 5.0,
         });
-        assert_eq!(s.should_send().map(Request::run_id), Some(1));
+        assert_eq!(s.eval.to_send().map(Request::run_id), Some(1));
+        assert_eq!(s.scenario, Scenario::default(), "inputs kept");
     }
 
     #[test]
-    fn answer_records_elapsed_time() {
+    fn broken_edit_is_kept_with_diagnostics_and_sends_nothing() {
         let mut s = ready();
-        s.apply(Action::Sent { at_ms: 10.0 });
+        s.apply(Action::Edit(Doc::Workload, "{\"name\": ".into()));
+        assert_eq!(s.scenario.edit(Doc::Workload), Some("{\"name\": "));
+        assert!(!s.is_valid());
+        assert!(s.diagnostics[0].path.starts_with("workload"));
+        assert!(s.eval.to_send().is_none());
+        s.apply(Action::StartSweep(Grid::CaseStudy1));
+        assert!(s.sweep.is_none(), "no sweep on invalid input");
+        s.apply(Action::ResetEdit(Doc::Workload));
+        assert!(s.is_valid());
+        assert!(s.eval.pending.is_some());
+    }
+
+    #[test]
+    fn case_study_grid_has_108_schedules() {
+        let s = ready();
+        let g = s.sweep_schedules(Grid::CaseStudy1);
+        assert_eq!(g.len(), 108);
+        assert_eq!(g[0].tile, Tile { x: 1, y: 1 });
+        assert_eq!(g[107].tile, Tile { x: 960, y: 540 });
+        assert_eq!(g[107].overlap, Overlap::FullyCached);
+    }
+
+    #[test]
+    fn auto_axis_is_geometric_and_ends_at_full() {
+        assert_eq!(auto_axis(970), vec![1, 4, 16, 61, 243, 970]);
+        assert_eq!(auto_axis(7), vec![1, 2, 7]);
+        assert_eq!(auto_axis(0), vec![1]);
+    }
+
+    #[test]
+    fn tile_choices_snap_to_sensible_values() {
+        let c = tile_choices(550);
+        assert_eq!(c.first(), Some(&1));
+        assert_eq!(c.last(), Some(&550));
+        assert!(c.contains(&18) && c.contains(&270) && c.contains(&512));
+        assert!(c.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn sweep_collects_points_and_cancel_restarts_worker() {
+        let mut s = ready();
+        s.apply(Action::StartSweep(Grid::CaseStudy1));
+        let id = s.sweep.as_ref().unwrap().run_id;
+        assert!(matches!(
+            s.sweep_worker.to_send(),
+            Some(Request::Sweep { .. })
+        ));
+        sent(&mut s, Lane::Sweep, 1.0);
+        let point = SweepPoint {
+            schedule: Schedule::default(),
+            result: Ok(PointTotals {
+                energy_pj: 1.0,
+                latency_cycles: 2,
+                mac_energy_pj: 0.5,
+                data_copy_energy_pj: 0.0,
+            }),
+        };
         s.apply(Action::Worker {
-            response: Response::Macs {
-                run_id: 1,
-                layers: vec![],
-                total_macs: 42,
+            lane: Lane::Sweep,
+            response: Response::SweepPoint {
+                run_id: id,
+                index: 0,
+                total: 108,
+                point,
             },
-            at_ms: 12.5,
+            at_ms: 2.0,
         });
-        let r = s.result.unwrap();
-        assert_eq!((r.total_macs, r.answer_ms), (42, 2.5));
-        assert!(s.pending.is_none());
+        s.apply(Action::CancelSweep);
+        let sw = s.sweep.as_ref().unwrap();
+        assert!(!sw.running && sw.cancelled);
+        assert_eq!(sw.points.len(), 1, "partial results stay");
+        assert_eq!(s.sweep_worker.generation, 1);
+        assert!(s.sweep_worker.pending.is_none() && s.sweep_worker.in_flight.is_none());
+    }
+
+    #[test]
+    fn pareto_front_keeps_non_dominated_points() {
+        let pts = [(1.0, 10), (2.0, 5), (2.0, 6), (3.0, 1), (3.0, 1), (4.0, 4)];
+        assert_eq!(pareto_front(&pts), vec![0, 1, 3, 4]);
     }
 }

@@ -2,8 +2,8 @@
 //! `cargo xtask test`.
 #![cfg(target_arch = "wasm32")]
 
-use defines_playground::charts::{draw_bar_chart, Bar, BarChart};
-use defines_playground::handler::{fsrcnn_request_text, handle_message};
+use defines_playground::charts::{draw_stacked_bars, Series, StackedBars};
+use defines_playground::handler::{default_request_text, handle_message, Handler};
 use plotters::prelude::IntoDrawingArea;
 use plotters_canvas::CanvasBackend;
 use wasm_bindgen::JsCast;
@@ -11,15 +11,18 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-/// The worker's answer computed by the wasm build equals, byte for byte, the
-/// golden answer computed natively (so every number is bit-identical).
+/// The worker protocol round trip in the wasm build: the answer to the
+/// default scenario's request equals, byte for byte, the golden answer
+/// computed natively, so every number in the report is bit-identical.
 #[wasm_bindgen_test]
 fn worker_answer_equals_native_golden() {
-    let golden = include_str!("../../../tests/golden/fsrcnn_macs_response.json");
-    assert_eq!(handle_message(&fsrcnn_request_text()), golden);
+    let golden = include_str!("../../../tests/golden/default_evaluate_response.json");
+    let answers = handle_message(&mut Handler::default(), &default_request_text());
+    assert_eq!(answers.len(), 1);
+    assert!(answers[0] == golden, "wasm and native answers differ");
 }
 
-/// The MAC chart draws one bar per layer on a real canvas.
+/// A stacked bar chart draws one bar per category on a real canvas.
 #[wasm_bindgen_test]
 fn chart_draws_eight_bars_on_canvas() {
     let doc = web_sys::window().unwrap().document().unwrap();
@@ -27,19 +30,18 @@ fn chart_draws_eight_bars_on_canvas() {
     canvas.set_width(800);
     canvas.set_height(400);
     doc.body().unwrap().append_child(&canvas).unwrap();
-    let chart = BarChart {
+    let chart = StackedBars {
         title: "t".into(),
         x_title: "x".into(),
         y_title: "y".into(),
-        bars: (1..=8)
-            .map(|i| Bar {
-                label: format!("L{i}"),
-                value: i as f64 * 10.0,
-            })
-            .collect(),
+        categories: (1..=8).map(|i| format!("L{i}")).collect(),
+        series: vec![Series {
+            name: "s".into(),
+            values: (1..=8).map(|i| i as f64 * 10.0).collect(),
+        }],
     };
     let backend = CanvasBackend::with_canvas_object(canvas.clone()).unwrap();
-    draw_bar_chart(&backend.into_drawing_area(), &chart).unwrap();
+    draw_stacked_bars(&backend.into_drawing_area(), &chart).unwrap();
 
     let ctx: web_sys::CanvasRenderingContext2d =
         canvas.get_context("2d").unwrap().unwrap().unchecked_into();

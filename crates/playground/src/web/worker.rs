@@ -1,6 +1,10 @@
-//! The worker side: receives protocol text, answers with protocol text.
+//! The worker side: receives protocol text, posts each answer of the job
+//! as soon as it exists (a sweep answers once per schedule).
 
-use crate::handler::handle_message;
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use crate::handler::{start_message, Handler};
 use crate::protocol::{encode, Response};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -11,16 +15,24 @@ use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 pub fn start() {
     console_error_panic_hook::set_once();
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
-    let reply_scope = scope.clone();
+    let reply = scope.clone();
+    let handler = Rc::new(RefCell::new(Handler::default()));
     let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
-        let answer = match ev.data().as_string() {
-            Some(text) => handle_message(&text),
-            None => encode(&Response::ProtocolError {
+        let post = |r: &Response| {
+            // Posting a string cannot fail in a live worker.
+            let _ = reply.post_message(&JsValue::from_str(&encode(r)));
+        };
+        match ev.data().as_string() {
+            Some(text) => {
+                let job = start_message(&mut handler.borrow_mut(), &text);
+                for answer in job {
+                    post(&answer);
+                }
+            }
+            None => post(&Response::ProtocolError {
                 message: "expected a text message".into(),
             }),
-        };
-        // Posting a string cannot fail in a live worker.
-        let _ = reply_scope.post_message(&JsValue::from_str(&answer));
+        }
     });
     scope.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
     onmessage.forget();

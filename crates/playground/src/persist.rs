@@ -1,0 +1,150 @@
+//! The scenario as text for the URL fragment and localStorage: versioned
+//! JSON in URL-safe base64. Decoding never trusts its input: every field is
+//! checked and a bad state is an error message (the page then falls back to
+//! the default scenario and says why).
+
+use crate::state::{Doc, Scenario, LPF_RANGE};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use defines_model::{presets, Overlap, Tile};
+use serde::{Deserialize, Serialize};
+
+/// Larger states are refused before decoding (edited documents included,
+/// the presets are below 60 KB each).
+pub const MAX_STATE_CHARS: usize = 2_000_000;
+/// Key of the scenario in localStorage.
+pub const STORAGE_KEY: &str = "defines-playground/scenario/v1";
+/// The URL fragment prefix: `#s=<state>`.
+pub const FRAGMENT_PREFIX: &str = "#s=";
+
+#[derive(Serialize, Deserialize)]
+struct Saved {
+    v: u32,
+    hw: String,
+    wl: String,
+    mode: u8,
+    tx: u64,
+    ty: u64,
+    lpf: u32,
+    #[serde(default)]
+    edits: [Option<String>; 3],
+}
+
+pub fn encode(s: &Scenario) -> String {
+    let saved = Saved {
+        v: 1,
+        hw: s.hardware.clone(),
+        wl: s.workload.clone(),
+        mode: s.overlap.mode(),
+        tx: s.tile.x,
+        ty: s.tile.y,
+        lpf: s.lpf,
+        edits: [
+            s.edit(Doc::Hardware).map(str::to_string),
+            s.edit(Doc::Workload).map(str::to_string),
+            s.edit(Doc::Mapping).map(str::to_string),
+        ],
+    };
+    URL_SAFE_NO_PAD.encode(serde_json::to_vec(&saved).unwrap_or_default())
+}
+
+pub fn decode(text: &str) -> Result<Scenario, String> {
+    if text.len() > MAX_STATE_CHARS {
+        return Err(format!(
+            "the saved scenario is {} characters long, more than the {MAX_STATE_CHARS} allowed",
+            text.len()
+        ));
+    }
+    let bytes = URL_SAFE_NO_PAD
+        .decode(text.trim())
+        .map_err(|e| format!("the saved scenario is not valid base64 ({e})"))?;
+    let saved: Saved = serde_json::from_slice(&bytes)
+        .map_err(|e| format!("the saved scenario is not a scenario ({e})"))?;
+    if saved.v != 1 {
+        return Err(format!("unknown scenario version {}", saved.v));
+    }
+    if presets::hardware(&saved.hw).is_none() {
+        return Err(format!("unknown accelerator `{}`", saved.hw));
+    }
+    if presets::workload(&saved.wl).is_none() {
+        return Err(format!("unknown network `{}`", saved.wl));
+    }
+    let overlap = Overlap::from_mode(saved.mode)
+        .ok_or_else(|| format!("unknown overlap mode {}", saved.mode))?;
+    if saved.tx == 0 || saved.ty == 0 {
+        return Err("a tile size of 0".into());
+    }
+    if !LPF_RANGE.contains(&saved.lpf) {
+        return Err(format!("lpf {} outside {LPF_RANGE:?}", saved.lpf));
+    }
+    Ok(Scenario {
+        hardware: saved.hw,
+        workload: saved.wl,
+        overlap,
+        tile: Tile {
+            x: saved.tx,
+            y: saved.ty,
+        },
+        lpf: saved.lpf,
+        edits: saved.edits,
+    })
+}
+
+/// The scenario from a URL fragment (`#s=...`); `None` when the fragment
+/// holds no scenario.
+pub fn from_fragment(hash: &str) -> Option<Result<Scenario, String>> {
+    hash.strip_prefix(FRAGMENT_PREFIX).map(decode)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::{Doc, Scenario};
+
+    #[test]
+    fn round_trip_with_edits() {
+        let mut s = Scenario {
+            hardware: "TPU_like".into(),
+            workload: "resnet18".into(),
+            overlap: Overlap::HCachedVRecompute,
+            tile: Tile { x: 60, y: 72 },
+            lpf: 8,
+            ..Scenario::default()
+        };
+        s.edits[1] = Some("{ broken".into());
+        let back = decode(&encode(&s)).unwrap();
+        assert_eq!(back, s);
+        assert_eq!(back.edit(Doc::Workload), Some("{ broken"));
+        let frag = format!("{FRAGMENT_PREFIX}{}", encode(&s));
+        assert_eq!(from_fragment(&frag), Some(Ok(s)));
+        assert_eq!(from_fragment("#other"), None);
+    }
+
+    #[test]
+    fn hostile_states_are_errors() {
+        let enc = |v: serde_json::Value| URL_SAFE_NO_PAD.encode(v.to_string());
+        let good =
+            serde_json::json!({"v":1,"hw":"TPU_like","wl":"fsrcnn","mode":1,"tx":4,"ty":4,"lpf":6});
+        assert!(decode(&enc(good.clone())).is_ok());
+        for (field, value, says) in [
+            ("hw", serde_json::json!("../../etc"), "unknown accelerator"),
+            ("wl", serde_json::json!("alexnet"), "unknown network"),
+            ("mode", serde_json::json!(7), "unknown overlap mode"),
+            ("tx", serde_json::json!(0), "tile size of 0"),
+            ("lpf", serde_json::json!(99), "lpf 99"),
+            ("v", serde_json::json!(2), "version"),
+        ] {
+            let mut bad = good.clone();
+            bad[field] = value;
+            let e = decode(&enc(bad)).unwrap_err();
+            assert!(e.contains(says), "{field}: {e}");
+        }
+        assert!(decode("!!!").unwrap_err().contains("base64"));
+        assert!(decode(&URL_SAFE_NO_PAD.encode("[1,2]"))
+            .unwrap_err()
+            .contains("not a scenario"));
+        assert!(decode(&"A".repeat(MAX_STATE_CHARS + 1))
+            .unwrap_err()
+            .contains("allowed"));
+    }
+}

@@ -1,0 +1,90 @@
+//! Thin wrappers over browser APIs used by the page. Each returns a plain
+//! value and swallows what it cannot do (a page never crashes because
+//! storage is disabled or a download is blocked).
+
+use wasm_bindgen::JsCast;
+use web_sys::{HtmlAnchorElement, HtmlCanvasElement};
+
+pub fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map(|p| p.now())
+        .unwrap_or(0.0)
+}
+
+pub fn location_hash() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default()
+}
+
+/// Replaces the URL fragment without adding a history entry.
+pub fn replace_fragment(fragment: &str) {
+    if let Some(w) = web_sys::window() {
+        if let Ok(h) = w.history() {
+            let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(fragment));
+        }
+    }
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+pub fn storage_get(key: &str) -> Option<String> {
+    storage()?.get_item(key).ok()?
+}
+
+pub fn storage_set(key: &str, value: &str) {
+    if let Some(s) = storage() {
+        let _ = s.set_item(key, value);
+    }
+}
+
+/// Copies the page URL (which holds the scenario) to the clipboard.
+pub fn copy_location() {
+    if let Some(w) = web_sys::window() {
+        if let Ok(href) = w.location().href() {
+            let _ = w.navigator().clipboard().write_text(&href);
+        }
+    }
+}
+
+fn click_download(url: &str, file_name: &str) {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let Ok(a) = doc.create_element("a") else {
+        return;
+    };
+    let a: HtmlAnchorElement = a.unchecked_into();
+    a.set_href(url);
+    a.set_download(file_name);
+    a.click();
+}
+
+/// Offers `text` as a file download.
+pub fn download_text(text: &str, mime: &str, file_name: &str) {
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let props = web_sys::BlobPropertyBag::new();
+    props.set_type(mime);
+    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &props) else {
+        return;
+    };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
+        return;
+    };
+    click_download(&url, file_name);
+    let _ = web_sys::Url::revoke_object_url(&url);
+}
+
+/// Offers the canvas with this id as a PNG download.
+pub fn download_canvas_png(canvas_id: &str, file_name: &str) {
+    let canvas = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(canvas_id))
+        .and_then(|e| e.dyn_into::<HtmlCanvasElement>().ok());
+    if let Some(url) = canvas.and_then(|c| c.to_data_url().ok()) {
+        click_download(&url, file_name);
+    }
+}
