@@ -1261,8 +1261,9 @@ pub struct Progress {
 
 /// A depth-first evaluation in bounded steps (one tile type per unit of
 /// budget), so a worker can report progress and check for a stop request.
-pub struct NetworkRun<'a> {
-    sc: &'a ValidScenario,
+pub struct NetworkRun {
+    /// Owned, so a worker can keep the run between messages.
+    sc: ValidScenario,
     sched: Schedule,
     cuts: Vec<i64>,
     plans: Vec<StackPlan>,
@@ -1329,18 +1330,18 @@ pub fn automatic_stack_cuts(sc: &ValidScenario) -> Result<Vec<i64>, NetworkError
     Ok(auto_cuts(&g, sc))
 }
 
-impl<'a> NetworkRun<'a> {
+impl NetworkRun {
     /// Plans every stack (cheap): graph, full sizes, cuts, tile types.
-    pub fn new(sc: &'a ValidScenario, sched: &Schedule) -> Result<NetworkRun<'a>, NetworkError> {
+    pub fn new(sc: &ValidScenario, sched: &Schedule) -> Result<NetworkRun, NetworkError> {
         NetworkRun::with_fixes(sc, sched, Fixes::default())
     }
 
     /// [`NetworkRun::new`] with some reference quirks fixed (see [`Fixes`]).
     pub fn with_fixes(
-        sc: &'a ValidScenario,
+        sc: &ValidScenario,
         sched: &Schedule,
         fixes: Fixes,
-    ) -> Result<NetworkRun<'a>, NetworkError> {
+    ) -> Result<NetworkRun, NetworkError> {
         let d = validate_schedule(sc, sched);
         if !d.is_empty() {
             return Err(NetworkError::Schedule(d));
@@ -1374,7 +1375,7 @@ impl<'a> NetworkRun<'a> {
         }
         let results = plans.iter().map(|_| Vec::new()).collect();
         Ok(NetworkRun {
-            sc,
+            sc: sc.clone(),
             sched: sched.clone(),
             cuts,
             plans,
@@ -1406,7 +1407,7 @@ impl<'a> NetworkRun<'a> {
             let done = tr.step_node(
                 plan,
                 key,
-                self.sc,
+                &self.sc,
                 self.sched.lpf_limit as usize,
                 &mut self.memo,
             )?;
