@@ -148,6 +148,12 @@ test("changing mode and tile gives the CLI's numbers", async () => {
   assert.equal(expected.latency_cycles, 22776595, "MODEL.md §6.10 mode 1, 60x72");
   const status = await page.textContent("#status");
   console.log(`# re-evaluation in the page: ${status}`);
+  // Back to the default schedule: every layer evaluation is cached.
+  await page.click("#mode-3");
+  await page.fill("#tile-x", "16");
+  await page.fill("#tile-y", "18");
+  await waitForNumbers(page, evalCli({ mode: 3, tile: "16x18" }));
+  console.log(`# warm re-evaluation (schedule seen before): ${await page.textContent("#status")}`);
   await page.screenshot({ path: path.join(shots, "mode1-60x72.png") });
   assert.deepEqual(errors, []);
   await context.close();
@@ -276,5 +282,27 @@ test("a corrupt URL falls back to the default with a message", async () => {
   assert.equal(got.latency, 20523395, "default scenario");
   await page.screenshot({ path: path.join(shots, "corrupt-url.png") });
   assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("a crashed worker is restarted with a notice and the inputs stay", async () => {
+  const { page, context } = await open();
+  await shown(page);
+  await page.click("#mode-1");
+  const expected = evalCli({ mode: 1, tile: "16x18" });
+  await waitForNumbers(page, expected);
+  // An uncaught exception inside every worker (as a panic would raise).
+  for (const w of page.workers()) {
+    await w.evaluate(() => setTimeout(() => {
+      throw new Error("simulated crash");
+    }, 0));
+  }
+  await page.waitForSelector("#notice", { timeout: 10_000 });
+  assert.match(await page.textContent("#notice"), /restarted, your inputs are kept/);
+  // The restarted worker answers; the scenario is the user's.
+  await page.fill("#tile-x", "60");
+  await waitForNumbers(page, evalCli({ mode: 1, tile: "60x18" }));
+  assert.equal(await page.getAttribute("#mode-1", "aria-checked"), "true");
+  await page.screenshot({ path: path.join(shots, "worker-restarted.png") });
   await context.close();
 });

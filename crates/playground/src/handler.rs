@@ -6,13 +6,27 @@
 //! worker can post each as soon as it exists.
 
 use crate::protocol::{decode, encode, Inputs, PointTotals, Request, Response, SweepPoint};
-use defines_model::{evaluate_network, validate_json, validate_schedule, Schedule, ValidScenario};
+use defines_model::{
+    evaluate_network_with, validate_json, validate_schedule, EvalCache, Schedule, ValidScenario,
+};
+
+/// Above this many memoised single-layer evaluations the cache starts
+/// afresh (memory stays bounded in long sessions).
+const MAX_CACHED_EVALUATIONS: usize = 50_000;
 
 /// The worker's state: the last validated inputs, so that moving a slider
-/// does not re-parse three JSON documents.
+/// does not re-parse three JSON documents, and the single-layer
+/// evaluations already done for them, so that a schedule sharing layer
+/// shapes and memory levels with an earlier one is answered from memory.
 #[derive(Default)]
 pub struct Handler {
-    cache: Option<(Inputs, ValidScenario)>,
+    current: Option<Current>,
+}
+
+struct Current {
+    inputs: Inputs,
+    scenario: ValidScenario,
+    cache: EvalCache,
 }
 
 /// The remaining work of one request.
@@ -25,7 +39,6 @@ enum JobKind {
     Done,
     Answer(Box<Response>),
     Sweep {
-        scenario: Box<ValidScenario>,
         schedules: std::vec::IntoIter<Schedule>,
         index: u32,
         total: u32,
@@ -33,26 +46,35 @@ enum JobKind {
 }
 
 impl Handler {
-    fn scenario(&mut self, inputs: Inputs) -> Result<ValidScenario, Response> {
-        if let Some((cached, sc)) = &self.cache {
-            if *cached == inputs {
-                return Ok(sc.clone());
-            }
-        }
-        match validate_json(
-            &inputs.workload_json,
-            &inputs.hardware_json,
-            &inputs.mapping_json,
-        ) {
-            Ok(sc) => {
-                self.cache = Some((inputs, sc.clone()));
-                Ok(sc)
-            }
-            Err(diagnostics) => Err(Response::Invalid {
+    /// The validated scenario of `inputs` with its evaluation cache.
+    fn current(&mut self, inputs: Inputs) -> Result<&mut Current, Response> {
+        let reuse = self.current.as_ref().is_some_and(|c| c.inputs == inputs);
+        if !reuse {
+            let scenario = validate_json(
+                &inputs.workload_json,
+                &inputs.hardware_json,
+                &inputs.mapping_json,
+            )
+            .map_err(|diagnostics| Response::Invalid {
                 run_id: 0,
                 diagnostics,
-            }),
+            })?;
+            self.current = Some(Current {
+                inputs,
+                scenario,
+                cache: EvalCache::default(),
+            });
         }
+        let cur = self
+            .current
+            .as_mut()
+            .ok_or_else(|| Response::ProtocolError {
+                message: "no scenario".into(),
+            })?;
+        if cur.cache.len() > MAX_CACHED_EVALUATIONS {
+            cur.cache = EvalCache::default();
+        }
+        Ok(cur)
     }
 
     /// Starts a request. Never panics: bad input becomes an answer.
@@ -61,16 +83,15 @@ impl Handler {
         let kind = match req {
             Request::Evaluate {
                 inputs, schedule, ..
-            } => JobKind::Answer(Box::new(match self.scenario(inputs) {
+            } => JobKind::Answer(Box::new(match self.current(inputs) {
                 Err(r) => r,
-                Ok(sc) => evaluate(&sc, &schedule, run_id),
+                Ok(cur) => evaluate(cur, &schedule, run_id),
             })),
             Request::Sweep {
                 inputs, schedules, ..
-            } => match self.scenario(inputs) {
+            } => match self.current(inputs) {
                 Err(r) => JobKind::Answer(Box::new(r)),
-                Ok(sc) => JobKind::Sweep {
-                    scenario: Box::new(sc),
+                Ok(_) => JobKind::Sweep {
                     total: schedules.len().try_into().unwrap_or(u32::MAX),
                     schedules: schedules.into_iter(),
                     index: 0,
@@ -81,41 +102,76 @@ impl Handler {
         job.set_run_id();
         job
     }
+
+    /// The next answer of a job (one evaluated schedule of a sweep).
+    pub fn next(&mut self, job: &mut Job) -> Option<Response> {
+        match std::mem::replace(&mut job.kind, JobKind::Done) {
+            JobKind::Done => None,
+            JobKind::Answer(r) => Some(*r),
+            JobKind::Sweep {
+                mut schedules,
+                index,
+                total,
+            } => {
+                let Some(schedule) = schedules.next() else {
+                    return Some(Response::SweepDone { run_id: job.run_id });
+                };
+                let point = match self.current.as_mut() {
+                    Some(cur) => sweep_point(cur, schedule),
+                    None => SweepPoint {
+                        schedule,
+                        result: Err("no scenario".into()),
+                    },
+                };
+                job.kind = JobKind::Sweep {
+                    schedules,
+                    index: index + 1,
+                    total,
+                };
+                Some(Response::SweepPoint {
+                    run_id: job.run_id,
+                    index,
+                    total,
+                    point,
+                })
+            }
+        }
+    }
 }
 
-fn evaluate(sc: &ValidScenario, schedule: &Schedule, run_id: u64) -> Response {
-    let diagnostics = validate_schedule(sc, schedule);
+fn evaluate(cur: &mut Current, schedule: &Schedule, run_id: u64) -> Response {
+    let diagnostics = validate_schedule(&cur.scenario, schedule);
     if !diagnostics.is_empty() {
         return Response::Invalid {
             run_id,
             diagnostics,
         };
     }
-    match evaluate_network(sc, schedule) {
+    match evaluate_network_with(&cur.scenario, schedule, &mut cur.cache) {
         Ok(report) => Response::Evaluated {
             run_id,
             report: Box::new(report),
         },
         Err(e) => Response::Failed {
             run_id,
-            message: format!("{e:?}"),
+            message: e.to_string(),
         },
     }
 }
 
-fn sweep_point(sc: &ValidScenario, schedule: Schedule) -> SweepPoint {
-    let diagnostics = validate_schedule(sc, &schedule);
+fn sweep_point(cur: &mut Current, schedule: Schedule) -> SweepPoint {
+    let diagnostics = validate_schedule(&cur.scenario, &schedule);
     let result = if let Some(d) = diagnostics.first() {
         Err(d.to_string())
     } else {
-        evaluate_network(sc, &schedule)
+        evaluate_network_with(&cur.scenario, &schedule, &mut cur.cache)
             .map(|r| PointTotals {
                 energy_pj: r.energy_pj,
                 latency_cycles: r.latency_cycles,
                 mac_energy_pj: r.mac_energy_pj,
                 data_copy_energy_pj: r.data_copy_energy_pj,
             })
-            .map_err(|e| format!("{e:?}"))
+            .map_err(|e| e.to_string())
     };
     SweepPoint { schedule, result }
 }
@@ -128,42 +184,6 @@ impl Job {
             if let Response::Invalid { run_id, .. } = r.as_mut() {
                 *run_id = self.run_id;
             }
-        }
-    }
-}
-
-impl Iterator for Job {
-    type Item = Response;
-
-    fn next(&mut self) -> Option<Response> {
-        match std::mem::replace(&mut self.kind, JobKind::Done) {
-            JobKind::Done => None,
-            JobKind::Answer(r) => Some(*r),
-            JobKind::Sweep {
-                scenario,
-                mut schedules,
-                index,
-                total,
-            } => match schedules.next() {
-                None => Some(Response::SweepDone {
-                    run_id: self.run_id,
-                }),
-                Some(s) => {
-                    let point = sweep_point(&scenario, s);
-                    self.kind = JobKind::Sweep {
-                        scenario,
-                        schedules,
-                        index: index + 1,
-                        total,
-                    };
-                    Some(Response::SweepPoint {
-                        run_id: self.run_id,
-                        index,
-                        total,
-                        point,
-                    })
-                }
-            },
         }
     }
 }
@@ -182,7 +202,10 @@ pub fn start_message(handler: &mut Handler, text: &str) -> Job {
 
 /// Every answer to one message, encoded (tests and simple callers).
 pub fn handle_message(handler: &mut Handler, text: &str) -> Vec<String> {
-    start_message(handler, text).map(|r| encode(&r)).collect()
+    let mut job = start_message(handler, text);
+    std::iter::from_fn(|| handler.next(&mut job))
+        .map(|r| encode(&r))
+        .collect()
 }
 
 /// The request the page sends on start, as protocol text: shared by the
@@ -237,12 +260,12 @@ mod tests {
     #[test]
     fn sweep_yields_points_then_done() {
         let mut h = Handler::default();
-        let job = h.start(Request::Sweep {
+        let mut job = h.start(Request::Sweep {
             run_id: 4,
             inputs: default_inputs(),
             schedules: vec![schedule(1, 960, 540), schedule(3, 0, 5)],
         });
-        let answers: Vec<Response> = job.collect();
+        let answers: Vec<Response> = std::iter::from_fn(|| h.next(&mut job)).collect();
         assert_eq!(answers.len(), 3);
         let Response::SweepPoint {
             index,
@@ -267,17 +290,35 @@ mod tests {
         assert_eq!(answers[2], Response::SweepDone { run_id: 4 });
     }
 
+    /// A warm cache gives the same bits as a cold evaluation.
+    #[test]
+    fn warm_answers_equal_cold_answers() {
+        let mut warm = Handler::default();
+        let req = |run_id, x, y| {
+            encode(&Request::Evaluate {
+                run_id,
+                inputs: default_inputs(),
+                schedule: schedule(3, x, y),
+            })
+        };
+        handle_message(&mut warm, &req(1, 16, 18));
+        handle_message(&mut warm, &req(2, 60, 72));
+        let warm_answer = handle_message(&mut warm, &req(3, 16, 18));
+        let cold_answer = handle_message(&mut Handler::default(), &req(3, 16, 18));
+        assert_eq!(warm_answer, cold_answer);
+    }
+
     #[test]
     fn bad_workload_is_invalid_with_run_id() {
         let mut inputs = default_inputs();
         inputs.workload_json = "[1,2".into();
-        let out: Vec<Response> = Handler::default()
-            .start(Request::Evaluate {
-                run_id: 9,
-                inputs,
-                schedule: Schedule::default(),
-            })
-            .collect();
+        let mut h = Handler::default();
+        let mut job = h.start(Request::Evaluate {
+            run_id: 9,
+            inputs,
+            schedule: Schedule::default(),
+        });
+        let out: Vec<Response> = std::iter::from_fn(|| h.next(&mut job)).collect();
         assert_eq!(out[0].run_id(), Some(9));
         let Response::Invalid { diagnostics, .. } = &out[0] else {
             panic!()

@@ -24,8 +24,9 @@ pub fn start() {
         };
         match ev.data().as_string() {
             Some(text) => {
-                let job = start_message(&mut handler.borrow_mut(), &text);
-                for answer in job {
+                let mut handler = handler.borrow_mut();
+                let mut job = start_message(&mut handler, &text);
+                while let Some(answer) = handler.next(&mut job) {
                     post(&answer);
                 }
             }
