@@ -806,6 +806,11 @@ impl EvalCache {
         self.entries.is_empty()
     }
 
+    /// Number of single-layer evaluations run (cache misses) so far.
+    pub fn evaluations(&self) -> u64 {
+        self.evaluations
+    }
+
     fn eval(
         &mut self,
         spec: &LayerSpec,

@@ -81,6 +81,7 @@ pub mod mapping;
 pub mod num;
 pub mod ordered;
 pub mod presets;
+pub mod sweep;
 pub mod validate;
 pub mod workload;
 
@@ -101,5 +102,9 @@ pub use diag::Diagnostic;
 pub use hardware::Hardware;
 pub use layer::LayerSpec;
 pub use mapping::{MappingFile, SpatialMapping};
+pub use sweep::{
+    auto_axis, auto_tile_axes, case_study_1_schedules, full_output_size, grid_schedules,
+    pareto_front, Sweep, SweepPoint, SweepProgress, SweepTotals, CASE_STUDY_1_X, CASE_STUDY_1_Y,
+};
 pub use validate::{validate, validate_json, ValidScenario};
 pub use workload::{LayerMacs, Workload};

@@ -1,0 +1,173 @@
+//! `defines-bench`: native timings of the schedule search. Prints figures,
+//! reads no files and never fails on a time.
+//!
+//! ```text
+//! defines-bench [--quick] [--only a,b,c,e]
+//! ```
+//!
+//! (a) case study 1: FSRCNN on Meta_prototype_DF, 108 schedules, lpf 6;
+//! (b) the same at lpf 8; (c) one schedule (mode 3, 16x18, lpf 6) cold and
+//! warm (same schedule again, and a neighbouring tile, on a warm cache);
+//! (e) one case-study-1 sweep of each of the 50 hardware × network presets
+//! at lpf 6 (total and slowest). Each figure is a median over repetitions;
+//! every sweep starts from a fresh cache unless it says warm.
+
+use defines_model::{
+    case_study_1_schedules, evaluate_network_with, presets, validate_json, EvalCache, Overlap,
+    Schedule, Sweep, Tile, ValidScenario,
+};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+fn scenario(hw: &str, wl: &str) -> Result<ValidScenario, String> {
+    let h = presets::hardware(hw).ok_or(format!("no hardware preset {hw}"))?;
+    let w = presets::workload(wl).ok_or(format!("no workload preset {wl}"))?;
+    let m = presets::mapping(&presets::default_mapping_name(hw, wl))
+        .ok_or(format!("no mapping for {hw} and {wl}"))?;
+    validate_json(w, h, m).map_err(|d| format!("{hw} + {wl}: invalid preset: {d:?}"))
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn fmt(d: Duration) -> String {
+    let s = d.as_secs_f64();
+    if s >= 1.0 {
+        format!("{s:.3} s")
+    } else {
+        format!("{:.2} ms", s * 1e3)
+    }
+}
+
+/// One full sweep on a fresh cache: (time, layer evaluations, failures).
+fn sweep_once(sc: &ValidScenario, schedules: &[Schedule]) -> (Duration, u64, usize) {
+    let t = Instant::now();
+    let mut s = Sweep::new(sc, schedules.to_vec());
+    let p = s.run();
+    let d = t.elapsed();
+    let failed = s.results().iter().filter(|r| r.outcome.is_err()).count();
+    (d, p.layer_evaluations, failed)
+}
+
+fn sweep_median(sc: &ValidScenario, schedules: &[Schedule], reps: usize) -> (Duration, u64, usize) {
+    let mut times = Vec::new();
+    let (mut evals, mut failed) = (0, 0);
+    for _ in 0..reps.max(1) {
+        let (d, e, f) = sweep_once(sc, schedules);
+        times.push(d);
+        (evals, failed) = (e, f);
+    }
+    (median(times), evals, failed)
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let quick = args.iter().any(|a| a == "--quick");
+    let only: Option<Vec<String>> = args
+        .iter()
+        .position(|a| a == "--only")
+        .and_then(|i| args.get(i + 1))
+        .map(|v| v.split(',').map(|s| s.trim().to_string()).collect());
+    let want = |k: &str| only.as_ref().is_none_or(|o| o.iter().any(|x| x == k));
+    if args.iter().any(|a| {
+        a == "--help" || a == "-h" || a.starts_with("--") && a != "--quick" && a != "--only"
+    }) {
+        println!("usage: defines-bench [--quick] [--only a,b,c,e]");
+        return ExitCode::SUCCESS;
+    }
+    let reps = if quick { 1 } else { 5 };
+    let fsrcnn = match scenario("Meta_prototype_DF", "fsrcnn") {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("defines-bench: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    println!(
+        "defines-bench ({} repetitions per figure{})",
+        reps,
+        if quick { ", --quick" } else { "" }
+    );
+    if want("a") {
+        let (d, e, f) = sweep_median(&fsrcnn, &case_study_1_schedules(6), reps);
+        println!(
+            "(a) case study 1, FSRCNN on Meta_prototype_DF, 108 schedules, lpf 6: {} (median of {reps}; {e} LOMA searches, {f} failed schedules)",
+            fmt(d)
+        );
+    }
+    if want("b") {
+        let r = if quick { 1 } else { 3 };
+        let (d, e, f) = sweep_median(&fsrcnn, &case_study_1_schedules(8), r);
+        println!(
+            "(b) case study 1 at lpf 8: {} (median of {r}; {e} LOMA searches, {f} failed schedules)",
+            fmt(d)
+        );
+    }
+    if want("c") {
+        let sched = |x, y| Schedule {
+            tile: Tile { x, y },
+            overlap: Overlap::FullyCached,
+            lpf_limit: 6,
+            stack_cuts: None,
+        };
+        let (mut cold, mut warm, mut near) = (Vec::new(), Vec::new(), Vec::new());
+        let mut evals = (0, 0, 0);
+        for _ in 0..reps.max(3) {
+            let mut cache = EvalCache::default();
+            let t = Instant::now();
+            let _ = evaluate_network_with(&fsrcnn, &sched(16, 18), &mut cache);
+            cold.push(t.elapsed());
+            let e0 = cache.evaluations();
+            let t = Instant::now();
+            let _ = evaluate_network_with(&fsrcnn, &sched(16, 18), &mut cache);
+            warm.push(t.elapsed());
+            let e1 = cache.evaluations();
+            let t = Instant::now();
+            let _ = evaluate_network_with(&fsrcnn, &sched(16, 4), &mut cache);
+            near.push(t.elapsed());
+            evals = (e0, e1 - e0, cache.evaluations() - e1);
+        }
+        println!(
+            "(c) FSRCNN mode 3, 16x18, lpf 6: cold {} ({} LOMA searches), warm same schedule {} ({}), warm neighbour 16x4 {} ({})",
+            fmt(median(cold)),
+            evals.0,
+            fmt(median(warm)),
+            evals.1,
+            fmt(median(near)),
+            evals.2
+        );
+    }
+    if want("e") {
+        let schedules = case_study_1_schedules(6);
+        let mut total = Duration::ZERO;
+        let mut slowest = (Duration::ZERO, String::new());
+        let mut failed = 0;
+        let r = if quick { 1 } else { 3 };
+        for (hw, _) in presets::HARDWARE {
+            for (wl, _) in presets::WORKLOADS {
+                let sc = match scenario(hw, wl) {
+                    Ok(s) => s,
+                    Err(e) => {
+                        println!("    {e}");
+                        continue;
+                    }
+                };
+                let (d, _, f) = sweep_median(&sc, &schedules, r);
+                failed += f;
+                total += d;
+                if d > slowest.0 {
+                    slowest = (d, format!("{wl} on {hw}"));
+                }
+            }
+        }
+        println!(
+            "(e) 50 presets x case study 1 (5400 schedules), lpf 6: total {} (sum of per-pair medians of {r}), slowest {} ({}); {failed} failed schedules",
+            fmt(total),
+            fmt(slowest.0),
+            slowest.1
+        );
+    }
+    ExitCode::SUCCESS
+}
