@@ -10,6 +10,8 @@
 //! - `build`: install what is missing and build `dist/` (release), printing
 //!   the wasm sizes.
 //! - `setup`: only install what is missing.
+//! - `bench [--quick]`: the performance figures (native model, and the
+//!   sweep inside headless Chromium); prints numbers, never fails on a time.
 
 mod serve;
 mod setup;
@@ -18,7 +20,7 @@ mod util;
 use std::process::ExitCode;
 use util::{cargo, step, Failure, Run};
 
-const USAGE: &str = "usage: cargo xtask <serve [--port N] | test | build | setup>";
+const USAGE: &str = "usage: cargo xtask <serve [--port N] | test | build | setup | bench [--quick]>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -27,6 +29,7 @@ fn main() -> ExitCode {
         Some("test") => test_cmd(),
         Some("build") => setup::all(false).and_then(|env| build_dist(&env)),
         Some("setup") => setup::all(true).map(|_| ()),
+        Some("bench") => bench_cmd(args.get(1).is_some_and(|a| a == "--quick")),
         _ => Err(Failure(USAGE.into())),
     };
     match result {
@@ -133,4 +136,23 @@ fn test_cmd() -> Result<(), Failure> {
         .run()?;
     println!("\nxtask: all checks passed; screenshots in target/e2e/");
     Ok(())
+}
+
+/// `cargo xtask bench`: native figures from `defines-bench`, then the
+/// browser sweep (d) in headless Chromium.
+fn bench_cmd(quick: bool) -> Result<(), Failure> {
+    let env = setup::all(true)?;
+    step("native benchmarks (defines-bench, release)");
+    let mut native = cargo(&env);
+    native.args(["run", "--release", "-p", "defines-cli", "--bin", "defines-bench", "--"]);
+    if quick {
+        native.arg("--quick");
+    }
+    native.run()?;
+    build_dist(&env)?;
+    step("(d) the case-study-1 sweep in headless Chromium (release build)");
+    env.cmd("node")
+        .args(["bench/browser-sweep.mjs", if quick { "1" } else { "3" }])
+        .current_dir(util::repo())
+        .run()
 }

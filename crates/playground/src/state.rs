@@ -180,6 +180,8 @@ pub struct SweepState {
     pub points: Vec<SweepPoint>,
     pub running: bool,
     pub cancelled: bool,
+    /// Sweep workers that have not yet finished their share.
+    pub workers_left: usize,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -241,15 +243,21 @@ impl WorkerState {
 pub enum Lane {
     /// Single-schedule evaluations (interactive).
     Eval,
-    /// Sweeps (long; cancelled by restarting this worker).
-    Sweep,
+    /// The k-th sweep worker: a sweep's schedules are dealt round-robin to
+    /// the sweep workers, which run in parallel (cancelled by restarting
+    /// them).
+    Sweep(usize),
 }
+
+/// At most this many sweep workers (the page uses one per core, up to
+/// this).
+pub const MAX_SWEEP_WORKERS: usize = 4;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct State {
     pub scenario: Scenario,
     pub eval: WorkerState,
-    pub sweep_worker: WorkerState,
+    pub sweep_workers: Vec<WorkerState>,
     pub last_run_id: u64,
     /// The run id of the evaluation the page currently wants.
     pub latest_eval: Option<u64>,
@@ -269,6 +277,10 @@ pub struct State {
     /// Largest output width / height over the workload's layers (slider
     /// range; a tile this size is one tile, layer-by-layer).
     pub full: Tile,
+    /// MACs of the network (without recomputation).
+    pub network_macs: u64,
+    /// Memory instance names of the hardware, bottom to top (file order).
+    pub memory_order: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -320,7 +332,7 @@ impl Default for State {
         let mut s = State {
             scenario: Scenario::default(),
             eval: WorkerState::new(),
-            sweep_worker: WorkerState::new(),
+            sweep_workers: vec![WorkerState::new()],
             last_run_id: 0,
             latest_eval: None,
             report: None,
@@ -331,6 +343,8 @@ impl Default for State {
             grid: Grid::CaseStudy1,
             notice: None,
             full: Tile { x: 1, y: 1 },
+            network_macs: 0,
+            memory_order: Vec::new(),
         };
         s.scenario_changed();
         s
@@ -358,17 +372,35 @@ impl State {
         self.diagnostics.is_empty()
     }
 
-    pub fn worker(&self, lane: Lane) -> &WorkerState {
-        match lane {
-            Lane::Eval => &self.eval,
-            Lane::Sweep => &self.sweep_worker,
+    /// A state with `n` sweep workers (1 to [`MAX_SWEEP_WORKERS`]).
+    pub fn with_sweep_workers(n: usize) -> State {
+        State {
+            sweep_workers: vec![WorkerState::new(); n.clamp(1, MAX_SWEEP_WORKERS)],
+            ..State::default()
         }
     }
 
-    fn worker_mut(&mut self, lane: Lane) -> &mut WorkerState {
+    /// The worker of a lane; `None` for a sweep lane beyond the workers in
+    /// use.
+    pub fn worker(&self, lane: Lane) -> Option<&WorkerState> {
         match lane {
-            Lane::Eval => &mut self.eval,
-            Lane::Sweep => &mut self.sweep_worker,
+            Lane::Eval => Some(&self.eval),
+            Lane::Sweep(k) => self.sweep_workers.get(k),
+        }
+    }
+
+    fn worker_mut(&mut self, lane: Lane) -> Option<&mut WorkerState> {
+        match lane {
+            Lane::Eval => Some(&mut self.eval),
+            Lane::Sweep(k) => self.sweep_workers.get_mut(k),
+        }
+    }
+
+    /// Stops every sweep worker (they are restarted idle).
+    fn stop_sweep_workers(&mut self) {
+        for w in &mut self.sweep_workers {
+            w.pending = None;
+            w.restart(false);
         }
     }
 
@@ -383,6 +415,11 @@ impl State {
         if let Some(full) = full_size(&inputs.workload_json) {
             self.full = full;
         }
+        // Derived once here, not on every render.
+        self.network_macs = defines_model::Workload::from_json(&inputs.workload_json)
+            .map(|w| w.total_macs())
+            .unwrap_or(0);
+        self.memory_order = crate::views::memory_order(&inputs.hardware_json);
         self.failure = None;
         self.diagnostics = match validate_json(
             &inputs.workload_json,
@@ -461,8 +498,7 @@ impl State {
                     if sw.running {
                         sw.running = false;
                         sw.cancelled = true;
-                        self.sweep_worker.pending = None;
-                        self.sweep_worker.restart(false);
+                        self.stop_sweep_workers();
                     }
                 }
             }
@@ -472,11 +508,12 @@ impl State {
                 request,
                 at_ms,
             } => {
-                let w = self.worker_mut(lane);
-                if w.pending.as_ref().map(Request::run_id) == Some(request.run_id()) {
-                    w.pending = None;
+                if let Some(w) = self.worker_mut(lane) {
+                    if w.pending.as_ref().map(Request::run_id) == Some(request.run_id()) {
+                        w.pending = None;
+                    }
+                    w.in_flight = Some((request, at_ms));
                 }
-                w.in_flight = Some((request, at_ms));
             }
             Action::Worker {
                 lane,
@@ -484,13 +521,16 @@ impl State {
                 at_ms,
             } => self.on_response(lane, response, at_ms),
             Action::WorkerDied { lane, why } => {
-                // A dead sweep is not re-run (partial results stay); a dead
-                // evaluation is asked again.
-                self.worker_mut(lane).restart(lane == Lane::Eval);
-                if lane == Lane::Sweep {
-                    self.sweep_worker.pending = None;
-                    if let Some(sw) = &mut self.sweep {
-                        sw.running = false;
+                // A dead sweep is not re-run (partial results stay; the
+                // other sweep workers are stopped too); a dead evaluation is
+                // asked again.
+                match lane {
+                    Lane::Eval => self.eval.restart(true),
+                    Lane::Sweep(_) => {
+                        self.stop_sweep_workers();
+                        if let Some(sw) = &mut self.sweep {
+                            sw.running = false;
+                        }
                     }
                 }
                 self.notice = Some(format!(
@@ -532,27 +572,44 @@ impl State {
         }
         let schedules = self.sweep_schedules(grid);
         let run_id = self.next_run_id();
-        if self.sweep_worker.in_flight.is_some() {
-            self.sweep_worker.restart(false); // abandon the running sweep
+        if self.sweep_workers.iter().any(|w| w.in_flight.is_some()) {
+            self.stop_sweep_workers(); // abandon the running sweep
+        }
+        // Deal the schedules round-robin, so every worker gets a mix of
+        // cheap and expensive ones.
+        let n = self.sweep_workers.len();
+        let mut shares: Vec<Vec<Schedule>> = vec![Vec::new(); n];
+        for (i, s) in schedules.iter().enumerate() {
+            shares[i % n].push(s.clone());
+        }
+        let inputs = self.scenario.inputs();
+        let mut workers_left = 0;
+        for (w, share) in self.sweep_workers.iter_mut().zip(shares) {
+            if !share.is_empty() {
+                workers_left += 1;
+                w.pending = Some(Request::Sweep {
+                    run_id,
+                    inputs: inputs.clone(),
+                    schedules: share,
+                });
+            }
         }
         self.sweep = Some(SweepState {
             run_id,
             grid,
             total: schedules.len() as u32,
             points: Vec::new(),
-            running: true,
+            running: workers_left > 0,
             cancelled: false,
-        });
-        self.sweep_worker.pending = Some(Request::Sweep {
-            run_id,
-            inputs: self.scenario.inputs(),
-            schedules,
+            workers_left,
         });
     }
 
     fn on_response(&mut self, lane: Lane, response: Response, at_ms: f64) {
         if let Response::Ready = response {
-            self.worker_mut(lane).status = WorkerStatus::Ready;
+            if let Some(w) = self.worker_mut(lane) {
+                w.status = WorkerStatus::Ready;
+            }
             return;
         }
         if let Response::ProtocolError { message } = response {
@@ -580,23 +637,23 @@ impl State {
                     _ => {}
                 }
             }
-            Lane::Sweep => {
+            Lane::Sweep(k) => {
                 let Some(sw) = self.sweep.as_mut().filter(|s| s.run_id == id && s.running) else {
                     return;
                 };
                 match response {
-                    Response::SweepPoint { point, total, .. } => {
-                        sw.total = total;
-                        sw.points.push(point);
-                    }
+                    Response::SweepPoint { point, .. } => sw.points.push(point),
                     Response::SweepDone { .. } => {
-                        sw.running = false;
-                        self.sweep_worker.in_flight = None;
+                        sw.workers_left = sw.workers_left.saturating_sub(1);
+                        sw.running = sw.workers_left > 0;
+                        if let Some(w) = self.sweep_workers.get_mut(k) {
+                            w.in_flight = None;
+                        }
                     }
                     Response::Invalid { diagnostics, .. } => {
                         sw.running = false;
-                        self.sweep_worker.in_flight = None;
                         self.diagnostics = diagnostics;
+                        self.stop_sweep_workers();
                     }
                     _ => {}
                 }
@@ -640,7 +697,7 @@ mod tests {
 
     fn ready() -> State {
         let mut s = State::default();
-        for lane in [Lane::Eval, Lane::Sweep] {
+        for lane in [Lane::Eval, Lane::Sweep(0)] {
             s.apply(Action::Worker {
                 lane,
                 response: Response::Ready,
@@ -655,7 +712,7 @@ mod tests {
     }
 
     fn sent(s: &mut State, lane: Lane, at_ms: f64) {
-        let request = s.worker(lane).to_send().cloned().unwrap();
+        let request = s.worker(lane).unwrap().to_send().cloned().unwrap();
         s.apply(Action::Sent {
             lane,
             request,
@@ -668,6 +725,8 @@ mod tests {
         let s = State::default();
         assert!(s.eval.to_send().is_none());
         assert_eq!(s.full, Tile { x: 970, y: 550 });
+        assert_eq!(s.network_macs, 8_362_594_208);
+        assert_eq!(s.memory_order.first().map(String::as_str), Some("rf_1B"));
         let s = ready();
         assert_eq!(s.eval.to_send(), Some(&default_evaluate_request(1)));
     }
@@ -793,17 +852,20 @@ mod tests {
         assert!(c.windows(2).all(|w| w[0] < w[1]));
     }
 
-    #[test]
-    fn sweep_collects_points_and_cancel_restarts_worker() {
-        let mut s = ready();
-        s.apply(Action::StartSweep(Grid::CaseStudy1));
-        let id = s.sweep.as_ref().unwrap().run_id;
-        assert!(matches!(
-            s.sweep_worker.to_send(),
-            Some(Request::Sweep { .. })
-        ));
-        sent(&mut s, Lane::Sweep, 1.0);
-        let point = SweepPoint {
+    fn ready_with(n: usize) -> State {
+        let mut s = State::with_sweep_workers(n);
+        for lane in [Lane::Eval].into_iter().chain((0..n).map(Lane::Sweep)) {
+            s.apply(Action::Worker {
+                lane,
+                response: Response::Ready,
+                at_ms: 1.0,
+            });
+        }
+        s
+    }
+
+    fn point() -> SweepPoint {
+        SweepPoint {
             schedule: Schedule::default(),
             result: Ok(PointTotals {
                 energy_pj: 1.0,
@@ -811,14 +873,67 @@ mod tests {
                 mac_energy_pj: 0.5,
                 data_copy_energy_pj: 0.0,
             }),
+        }
+    }
+
+    #[test]
+    fn sweep_is_dealt_to_workers_and_done_when_all_are() {
+        let mut s = ready_with(2);
+        s.apply(Action::StartSweep(Grid::CaseStudy1));
+        let id = s.sweep.as_ref().unwrap().run_id;
+        let share = |s: &State, k| match s.worker(Lane::Sweep(k)).unwrap().to_send() {
+            Some(Request::Sweep { schedules, .. }) => schedules.clone(),
+            other => panic!("{other:?}"),
         };
+        let (a, b) = (share(&s, 0), share(&s, 1));
+        assert_eq!((a.len(), b.len()), (54, 54));
+        assert_eq!(a[0].tile, Tile { x: 1, y: 1 });
+        assert_eq!(b[0].tile, Tile { x: 4, y: 1 }, "round-robin");
+        for k in 0..2 {
+            sent(&mut s, Lane::Sweep(k), 1.0);
+        }
+        for k in 0..2 {
+            s.apply(Action::Worker {
+                lane: Lane::Sweep(k),
+                response: Response::SweepPoint {
+                    run_id: id,
+                    index: 0,
+                    total: 54,
+                    point: point(),
+                },
+                at_ms: 2.0,
+            });
+        }
         s.apply(Action::Worker {
-            lane: Lane::Sweep,
+            lane: Lane::Sweep(0),
+            response: Response::SweepDone { run_id: id },
+            at_ms: 3.0,
+        });
+        let sw = s.sweep.as_ref().unwrap();
+        assert!(sw.running, "one worker still busy");
+        assert_eq!((sw.points.len(), sw.total), (2, 108));
+        s.apply(Action::Worker {
+            lane: Lane::Sweep(1),
+            response: Response::SweepDone { run_id: id },
+            at_ms: 4.0,
+        });
+        assert!(!s.sweep.as_ref().unwrap().running);
+    }
+
+    #[test]
+    fn cancel_stops_every_sweep_worker_and_keeps_points() {
+        let mut s = ready_with(2);
+        s.apply(Action::StartSweep(Grid::CaseStudy1));
+        let id = s.sweep.as_ref().unwrap().run_id;
+        sent(&mut s, Lane::Sweep(0), 1.0);
+        sent(&mut s, Lane::Sweep(1), 1.0);
+        s.apply(Action::Worker {
+            lane: Lane::Sweep(1),
             response: Response::SweepPoint {
                 run_id: id,
                 index: 0,
-                total: 108,
-                point,
+                total: 54,
+                point: point(),
             },
             at_ms: 2.0,
         });
@@ -826,8 +941,22 @@ mod tests {
         let sw = s.sweep.as_ref().unwrap();
         assert!(!sw.running && sw.cancelled);
         assert_eq!(sw.points.len(), 1, "partial results stay");
-        assert_eq!(s.sweep_worker.generation, 1);
-        assert!(s.sweep_worker.pending.is_none() && s.sweep_worker.in_flight.is_none());
+        for w in &s.sweep_workers {
+            assert_eq!(w.generation, 1, "restarted");
+            assert!(w.pending.is_none() && w.in_flight.is_none());
+        }
+        // A late point of the cancelled sweep is ignored.
+        s.apply(Action::Worker {
+            lane: Lane::Sweep(0),
+            response: Response::SweepPoint {
+                run_id: id,
+                index: 1,
+                total: 54,
+                point: point(),
+            },
+            at_ms: 3.0,
+        });
+        assert_eq!(s.sweep.as_ref().unwrap().points.len(), 1);
     }
 
     #[test]

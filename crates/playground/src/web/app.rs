@@ -37,7 +37,7 @@ impl Reducible for Model {
 /// localStorage, else the default; a state that cannot be read falls back
 /// to the default with a notice.
 fn initial_model() -> Model {
-    let mut s = State::default();
+    let mut s = State::with_sweep_workers(browser::cores());
     let from_url = persist::from_fragment(&browser::location_hash());
     let (restored, source) = match from_url {
         Some(r) => (Some(r), "the link"),
@@ -81,19 +81,22 @@ fn spawn(lane: Lane, dispatch: UseReducerDispatcher<Model>) -> Option<Bridge> {
 #[hook]
 fn use_worker(model: &UseReducerHandle<Model>, lane: Lane) {
     let bridge: Rc<RefCell<Option<Bridge>>> = use_mut_ref(|| None);
+    // A lane beyond the sweep workers in use has no worker.
     let w = model.0.worker(lane);
     {
         let bridge = bridge.clone();
         let dispatch = model.dispatcher();
-        use_effect_with(w.generation, move |_| {
+        use_effect_with(w.map(|w| w.generation), move |generation| {
             let old = bridge.borrow_mut().take();
             drop(old); // terminates the previous worker (cancel, death)
-            *bridge.borrow_mut() = spawn(lane, dispatch);
+            if generation.is_some() {
+                *bridge.borrow_mut() = spawn(lane, dispatch);
+            }
         });
     }
     {
         let dispatch = model.dispatcher();
-        use_effect_with(w.to_send().cloned(), move |req| {
+        use_effect_with(w.and_then(|w| w.to_send().cloned()), move |req| {
             if let (Some(req), Some(b)) = (req, bridge.borrow().as_ref()) {
                 match b.send(req) {
                     Ok(()) => dispatch.dispatch(Action::Sent {
@@ -138,7 +141,11 @@ fn mode_from_index(i: usize) -> Overlap {
 pub fn App() -> Html {
     let model = use_reducer(initial_model);
     use_worker(&model, Lane::Eval);
-    use_worker(&model, Lane::Sweep);
+    // MAX_SWEEP_WORKERS lanes; those beyond the workers in use stay idle.
+    use_worker(&model, Lane::Sweep(0));
+    use_worker(&model, Lane::Sweep(1));
+    use_worker(&model, Lane::Sweep(2));
+    use_worker(&model, Lane::Sweep(3));
     let s = &model.0;
     let dispatch = model.dispatcher();
 
@@ -155,7 +162,7 @@ pub fn App() -> Html {
     let latency_canvas = use_node_ref();
     {
         let (ec, lc) = (energy_canvas.clone(), latency_canvas.clone());
-        let order = views::memory_order(&s.scenario.text(Doc::Hardware));
+        let order = s.memory_order.clone();
         use_effect_with(s.report.clone(), move |report| {
             if let Some(r) = report {
                 if let Some(a) = canvas_area(&ec) {
@@ -183,20 +190,27 @@ pub fn App() -> Html {
         let pc = pareto_canvas.clone();
         let px = pareto_pixels.clone();
         let ps = pareto_schedules.clone();
-        let snapshot = s.clone();
-        use_effect_with((s.sweep.clone(), s.scenario.schedule()), move |_| {
+        // The effect reads the state when it runs (no clone per render).
+        let snapshot = model.clone();
+        // Redraw about 12 times per sweep and at its end, not per point.
+        let progress = s.sweep.as_ref().map(|sw| {
+            let step = (sw.total as usize / 12).max(1);
+            (sw.run_id, sw.points.len() / step, sw.running)
+        });
+        use_effect_with((progress, s.scenario.schedule()), move |_| {
+            let snapshot = &snapshot.0;
             if snapshot.sweep.is_none() {
                 return;
             }
-            let maps = views::heat_maps(&snapshot, Metric::Energy)
+            let maps = views::heat_maps(snapshot, Metric::Energy)
                 .into_iter()
-                .chain(views::heat_maps(&snapshot, Metric::Latency));
+                .chain(views::heat_maps(snapshot, Metric::Latency));
             for (map, canvas) in maps.zip(heat.iter()) {
                 if let Some(a) = canvas_area(canvas) {
                     let _ = charts::draw_heat_map(&a, &map);
                 }
             }
-            let (scatter, schedules) = views::pareto(&snapshot);
+            let (scatter, schedules) = views::pareto(snapshot);
             if let Some(a) = canvas_area(&pc) {
                 if let Ok(pixels) = charts::draw_scatter(&a, &scatter) {
                     // Where each point is, for tests and tools:
@@ -437,9 +451,7 @@ fn summary(s: &State) -> Html {
         }
     };
     let r = s.report.as_deref();
-    let total_macs = defines_model::Workload::from_json(&s.scenario.text(Doc::Workload))
-        .map(|w| w.total_macs())
-        .unwrap_or(0);
+    let total_macs = s.network_macs;
     html! {
         <section class="card summary">
             <div class="card-head">
@@ -482,7 +494,7 @@ fn export_buttons(s: &State, which: &'static str) -> Html {
         browser::download_canvas_png(&format!("{which}-chart"), &format!("defines-{which}.png"))
     });
     let r2 = r.clone();
-    let order = views::memory_order(&s.scenario.text(Doc::Hardware));
+    let order = s.memory_order.clone();
     let svg = Callback::from(move |_| {
         let chart = if which == "energy" {
             views::energy_breakdown(&r2, &order)

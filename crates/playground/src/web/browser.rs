@@ -12,6 +12,14 @@ pub fn now_ms() -> f64 {
         .unwrap_or(0.0)
 }
 
+/// Logical processors the browser reports (at least 1).
+pub fn cores() -> usize {
+    web_sys::window()
+        .map(|w| w.navigator().hardware_concurrency() as usize)
+        .unwrap_or(1)
+        .max(1)
+}
+
 pub fn location_hash() -> String {
     web_sys::window()
         .and_then(|w| w.location().hash().ok())
