@@ -133,24 +133,12 @@ pub enum Grid {
     /// 1,4,18,72,270,540; all three modes (108 schedules).
     CaseStudy1,
     /// Six sizes per axis spread geometrically from 1 to the full output
-    /// size (see [`auto_axis`]), all three modes.
+    /// size (`ceil(full / 4^k)`, k = 0..5, see [`auto_axis`]), all three
+    /// modes.
     Auto,
 }
 
-pub const CASE_STUDY_1_X: [u64; 6] = [1, 4, 16, 60, 240, 960];
-pub const CASE_STUDY_1_Y: [u64; 6] = [1, 4, 18, 72, 270, 540];
-
-/// Six tile sizes for an axis of `full` pixels: `full` itself (one tile,
-/// layer-by-layer) and `ceil(full / 4^k)` for k = 1..5, never below 1,
-/// deduplicated, ascending. Geometric spacing covers the range the paper
-/// found interesting (tiny tiles to whole rows) in few points.
-pub fn auto_axis(full: u64) -> Vec<u64> {
-    let full = full.max(1);
-    let mut v: Vec<u64> = (0..6).map(|k| full.div_ceil(4u64.pow(k)).max(1)).collect();
-    v.sort_unstable();
-    v.dedup();
-    v
-}
+pub use defines_model::sweep::{auto_axis, CASE_STUDY_1_X, CASE_STUDY_1_Y};
 
 /// Sensible values for the tile sliders: powers of two, the case-study
 /// values and the full size, up to the full size.
@@ -353,18 +341,7 @@ impl Default for State {
 
 /// Largest `OX`/`OY` over the compute layers of a workload text.
 fn full_size(workload_json: &str) -> Option<Tile> {
-    let w = defines_model::Workload::from_json(workload_json).ok()?;
-    let max = |d: &str| {
-        w.layers
-            .iter()
-            .filter(|l| l.kind != "input")
-            .filter_map(|l| l.loop_dims.get(d).copied())
-            .max()
-    };
-    Some(Tile {
-        x: max("OX")?,
-        y: max("OY")?,
-    })
+    defines_model::sweep::full_output_size(&defines_model::Workload::from_json(workload_json).ok()?)
 }
 
 impl State {
@@ -540,30 +517,14 @@ impl State {
         }
     }
 
-    /// The schedules of a sweep grid for the current workload.
+    /// The schedules of a sweep grid for the current workload: every tile
+    /// size of the grid in each of the three modes.
     pub fn sweep_schedules(&self, grid: Grid) -> Vec<Schedule> {
         let (xs, ys) = match grid {
             Grid::CaseStudy1 => (CASE_STUDY_1_X.to_vec(), CASE_STUDY_1_Y.to_vec()),
             Grid::Auto => (auto_axis(self.full.x), auto_axis(self.full.y)),
         };
-        let mut out = Vec::new();
-        for overlap in [
-            Overlap::FullyRecompute,
-            Overlap::HCachedVRecompute,
-            Overlap::FullyCached,
-        ] {
-            for &y in &ys {
-                for &x in &xs {
-                    out.push(Schedule {
-                        tile: Tile { x, y },
-                        overlap,
-                        lpf_limit: self.scenario.lpf,
-                        stack_cuts: None,
-                    });
-                }
-            }
-        }
-        out
+        defines_model::sweep::grid_schedules(&xs, &ys, &Overlap::ALL, self.scenario.lpf)
     }
 
     fn start_sweep(&mut self, grid: Grid) {
