@@ -140,11 +140,13 @@ pub fn draw_stacked_bars<DB: DrawingBackend>(
         .into_font()
         .color(&TEXT)
         .pos(Pos::new(HPos::Center, VPos::Bottom));
+    // Totals above the bars, when there is room for them.
+    let room = n > 0 && (plot_w as usize).saturating_sub(90) / n >= 44;
     c.draw_series(
         totals
             .iter()
             .enumerate()
-            .filter(|(_, t)| **t > 0.0)
+            .filter(|(_, t)| room && **t > 0.0)
             .map(|(i, t)| {
                 Text::new(
                     si(*t, ""),
