@@ -20,7 +20,8 @@ mod util;
 use std::process::ExitCode;
 use util::{cargo, step, Failure, Run};
 
-const USAGE: &str = "usage: cargo xtask <serve [--port N] | test | build | setup | bench [--quick]>";
+const USAGE: &str =
+    "usage: cargo xtask <serve [--port N] | test | build | setup | bench [--quick]>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -144,7 +145,15 @@ fn bench_cmd(quick: bool) -> Result<(), Failure> {
     let env = setup::all(true)?;
     step("native benchmarks (defines-bench, release)");
     let mut native = cargo(&env);
-    native.args(["run", "--release", "-p", "defines-cli", "--bin", "defines-bench", "--"]);
+    native.args([
+        "run",
+        "--release",
+        "-p",
+        "defines-cli",
+        "--bin",
+        "defines-bench",
+        "--",
+    ]);
     if quick {
         native.arg("--quick");
     }

@@ -46,6 +46,23 @@ pub fn all(browser: bool) -> Result<Env, Failure> {
     let env = Env {
         path: std::env::join_paths(dirs).map_err(|e| Failure(format!("bad PATH: {e}")))?,
     };
+    let missing: Vec<&str> = [
+        (!trunk_ok(&env), "trunk (about 20 minutes of compiling)"),
+        (
+            !wasm_bindgen_ok(&env)?,
+            "wasm-bindgen-cli (about 9 minutes)",
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(m, what)| m.then_some(what))
+    .collect();
+    if !missing.is_empty() {
+        step(&format!(
+            "first run on this machine: installing {} from crates.io before building; \
+             this takes a while, each step is named below and cargo shows its progress",
+            missing.join(" and ")
+        ));
+    }
     wasm_target(&env)?;
     trunk(&env)?;
     wasm_bindgen(&env)?;
@@ -78,8 +95,12 @@ fn version_of(env: &Env, tool: &str) -> Option<String> {
     env.cmd(tool).arg("--version").output_text()
 }
 
+fn trunk_ok(env: &Env) -> bool {
+    version_of(env, "trunk").is_some_and(|v| v == format!("trunk {TRUNK_VERSION}"))
+}
+
 fn trunk(env: &Env) -> Result<(), Failure> {
-    if version_of(env, "trunk").is_some_and(|v| v == format!("trunk {TRUNK_VERSION}")) {
+    if trunk_ok(env) {
         return Ok(());
     }
     step(&format!(
@@ -109,13 +130,18 @@ fn locked_wasm_bindgen() -> Result<String, Failure> {
     Err(Failure("Cargo.lock has no wasm-bindgen entry".into()))
 }
 
-fn wasm_bindgen(env: &Env) -> Result<(), Failure> {
+fn wasm_bindgen_ok(env: &Env) -> Result<bool, Failure> {
     let want = locked_wasm_bindgen()?;
     let have_cli =
         version_of(env, "wasm-bindgen").is_some_and(|v| v == format!("wasm-bindgen {want}"));
     let have_runner =
         version_of(env, "wasm-bindgen-test-runner").is_some_and(|v| v.ends_with(&want));
-    if have_cli && have_runner {
+    Ok(have_cli && have_runner)
+}
+
+fn wasm_bindgen(env: &Env) -> Result<(), Failure> {
+    let want = locked_wasm_bindgen()?;
+    if wasm_bindgen_ok(env)? {
         return Ok(());
     }
     step(&format!(
