@@ -147,6 +147,8 @@ struct SpatialSide {
 
 struct OpCtx {
     mem_op: usize,
+    /// Layer dimensions relevant (`R`) to the operand, ascending.
+    r_dims: Vec<usize>,
     /// Physical level indices bottom-up.
     levels: Vec<usize>,
     frac: SpatialSide,
@@ -372,6 +374,9 @@ impl Ctx {
                 .collect();
             ops.push(OpCtx {
                 mem_op: mo,
+                r_dims: (0..o.class.len())
+                    .filter(|&i| o.class[i] == DimClass::R)
+                    .collect(),
                 levels,
                 frac: build_side(layer, x, s),
                 int: build_side(layer, x, s_int),
@@ -733,16 +738,26 @@ impl Ctx {
         lvl.r_cost_pj * (w[0] + w[2]) + lvl.w_cost_pj * (w[1] + w[3])
     }
 
-    /// Memory energy of all operands (fractional tables in `tabs`).
-    fn mem_energy(&self, tabs: &[OpTable]) -> f64 {
-        let mut e = 0.0;
-        for (x, t) in tabs.iter().enumerate() {
-            for j in 0..self.ops[x].levels.len() {
-                let w = self.words(x, j, t);
-                e += self.level_energy(x, j, &w);
-            }
+    /// `e` plus the memory energy of operand `x` (fractional table `t`),
+    /// level by level: summing this over the operands in order from 0.0 is
+    /// the layer's memory energy, in the order `full_cost` sums it.
+    #[inline]
+    fn add_op_energy(&self, mut e: f64, x: usize, t: &OpTable) -> f64 {
+        for j in 0..self.ops[x].levels.len() {
+            let w = self.words(x, j, t);
+            e += self.level_energy(x, j, &w);
         }
         e
+    }
+
+    /// Whether every access energy is >= 0 (then every energy term is).
+    fn energies_nonnegative(&self) -> bool {
+        self.ops.iter().all(|o| {
+            o.levels.iter().all(|&l| {
+                let lv = &self.hw.levels[l];
+                lv.r_cost_pj >= 0.0 && lv.w_cost_pj >= 0.0
+            })
+        })
     }
 }
 
@@ -780,6 +795,39 @@ impl AllocScratch {
 }
 
 impl Ctx {
+    /// [`LayerSpec::tensor_elems`] (the same value for every input) in
+    /// `u64` over the operand's relevant dimensions only, falling back to
+    /// the general `u128` form when a factor or the product leaves `u64`.
+    #[inline]
+    fn tensor_elems(&self, x: usize, ext: &[f64]) -> u128 {
+        const LIM: f64 = 18_446_744_073_709_551_616.0;
+        let layer = &self.layer;
+        let mut n: u64 = 1;
+        for &i in &self.ops[x].r_dims {
+            let c = ceil(ext[i]);
+            if !(0.0..LIM).contains(&c) {
+                return layer.tensor_elems(x, ext);
+            }
+            match n.checked_mul(c as u64) {
+                Some(v) => n = v,
+                None => return layer.tensor_elems(x, ext),
+            }
+        }
+        if layer.operands[x].has_pr {
+            for r in &layer.relations {
+                let p = pr_size(r.sa, ceil(ext[r.a]), r.sb, ceil(ext[r.b]));
+                if !(0.0..LIM).contains(&p) {
+                    return layer.tensor_elems(x, ext);
+                }
+                match n.checked_mul(p as u64) {
+                    Some(v) => n = v,
+                    None => return layer.tensor_elems(x, ext),
+                }
+            }
+        }
+        n as u128
+    }
+
     /// Allocates `ord` (innermost first) bottom-up; on success the level
     /// boundaries of every operand are in `sc.bounds`.
     fn allocate(&self, ord: &[Loop], sc: &mut AllocScratch) -> bool {
@@ -837,7 +885,7 @@ impl Ctx {
                         let (d, f) = ord[pos + i - 1];
                         sc.tmp_ext[d] *= f as f64;
                     }
-                    let size = layer.tensor_elems(x, &sc.tmp_ext).saturating_mul(prec);
+                    let size = self.tensor_elems(x, &sc.tmp_ext).saturating_mul(prec);
                     if size > cap {
                         break;
                     }
@@ -1215,6 +1263,10 @@ pub struct LomaSearch {
     best: Option<(f64, Vec<Loop>, Vec<Vec<usize>>)>,
     total: u64,
     valid: u64,
+    /// Valid orderings abandoned by the energy bound.
+    pruned: u64,
+    /// Bound-based skipping allowed (every energy term is >= 0).
+    prune: bool,
     done: bool,
 }
 
@@ -1264,6 +1316,7 @@ impl LomaSearch {
         let sc = AllocScratch::new(&ctx);
         let nops = ctx.ops.len();
         let dec = Decoupler::new(ctx.layer.relations.len());
+        let prune = ctx.energies_nonnegative();
         Ok(LomaSearch {
             ctx,
             gen,
@@ -1276,6 +1329,8 @@ impl LomaSearch {
             best: None,
             total: 0,
             valid: 0,
+            pruned: 0,
+            prune,
             done: false,
         })
     }
@@ -1288,6 +1343,19 @@ impl LomaSearch {
     /// Number of orderings generated so far.
     pub fn orderings_done(&self) -> u64 {
         self.total
+    }
+
+    /// Number of valid orderings whose cost was abandoned early because
+    /// they provably could not beat the best so far.
+    pub fn orderings_pruned(&self) -> u64 {
+        self.pruned
+    }
+
+    /// Turns the provably safe skipping off: every valid ordering is costed
+    /// in full (the plain exhaustive enumeration, for tests).
+    pub fn exhaustive(mut self) -> LomaSearch {
+        self.prune = false;
+        self
     }
 
     /// Evaluates up to `max_orderings` more orderings; true when all
@@ -1307,16 +1375,33 @@ impl LomaSearch {
                 continue;
             }
             self.valid += 1;
+            // The energy is summed in the order of `Ctx::mem_energy`
+            // (operand by operand, level by level, from 0.0), so it is the
+            // same float. Every term is >= 0 when `self.prune` holds, so
+            // a partial sum that is not below the best can only grow: such
+            // an ordering cannot win (Q33 needs strictly less) and its
+            // remaining operands are skipped.
+            let bound = self.best.as_ref().map(|b| b.0);
+            let mut e = 0.0;
+            let mut lost = false;
             for x in 0..nops {
                 let st = &mut self.starts[x];
                 st.clear();
                 st.extend_from_slice(&self.sc.bounds[x]);
                 stationarity_merge(&ctx.layer, x, &self.ord, st);
                 ctx.fill(x, &self.ord, st, false, &mut self.dec, &mut self.tabs[x]);
+                e = ctx.add_op_energy(e, x, &self.tabs[x]);
+                if self.prune && bound.is_some_and(|b| !(e < b)) {
+                    lost = true;
+                    break;
+                }
             }
-            let e = ctx.mem_energy(&self.tabs);
+            if lost {
+                self.pruned += 1;
+                continue;
+            }
             // Q33: strict `<`, the first ordering wins on exact ties
-            if self.best.as_ref().is_none_or(|b| e < b.0) {
+            if bound.is_none_or(|b| e < b) {
                 self.best = Some((e, self.ord.clone(), self.sc.bounds.clone()));
             }
         }

@@ -604,6 +604,41 @@ fn decide(
     })
 }
 
+/// Cache lists of the tile decisions, interned by content.
+#[derive(Default)]
+struct Pools {
+    cols: Vec<Cols>,
+    cols_r: Vec<ColsR>,
+    rows_r: Vec<RowsR>,
+}
+
+fn intern<T: PartialEq + Clone>(pool: &mut Vec<T>, v: &T) -> usize {
+    match pool.iter().position(|x| x == v) {
+        Some(i) => i,
+        None => {
+            pool.push(v.clone());
+            pool.len() - 1
+        }
+    }
+}
+
+impl Pools {
+    /// Ids of the empty lists: `[cols, cols_r, cols, rows_r]`.
+    fn empty(&mut self) -> [usize; 4] {
+        let c = self.cols(&Vec::new());
+        [c, self.cols_r(&Vec::new()), c, self.rows_r(&Vec::new())]
+    }
+    fn cols(&mut self, v: &Cols) -> usize {
+        intern(&mut self.cols, v)
+    }
+    fn cols_r(&mut self, v: &ColsR) -> usize {
+        intern(&mut self.cols_r, v)
+    }
+    fn rows_r(&mut self, v: &RowsR) -> usize {
+        intern(&mut self.rows_r, v)
+    }
+}
+
 fn plan_stack(g: Graph, hw: &Hardware, sched: &Schedule) -> Result<StackPlan, NetworkError> {
     let full: Vec<Vec<u64>> = g.nodes.iter().map(|n| n.full.clone()).collect();
     let out = g
@@ -641,95 +676,165 @@ fn plan_stack(g: Graph, hw: &Hardware, sched: &Schedule) -> Result<StackPlan, Ne
             on.id
         )));
     }
-    let mut cache: Vec<((u64, u64, bool, bool), Decision)> = Vec::new();
-    let mut get_d = |w: u64, h: u64, fx: bool, fy: bool| -> Result<Decision, NetworkError> {
-        if let Some(d) = cache.iter().find(|c| c.0 == (w, h, fx, fy)) {
-            return Ok(d.1.clone());
+    // Per tile only small ids are kept: the decision of a tile depends on
+    // (w, h, first column, first row) only (at most four distinct ones), and
+    // its cache lists are interned by content, so comparing ids is
+    // comparing the lists (the tile types are those of the full keys).
+    // per decision also the interned ids of (cols_w, cols_r, rows_w, rows_r)
+    type Decided = ((u64, u64, bool, bool), Decision, [usize; 4]);
+    let mut decisions: Vec<Decided> = Vec::new();
+    let mut pools = Pools::default();
+    let empty = pools.empty();
+    let mut get_d = |w: u64,
+                     h: u64,
+                     fx: bool,
+                     fy: bool,
+                     decisions: &mut Vec<Decided>|
+     -> Result<usize, NetworkError> {
+        if let Some(i) = decisions.iter().position(|c| c.0 == (w, h, fx, fy)) {
+            return Ok(i);
         }
         let d = decide(&g, &full, hw, sched.overlap, (w, h, fx, fy))?;
-        cache.push(((w, h, fx, fy), d.clone()));
-        Ok(d)
+        let ids = [
+            pools.cols(&d.cols_w),
+            pools.cols_r(&d.cols_r),
+            pools.cols(&d.rows_w),
+            pools.rows_r(&d.rows_r),
+        ];
+        decisions.push(((w, h, fx, fy), d, ids));
+        Ok(decisions.len() - 1)
     };
-    type Info = (Option<usize>, Cols, ColsR);
-    type VInfo = (Option<usize>, Cols, RowsR);
+    // (level, written list id, read list id)
+    type Info = (Option<usize>, usize, usize);
+    // V info also remembers when it was made (Q7 overwrites, below)
     let mut h_info: Vec<Vec<Info>> = vec![Vec::with_capacity(nc); nr];
-    let mut v_info: Vec<Vec<VInfo>> = vec![Vec::with_capacity(nc); nr];
+    let mut v_info: Vec<Vec<(Info, u64)>> = vec![Vec::with_capacity(nc); nr];
+    // Q7: every earlier V entry holding a level is overwritten with the new
+    // level. Done lazily: `v_overwrite = (seq, level)` of the last
+    // overwrite; an entry made before it (and holding a level then) holds
+    // that level. Levels are never `None` here (mode 3 always has a V
+    // level), so only the last overwrite matters.
+    let mut v_overwrite: Option<(u64, Option<usize>)> = None;
+    let mut seq = 0u64;
     let mut hi_v: Option<usize> = None;
     let mut hi_w: Option<usize> = None;
     let (hm, vm) = (sched.overlap.h(), sched.overlap.v());
     for (ri, &(y0, h)) in rows.iter().enumerate() {
         for (ci, &(x0, w)) in cols.iter().enumerate() {
-            let d = get_d(w, h, x0 == 0, y0 == 0)?;
+            let di = get_d(w, h, x0 == 0, y0 == 0, &mut decisions)?;
+            let (d, [cw, cr, rw, rr]) = (&decisions[di].1, decisions[di].2);
             let last_col = x0.saturating_add(tx) >= oxt;
             let last_row = y0.saturating_add(ty) >= oyt;
             let hi: Info = if !hm {
-                (None, Vec::new(), Vec::new())
+                (None, empty[0], empty[1])
             } else if last_col {
-                (None, Vec::new(), d.cols_r.clone())
+                (None, empty[0], cr)
             } else {
-                (d.h_ml, d.cols_w.clone(), d.cols_r.clone())
+                (d.h_ml, cw, cr)
             };
             h_info[ri].push(hi);
             // Q6: the previous column's level is replaced, not raised
             if ci > 0 && h_info[ri][ci - 1].0 != d.h_ml {
                 h_info[ri][ci - 1].0 = d.h_ml;
             }
-            let vi: VInfo = if hm && vm {
+            let vi: Info = if hm && vm {
                 if ri == 0 && ci == 0 {
                     hi_v = d.v_ml;
                 } else if d.v_ml != hi_v {
                     // Q7: "maximum" is the last different value
                     hi_v = d.v_ml;
-                    for row in v_info.iter_mut() {
-                        for e in row.iter_mut() {
-                            if e.0.is_some() {
-                                e.0 = hi_v;
-                            }
-                        }
-                    }
+                    v_overwrite = Some((seq, hi_v));
                 }
                 if last_row {
-                    (None, Vec::new(), d.rows_r.clone())
+                    (None, empty[0], rr)
                 } else {
-                    (hi_v, d.rows_w.clone(), d.rows_r.clone())
+                    (hi_v, rw, rr)
                 }
             } else {
-                (None, Vec::new(), Vec::new())
+                (None, empty[0], empty[3])
             };
-            v_info[ri].push(vi);
+            v_info[ri].push((vi, seq));
+            seq += 1;
             if let Some(wm) = d.w_ml {
                 hi_w = Some(hi_w.map_or(wm, |x| x.max(wm)));
             }
         }
     }
-    let mut types: Vec<(TileKey, u64)> = Vec::new();
+    let v_level = |e: &(Info, u64)| -> Option<usize> {
+        match v_overwrite {
+            Some((at, lvl)) if e.0 .0.is_some() && e.1 < at => lvl,
+            _ => e.0 .0,
+        }
+    };
+    // compact keys: (w, h, w_top, make_h, use_h, cols_w, cols_r, make_v,
+    // use_v, rows_w, rows_r)
+    type Compact = (
+        u64,
+        u64,
+        bool,
+        Option<usize>,
+        Option<usize>,
+        usize,
+        usize,
+        Option<usize>,
+        Option<usize>,
+        usize,
+        usize,
+    );
+    let mut compact: Vec<(Compact, u64)> = Vec::new();
     let mut sizes: Vec<Tile> = Vec::new();
     for (ri, &(_, h)) in rows.iter().enumerate() {
         for (ci, &(_, w)) in cols.iter().enumerate() {
-            let (make_h, cols_w, cols_r) = h_info[ri][ci].clone();
-            let (make_v, rows_w, rows_r) = v_info[ri][ci].clone();
-            let key = TileKey {
+            let (make_h, cols_w, cols_r) = h_info[ri][ci];
+            let ve = &v_info[ri][ci];
+            let (make_v, rows_w, rows_r) = (v_level(ve), ve.0 .1, ve.0 .2);
+            let key: Compact = (
                 w,
                 h,
-                w_top: ri == 0 && ci == 0,
+                ri == 0 && ci == 0,
                 make_h,
-                use_h: if ci > 0 { h_info[ri][ci - 1].0 } else { None },
+                if ci > 0 { h_info[ri][ci - 1].0 } else { None },
                 cols_w,
                 cols_r,
                 make_v,
-                use_v: if ri > 0 { v_info[ri - 1][ci].0 } else { None },
+                if ri > 0 {
+                    v_level(&v_info[ri - 1][ci])
+                } else {
+                    None
+                },
                 rows_w,
                 rows_r,
-            };
-            match types.iter_mut().find(|t| t.0 == key) {
+            );
+            match compact.iter_mut().find(|t| t.0 == key) {
                 Some(t) => t.1 += 1,
                 None => {
-                    types.push((key, 1));
+                    compact.push((key, 1));
                     sizes.push(Tile { x: w, y: h });
                 }
             }
         }
     }
+    let types: Vec<(TileKey, u64)> = compact
+        .into_iter()
+        .map(|(k, m)| {
+            (
+                TileKey {
+                    w: k.0,
+                    h: k.1,
+                    w_top: k.2,
+                    make_h: k.3,
+                    use_h: k.4,
+                    cols_w: pools.cols[k.5].clone(),
+                    cols_r: pools.cols_r[k.6].clone(),
+                    make_v: k.7,
+                    use_v: k.8,
+                    rows_w: pools.cols[k.9].clone(),
+                    rows_r: pools.rows_r[k.10].clone(),
+                },
+                m,
+            )
+        })
+        .collect();
     let topo = g.topo().unwrap_or_default();
     let mut layer_macs: Vec<LayerTileMacs> = topo
         .iter()
@@ -779,6 +884,8 @@ fn plan_stack(g: Graph, hw: &Hardware, sched: &Schedule) -> Result<StackPlan, Ne
 // Evaluating one tile type (§3.8)
 
 struct Memo {
+    /// [`fingerprint`] of the key, compared first.
+    fp: u64,
     lpf: usize,
     spec: LayerSpec,
     sm: SpatialMapping,
@@ -818,8 +925,10 @@ impl EvalCache {
         sm: &SpatialMapping,
         lpf: usize,
     ) -> Result<LayerCost, EvalError> {
+        let fp = fingerprint(spec, hw, lpf);
         let same = |m: &Memo| {
-            m.lpf == lpf
+            m.fp == fp
+                && m.lpf == lpf
                 && m.spec.dims == spec.dims
                 && m.spec.sizes == spec.sizes
                 && m.spec.operands == spec.operands
@@ -834,6 +943,7 @@ impl EvalCache {
                 self.evaluations += 1;
                 let r = evaluate_layer(spec, hw, sm, LomaConfig { lpf_limit: lpf });
                 self.entries.push(Memo {
+                    fp,
                     lpf,
                     spec: spec.clone(),
                     sm: sm.clone(),
@@ -848,6 +958,30 @@ impl EvalCache {
             c
         })
     }
+}
+
+/// A cheap digest of the parts of a cache key that differ between tiles
+/// and trims (sizes, LPF limit, the trimmed levels); equal keys give equal
+/// digests, and the full key is compared when digests match.
+fn fingerprint(spec: &LayerSpec, hw: &Hardware, lpf: usize) -> u64 {
+    const P: u64 = 0x0100_0000_01b3;
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut mix = |v: u64| h = (h ^ v).wrapping_mul(P);
+    mix(lpf as u64);
+    mix(spec.sizes.len() as u64);
+    for &s in &spec.sizes {
+        mix(s);
+    }
+    mix(spec.o_final_bits);
+    mix(hw.levels.len() as u64);
+    for l in &hw.levels {
+        mix(l.size_bits);
+        mix(l.name.len() as u64);
+        for b in l.name.bytes() {
+            mix(b as u64);
+        }
+    }
+    h
 }
 
 /// Evaluation of one node in one tile type.

@@ -63,6 +63,17 @@ pub struct LayerSpec {
     pub o_final_bits: u64,
 }
 
+/// `x as u128` for a whole number `x`, through the (much cheaper) `u64`
+/// conversion when `x` fits: the same value for every input.
+#[inline]
+fn whole_to_u128(x: f64) -> u128 {
+    if (0.0..18_446_744_073_709_551_616.0).contains(&x) {
+        x as u64 as u128
+    } else {
+        x as u128
+    }
+}
+
 /// Largest accepted loop size (keeps prime factorisation cheap).
 pub const MAX_LOOP_SIZE: u64 = 1_000_000_000;
 
@@ -376,14 +387,14 @@ impl LayerSpec {
         let mut n: u128 = 1;
         for (i, c) in o.class.iter().enumerate() {
             if *c == DimClass::R {
-                n = n.saturating_mul(crate::num::ceil(ext[i]) as u128);
+                n = n.saturating_mul(whole_to_u128(crate::num::ceil(ext[i])));
             }
         }
         if o.has_pr {
             for r in &self.relations {
                 let a = crate::num::ceil(ext[r.a]);
                 let b = crate::num::ceil(ext[r.b]);
-                n = n.saturating_mul(pr_size(r.sa, a, r.sb, b) as u128);
+                n = n.saturating_mul(whole_to_u128(pr_size(r.sa, a, r.sb, b)));
             }
         }
         n

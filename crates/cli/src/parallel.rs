@@ -1,0 +1,69 @@
+//! Native parallelism across the schedules of a sweep (std threads; the
+//! model crate stays `no_std` and single-threaded).
+//!
+//! The schedules are split by tile size: every mode of one tile goes to the
+//! same thread (they share most single-layer evaluations), tiles are dealt
+//! round-robin. Each thread runs its own [`Sweep`] with its own cache; the
+//! results are put back in the original order, so the output does not
+//! depend on the thread count (every schedule's totals equal those of
+//! evaluating it alone).
+
+use defines_model::{Schedule, Sweep, SweepPoint, ValidScenario};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Evaluates `schedules` on up to `threads` threads; `done` counts finished
+/// schedules (for progress reports). Results are in the order of
+/// `schedules`.
+pub fn sweep_parallel(
+    sc: &ValidScenario,
+    schedules: &[Schedule],
+    threads: usize,
+    done: &AtomicU64,
+) -> Vec<SweepPoint> {
+    let mut tiles: Vec<(u64, u64)> = Vec::new();
+    let mut part_of: Vec<usize> = Vec::with_capacity(schedules.len());
+    for s in schedules {
+        let t = (s.tile.x, s.tile.y);
+        let i = match tiles.iter().position(|&x| x == t) {
+            Some(i) => i,
+            None => {
+                tiles.push(t);
+                tiles.len() - 1
+            }
+        };
+        part_of.push(i);
+    }
+    let threads = threads.clamp(1, tiles.len().max(1));
+    let mut parts: Vec<Vec<usize>> = vec![Vec::new(); threads];
+    for (k, &t) in part_of.iter().enumerate() {
+        parts[t % threads].push(k);
+    }
+    let run = |idx: &[usize]| -> Vec<SweepPoint> {
+        let mut sw = Sweep::new(sc, idx.iter().map(|&k| schedules[k].clone()).collect());
+        let mut seen = 0;
+        while !sw.is_done() {
+            let p = sw.step(8);
+            done.fetch_add(p.schedules_done - seen, Ordering::Relaxed);
+            seen = p.schedules_done;
+        }
+        sw.results().to_vec()
+    };
+    let outs: Vec<Vec<SweepPoint>> = if threads == 1 {
+        vec![run(&parts[0])]
+    } else {
+        std::thread::scope(|s| {
+            let handles: Vec<_> = parts.iter().map(|p| s.spawn(|| run(p))).collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_default())
+                .collect()
+        })
+    };
+    let mut slots: Vec<Option<SweepPoint>> = vec![None; schedules.len()];
+    for (p, out) in parts.iter().zip(outs) {
+        for (&k, pt) in p.iter().zip(out) {
+            slots[k] = Some(pt);
+        }
+    }
+    slots.into_iter().flatten().collect()
+}
