@@ -324,3 +324,156 @@ fn help_prints_usage_and_exits_0() {
     assert_eq!(code, 0);
     assert!(out.contains("defines eval --hardware H"), "{out}");
 }
+
+const SWEEP: [&str; 11] = [
+    "sweep",
+    "--hardware",
+    "Meta_prototype_DF",
+    "--workload",
+    "fsrcnn",
+    "--tiles-x",
+    "60,16",
+    "--tiles-y",
+    "18",
+    "--modes",
+    "3,1",
+];
+
+#[test]
+fn sweep_csv_rows_match_eval_and_do_not_depend_on_threads() {
+    let (code, out, err) = defines(&[&SWEEP[..], &["--threads", "2"]].concat());
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(err, "", "no progress on a non-terminal stderr");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines[0],
+        "mode,tile_x,tile_y,energy_pj,latency_cycles,edp,pareto,error"
+    );
+    // mode-major, then y, then x ascending
+    let keys: Vec<String> = lines[1..]
+        .iter()
+        .map(|l| l.split(',').take(3).collect::<Vec<_>>().join(","))
+        .collect();
+    assert_eq!(keys, ["1,16,18", "1,60,18", "3,16,18", "3,60,18"]);
+    // the row of 3,16x18 carries the numbers of `defines eval`
+    let (c2, ev, _) = defines(&[
+        "eval",
+        "--hardware",
+        "Meta_prototype_DF",
+        "--workload",
+        "fsrcnn",
+        "--mode",
+        "3",
+        "--tile",
+        "16x18",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(c2, 0);
+    // compared as text: both print the shortest round-trip form (this
+    // crate's serde_json parses without `float_roundtrip`)
+    let field = |name: &str| -> String {
+        let at = ev.find(&format!("\"{name}\":")).unwrap() + name.len() + 3;
+        ev[at..].split([',', '}']).next().unwrap().to_string()
+    };
+    let row: Vec<&str> = lines[3].split(',').collect();
+    assert_eq!(row[3], field("energy_pj"));
+    assert_eq!(row[4], field("latency_cycles"));
+    assert_eq!(row[6], "true", "the least-energy point is on the front");
+    let (c3, one, _) = defines(&[&SWEEP[..], &["--threads", "1"]].concat());
+    assert_eq!((c3, one.as_str()), (0, out.as_str()));
+}
+
+#[test]
+fn sweep_json_has_front_and_best_edp() {
+    let (code, out, err) = defines(&[&SWEEP[..], &["--format", "json", "--lpf", "5"]].concat());
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let rows = v["schedules"].as_array().unwrap();
+    assert_eq!(rows.len(), 4);
+    assert!(rows.iter().all(|r| r["lpf_limit"] == 5));
+    let front: Vec<u64> = v["pareto_front"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_u64().unwrap())
+        .collect();
+    assert!(!front.is_empty());
+    for (i, r) in rows.iter().enumerate() {
+        assert_eq!(r["pareto"], front.contains(&(i as u64)), "{r}");
+        let e = r["energy_pj"].as_f64().unwrap();
+        let l = r["latency_cycles"].as_u64().unwrap();
+        assert_eq!(r["edp"].as_f64().unwrap(), e * l as f64);
+    }
+    let best = v["best_edp"].as_u64().unwrap() as usize;
+    assert!(front.contains(&(best as u64)));
+}
+
+#[test]
+fn sweep_auto_and_progress() {
+    // auto tiles of FSRCNN: 6 x 6 sizes (full 970 x 550: the first layers'
+    // outputs are larger than the last's); lpf 2 is too small for its
+    // layers, so every row is an error row, quickly
+    let (code, out, err) = defines(&[
+        "sweep",
+        "--hardware",
+        "Meta_prototype_DF",
+        "--workload",
+        "fsrcnn",
+        "--modes",
+        "2",
+        "--tiles",
+        "auto",
+        "--lpf",
+        "2",
+        "--progress",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.lines().count(), 1 + 36);
+    assert!(out.contains("\n2,1,1,,,,false,\"layer 0: the loop prime factor limit 2"));
+    assert!(out.contains("\n2,970,550,"));
+    assert!(err.contains("sweep: 36/36 schedules"), "{err}");
+}
+
+#[test]
+fn sweep_bad_arguments_exit_2() {
+    for (args, want) in [
+        (
+            vec!["--tiles", "big"],
+            "--tiles takes `auto` or `case-study-1`",
+        ),
+        (
+            vec!["--tiles-x", "1,4"],
+            "--tiles-x and --tiles-y go together",
+        ),
+        (
+            vec!["--tiles-x", "1,0", "--tiles-y", "1"],
+            "--tiles-x takes tile sizes",
+        ),
+        (vec!["--modes", "4"], "--modes takes modes 1|2|3"),
+        (vec!["--format", "table"], "--format takes `csv` or `json`"),
+        (
+            vec!["--lpf", "13"],
+            "--lpf takes a whole number from 1 to 12",
+        ),
+        (vec!["--threads", "0"], "--threads takes"),
+        (
+            vec!["--tiles", "auto", "--tiles-y", "4"],
+            "either --tiles or",
+        ),
+    ] {
+        let base = [
+            "sweep",
+            "--hardware",
+            "Meta_prototype_DF",
+            "--workload",
+            "fsrcnn",
+        ];
+        let (code, out, err) = defines(&[&base[..], &args[..]].concat());
+        assert_eq!((code, out.as_str()), (2, ""), "{args:?}");
+        assert!(err.contains(want), "{args:?}: {err}");
+    }
+    let (code, _, err) = defines(&["sweep", "--hardware", "Nope", "--workload", "fsrcnn"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("`Nope`"), "{err}");
+}

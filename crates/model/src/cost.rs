@@ -1391,7 +1391,7 @@ impl LomaSearch {
                 stationarity_merge(&ctx.layer, x, &self.ord, st);
                 ctx.fill(x, &self.ord, st, false, &mut self.dec, &mut self.tabs[x]);
                 e = ctx.add_op_energy(e, x, &self.tabs[x]);
-                if self.prune && bound.is_some_and(|b| !(e < b)) {
+                if self.prune && bound.is_some_and(|b| e >= b) {
                     lost = true;
                     break;
                 }
