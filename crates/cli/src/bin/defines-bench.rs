@@ -2,21 +2,26 @@
 //! reads no files and never fails on a time.
 //!
 //! ```text
-//! defines-bench [--quick] [--only a,b,c,e]
+//! defines-bench [--quick] [--only a,a2,b,c,e]
 //! ```
 //!
 //! (a) case study 1: FSRCNN on Meta_prototype_DF, 108 schedules, lpf 6;
 //! (b) the same at lpf 8; (c) one schedule (mode 3, 16x18, lpf 6) cold and
 //! warm (same schedule again, and a neighbouring tile, on a warm cache);
 //! (e) one case-study-1 sweep of each of the 50 hardware × network presets
-//! at lpf 6 (total and slowest). Each figure is a median over repetitions;
+//! at lpf 6 (total and slowest). (a') is (a) on every core, split as
+//! `defines sweep` splits it. Each figure is a median over repetitions;
 //! every sweep starts from a fresh cache unless it says warm.
+
+#[path = "../parallel.rs"]
+mod parallel;
 
 use defines_model::{
     case_study_1_schedules, evaluate_network_with, presets, validate_json, EvalCache, Overlap,
     Schedule, Sweep, Tile, ValidScenario,
 };
 use std::process::ExitCode;
+use std::sync::atomic::AtomicU64;
 use std::time::{Duration, Instant};
 
 fn scenario(hw: &str, wl: &str) -> Result<ValidScenario, String> {
@@ -74,7 +79,7 @@ fn main() -> ExitCode {
     if args.iter().any(|a| {
         a == "--help" || a == "-h" || a.starts_with("--") && a != "--quick" && a != "--only"
     }) {
-        println!("usage: defines-bench [--quick] [--only a,b,c,e]");
+        println!("usage: defines-bench [--quick] [--only a,a2,b,c,e]");
         return ExitCode::SUCCESS;
     }
     let reps = if quick { 1 } else { 5 };
@@ -95,6 +100,20 @@ fn main() -> ExitCode {
         println!(
             "(a) case study 1, FSRCNN on Meta_prototype_DF, 108 schedules, lpf 6: {} (median of {reps}; {e} LOMA searches, {f} failed schedules)",
             fmt(d)
+        );
+    }
+    if want("a2") || want("a") {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let schedules = case_study_1_schedules(6);
+        let mut times = Vec::new();
+        for _ in 0..reps.max(1) {
+            let t = Instant::now();
+            let _ = parallel::sweep_parallel(&fsrcnn, &schedules, threads, &AtomicU64::new(0));
+            times.push(t.elapsed());
+        }
+        println!(
+            "(a') the same on {threads} threads (schedules split by tile, one cache per thread, as `defines sweep`): {} (median of {reps})",
+            fmt(median(times))
         );
     }
     if want("b") {
