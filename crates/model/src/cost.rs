@@ -1251,6 +1251,13 @@ pub fn evaluate_layer(
 /// worker can check for a stop request between chunks). The result does not
 /// depend on the chunk sizes. No allocation per ordering except when a new
 /// best mapping is found.
+///
+/// Exactly the exhaustive optimum, faster: the energy of an ordering is
+/// summed operand by operand in the order the reported energy is summed,
+/// and when every access energy is >= 0 an ordering is abandoned as soon as
+/// its partial sum reaches the best so far (it can only grow, and Q33 needs
+/// strictly less to win). [`LomaSearch::exhaustive`] turns the skipping off
+/// (the reference for tests).
 pub struct LomaSearch {
     ctx: Ctx,
     gen: Orderings,

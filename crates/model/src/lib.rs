@@ -59,6 +59,24 @@
 //!   level raised is [`NetworkError::RetryExhausted`] (the reference loops
 //!   forever there).
 //!
+//! ## Schedule search
+//!
+//! ```text
+//! let schedules = grid_schedules(&xs, &ys, &Overlap::ALL, lpf);   // or case_study_1_schedules(lpf)
+//! let mut sweep = Sweep::new(&scenario, schedules);                // one EvalCache for all
+//! while !sweep.step(16).finished {}                                // 16 layer steps per call
+//! sweep.results(); sweep.pareto_front(); sweep.best_edp();
+//! ```
+//!
+//! - [`sweep`]: the stepper, [`SweepTotals`] (energy, latency, EDP) per
+//!   schedule or its error, the Pareto front over (energy, latency), the
+//!   case-study-1 grid and the automatic tile candidates ([`auto_axis`]:
+//!   `ceil(full / 4^k)`, k = 0..5, of the largest `OX`/`OY`).
+//! - Speed never changes a result: the LOMA search skips only orderings
+//!   that provably cannot win ([`cost::LomaSearch::exhaustive`] turns that
+//!   off; tests compare both), and cached evaluations are keyed by
+//!   everything they depend on.
+//!
 //! Reference quirks (MODEL.md §5) are reproduced and named where they
 //! happen: Q1, Q10, Q11, Q12, Q15, Q16, Q18, Q19, Q21, Q22, Q30, Q31, Q33,
 //! Q34, Q35 (single layer); Q2–Q9, Q13, Q14, Q17, Q24–Q28, Q36
