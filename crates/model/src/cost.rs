@@ -764,6 +764,18 @@ impl Ctx {
 // ---------------------------------------------------------------------------
 // LOMA allocation (§2.3)
 
+/// `a.saturating_mul(b)`, through one 64 × 64 → 128-bit multiplication
+/// when both fit in 64 bits (the product cannot overflow then).
+#[inline]
+fn mul_sat(a: u128, b: u128) -> u128 {
+    const M: u128 = u64::MAX as u128;
+    if a <= M && b <= M {
+        (a as u64 as u128) * (b as u64 as u128)
+    } else {
+        a.saturating_mul(b)
+    }
+}
+
 struct AllocScratch {
     pos: Vec<usize>,
     ext: Vec<Vec<f64>>,
@@ -837,7 +849,7 @@ impl Ctx {
         sc.suffix.clear();
         sc.suffix.resize(n + 1, 1);
         for i in (0..n).rev() {
-            sc.suffix[i] = sc.suffix[i + 1].saturating_mul(ord[i].1 as u128);
+            sc.suffix[i] = mul_sat(sc.suffix[i + 1], ord[i].1 as u128);
         }
         for x in 0..self.ops.len() {
             sc.pos[x] = 0;
@@ -885,7 +897,7 @@ impl Ctx {
                         let (d, f) = ord[pos + i - 1];
                         sc.tmp_ext[d] *= f as f64;
                     }
-                    let size = self.tensor_elems(x, &sc.tmp_ext).saturating_mul(prec);
+                    let size = mul_sat(self.tensor_elems(x, &sc.tmp_ext), prec);
                     if size > cap {
                         break;
                     }
@@ -893,7 +905,7 @@ impl Ctx {
                     accs.push(if is_top {
                         0
                     } else {
-                        sc.suffix[pos + i].saturating_mul(size)
+                        mul_sat(sc.suffix[pos + i], size)
                     });
                 }
                 if sizes.is_empty() {
