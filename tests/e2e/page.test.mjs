@@ -291,12 +291,20 @@ test("a crashed worker is restarted with a notice and the inputs stay", async ()
   await page.click("#mode-1");
   const expected = evalCli({ mode: 1, tile: "16x18" });
   await waitForNumbers(page, expected);
-  // An uncaught exception inside every worker (as a panic would raise).
-  for (const w of page.workers()) {
-    await w.evaluate(() => setTimeout(() => {
-      throw new Error("simulated crash");
-    }, 0));
-  }
+  // An uncaught exception inside every worker (as a panic would raise),
+  // armed in all of them before the first one fires: a crashed sweep
+  // worker makes the page stop the other sweep workers.
+  const workers = page.workers();
+  assert.ok(workers.length >= 2, "an evaluation worker and sweep workers");
+  await Promise.all(
+    workers.map((w) =>
+      w.evaluate(() =>
+        setTimeout(() => {
+          throw new Error("simulated crash");
+        }, 300),
+      ),
+    ),
+  );
   await page.waitForSelector("#notice", { timeout: 10_000 });
   assert.match(await page.textContent("#notice"), /restarted, your inputs are kept/);
   // The restarted worker answers; the scenario is the user's.
