@@ -196,6 +196,56 @@ pub fn default_mapping_name(hardware: &str, workload: &str) -> alloc::string::St
     alloc::format!("{}__{}", family(hardware), workload)
 }
 
+/// The validated scenario of a hardware preset and a workload preset with
+/// the family's spatial mapping (`Meta_prototype_DF` + `fsrcnn` uses
+/// `Meta_prototype__fsrcnn`). Unknown names are diagnostics that list the
+/// presets.
+pub fn scenario(
+    hardware_name: &str,
+    workload_name: &str,
+) -> Result<crate::ValidScenario, alloc::vec::Vec<crate::Diagnostic>> {
+    let names = |table: &[(&str, &str)]| {
+        table
+            .iter()
+            .map(|(n, _)| *n)
+            .collect::<alloc::vec::Vec<_>>()
+            .join(", ")
+    };
+    let mapping_name = default_mapping_name(hardware_name, workload_name);
+    let mut diags = alloc::vec::Vec::new();
+    let h = hardware(hardware_name);
+    if h.is_none() {
+        diags.push(crate::Diagnostic::new(
+            "hardware",
+            alloc::format!(
+                "unknown hardware preset `{hardware_name}`; presets: {}",
+                names(HARDWARE)
+            ),
+        ));
+    }
+    let w = workload(workload_name);
+    if w.is_none() {
+        diags.push(crate::Diagnostic::new(
+            "workload",
+            alloc::format!(
+                "unknown workload preset `{workload_name}`; presets: {}",
+                names(WORKLOADS)
+            ),
+        ));
+    }
+    let m = mapping(&mapping_name);
+    if m.is_none() && diags.is_empty() {
+        diags.push(crate::Diagnostic::new(
+            "mapping",
+            alloc::format!("no mapping preset `{mapping_name}`; give a mapping file"),
+        ));
+    }
+    match (w, h, m) {
+        (Some(w), Some(h), Some(m)) => crate::validate_json(w, h, m),
+        _ => Err(diags),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

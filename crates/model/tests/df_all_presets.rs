@@ -4,8 +4,7 @@
 //! totals are plain sums of the items) of MODEL.md §6.11.
 
 use defines_model::{
-    evaluate_network_with, presets, validate_json, EvalCache, NetworkReport, Overlap, Schedule,
-    Tile,
+    evaluate_network_with, presets, EvalCache, NetworkReport, Overlap, Schedule, Tile,
 };
 
 const MODES: [Overlap; 3] = [
@@ -15,13 +14,7 @@ const MODES: [Overlap; 3] = [
 ];
 
 fn run(hw: &str, net: &str, overlap: Overlap, tile: Tile, cache: &mut EvalCache) -> NetworkReport {
-    let m = presets::default_mapping_name(hw, net);
-    let sc = validate_json(
-        presets::workload(net).unwrap(),
-        presets::hardware(hw).unwrap(),
-        presets::mapping(&m).unwrap(),
-    )
-    .unwrap();
+    let sc = presets::scenario(hw, net).unwrap();
     let s = Schedule {
         tile,
         overlap,

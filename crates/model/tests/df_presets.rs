@@ -3,18 +3,11 @@
 //! only, no LOMA: fast in debug builds).
 
 use defines_model::{
-    automatic_stack_cuts, presets, validate_json, NetworkRun, Overlap, Schedule, Tile,
-    ValidScenario,
+    automatic_stack_cuts, presets, NetworkRun, Overlap, Schedule, Tile, ValidScenario,
 };
 
 fn scenario(hw: &str, net: &str) -> ValidScenario {
-    let m = presets::default_mapping_name(hw, net);
-    validate_json(
-        presets::workload(net).unwrap(),
-        presets::hardware(hw).unwrap(),
-        presets::mapping(&m).unwrap(),
-    )
-    .unwrap()
+    presets::scenario(hw, net).unwrap()
 }
 
 fn all_ids(net: &str) -> Vec<i64> {

@@ -4,19 +4,11 @@
 //! are finite, non-negative plain sums (invariant 9) and survive a JSON
 //! round trip.
 
-use defines_model::{
-    evaluate_network, presets, validate_json, NetworkReport, Overlap, Schedule, Tile,
-};
+use defines_model::{evaluate_network, presets, NetworkReport, Overlap, Schedule, Tile};
 use proptest::prelude::*;
 
 fn scenario(hw: &str, net: &str) -> defines_model::ValidScenario {
-    let m = presets::default_mapping_name(hw, net);
-    validate_json(
-        presets::workload(net).unwrap(),
-        presets::hardware(hw).unwrap(),
-        presets::mapping(&m).unwrap(),
-    )
-    .unwrap()
+    presets::scenario(hw, net).unwrap()
 }
 
 proptest! {

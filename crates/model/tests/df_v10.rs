@@ -3,20 +3,13 @@
 //! energy relative 1e-6, latency exact.
 
 use defines_model::{
-    evaluate_network, evaluate_network_fixed, presets, validate_json, Fixes, Overlap, Schedule,
-    Tile,
+    evaluate_network, evaluate_network_fixed, presets, Fixes, Overlap, Schedule, Tile,
 };
 
 const REL_TOL: f64 = 1e-6;
 
 fn run(net: &str, hw: &str, mode: u8, tile: (u64, u64), lpf: u32) -> (f64, u64, f64) {
-    let m = presets::default_mapping_name(hw, net);
-    let sc = validate_json(
-        presets::workload(net).unwrap(),
-        presets::hardware(hw).unwrap(),
-        presets::mapping(&m).unwrap(),
-    )
-    .unwrap();
+    let sc = presets::scenario(hw, net).unwrap();
     let s = Schedule {
         tile: Tile {
             x: tile.0,
@@ -50,13 +43,7 @@ fn check(net: &str, hw: &str, mode: u8, tile: (u64, u64), lpf: u32, energy: f64,
 
 /// §6.13: layers 15, 17 and 18 of the 14x14 tiles need the §3.8 j retry.
 fn check_retries(net: &str, hw: &str, mode: u8, tile: (u64, u64)) {
-    let m = presets::default_mapping_name(hw, net);
-    let sc = validate_json(
-        presets::workload(net).unwrap(),
-        presets::hardware(hw).unwrap(),
-        presets::mapping(&m).unwrap(),
-    )
-    .unwrap();
+    let sc = presets::scenario(hw, net).unwrap();
     let s = Schedule {
         tile: Tile {
             x: tile.0,
@@ -206,13 +193,7 @@ fn q36_fixed_values() {
         ),
     ];
     for (net, hw, mode, tile, lpf, energy, latency) in cases {
-        let m = presets::default_mapping_name(hw, net);
-        let sc = validate_json(
-            presets::workload(net).unwrap(),
-            presets::hardware(hw).unwrap(),
-            presets::mapping(&m).unwrap(),
-        )
-        .unwrap();
+        let sc = presets::scenario(hw, net).unwrap();
         let s = Schedule {
             tile: Tile {
                 x: tile.0,

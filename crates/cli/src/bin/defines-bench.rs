@@ -17,19 +17,15 @@
 mod parallel;
 
 use defines_model::{
-    case_study_1_schedules, evaluate_network_with, presets, validate_json, EvalCache, Overlap,
-    Schedule, Sweep, Tile, ValidScenario,
+    case_study_1_schedules, evaluate_network_with, presets, EvalCache, Overlap, Schedule, Sweep,
+    Tile, ValidScenario,
 };
 use std::process::ExitCode;
 use std::sync::atomic::AtomicU64;
 use std::time::{Duration, Instant};
 
 fn scenario(hw: &str, wl: &str) -> Result<ValidScenario, String> {
-    let h = presets::hardware(hw).ok_or(format!("no hardware preset {hw}"))?;
-    let w = presets::workload(wl).ok_or(format!("no workload preset {wl}"))?;
-    let m = presets::mapping(&presets::default_mapping_name(hw, wl))
-        .ok_or(format!("no mapping for {hw} and {wl}"))?;
-    validate_json(w, h, m).map_err(|d| format!("{hw} + {wl}: invalid preset: {d:?}"))
+    presets::scenario(hw, wl).map_err(|d| format!("{hw} + {wl}: invalid preset: {d:?}"))
 }
 
 fn median(mut v: Vec<Duration>) -> Duration {
