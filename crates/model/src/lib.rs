@@ -94,6 +94,7 @@ pub mod diag;
 pub mod hardware;
 mod json;
 pub mod layer;
+pub mod limits;
 pub mod loma;
 pub mod mapping;
 pub mod num;
