@@ -13,13 +13,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Evaluates `schedules` on up to `threads` threads; `done` counts finished
 /// schedules (for progress reports). Results are in the order of
-/// `schedules`.
+/// `schedules`; `None` only if a thread panicked (in a test build: the
+/// release profile aborts instead, and the model never panics).
 pub fn sweep_parallel(
     sc: &ValidScenario,
     schedules: &[Schedule],
     threads: usize,
     done: &AtomicU64,
-) -> Vec<SweepPoint> {
+) -> Option<Vec<SweepPoint>> {
     let mut tiles: Vec<(u64, u64)> = Vec::new();
     let mut part_of: Vec<usize> = Vec::with_capacity(schedules.len());
     for s in schedules {
@@ -55,9 +56,9 @@ pub fn sweep_parallel(
             let handles: Vec<_> = parts.iter().map(|p| s.spawn(|| run(p))).collect();
             handles
                 .into_iter()
-                .map(|h| h.join().unwrap_or_default())
-                .collect()
-        })
+                .map(|h| h.join().ok())
+                .collect::<Option<_>>()
+        })?
     };
     let mut slots: Vec<Option<SweepPoint>> = vec![None; schedules.len()];
     for (p, out) in parts.iter().zip(outs) {
@@ -65,5 +66,5 @@ pub fn sweep_parallel(
             slots[k] = Some(pt);
         }
     }
-    slots.into_iter().flatten().collect()
+    slots.into_iter().collect()
 }

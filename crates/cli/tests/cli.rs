@@ -454,7 +454,7 @@ fn sweep_bad_arguments_exit_2() {
         (vec!["--format", "table"], "--format takes `csv` or `json`"),
         (
             vec!["--lpf", "13"],
-            "--lpf takes a whole number from 1 to 12",
+            "--lpf takes a whole number from 1 to 8",
         ),
         (vec!["--threads", "0"], "--threads takes"),
         (
@@ -476,4 +476,59 @@ fn sweep_bad_arguments_exit_2() {
     let (code, _, err) = defines(&["sweep", "--hardware", "Nope", "--workload", "fsrcnn"]);
     assert_eq!(code, 2);
     assert!(err.contains("`Nope`"), "{err}");
+}
+
+#[test]
+fn finding7_full_disk_is_an_error_not_a_panic() {
+    let out = Command::new(env!("CARGO_BIN_EXE_defines"))
+        .arg("presets")
+        .stdout(std::fs::File::create("/dev/full").expect("/dev/full"))
+        .output()
+        .expect("run defines");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("cannot write the output"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn finding7_closed_pipe_ends_quietly() {
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    drop(reader);
+    let out = Command::new(env!("CARGO_BIN_EXE_defines"))
+        .arg("presets")
+        .stdout(writer)
+        .output()
+        .expect("run defines");
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}
+
+#[test]
+fn finding7_non_utf8_argument_exits_2() {
+    use std::os::unix::ffi::OsStrExt;
+    let out = Command::new(env!("CARGO_BIN_EXE_defines"))
+        .args(["macs", "--workload"])
+        .arg(std::ffi::OsStr::from_bytes(b"fsr\xffcnn"))
+        .output()
+        .expect("run defines");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("not valid UTF-8"), "{err}");
+}
+
+#[test]
+fn finding7_command_help_exits_0() {
+    for c in ["eval", "sweep", "macs"] {
+        let (code, out, _) = defines(&[c, "--help"]);
+        assert_eq!(code, 0, "{c} --help");
+        assert!(out.starts_with("usage:"), "{out}");
+    }
+}
+
+#[test]
+fn finding6_repeated_flag_exits_2() {
+    let (code, _, err) = defines(&["macs", "--workload", "fsrcnn", "--workload", "mccnn"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--workload is given twice"), "{err}");
 }

@@ -13,9 +13,7 @@
 //! `defines sweep` splits it. Each figure is a median over repetitions;
 //! every sweep starts from a fresh cache unless it says warm.
 
-#[path = "../parallel.rs"]
-mod parallel;
-
+use defines_cli::parallel;
 use defines_model::{
     case_study_1_schedules, evaluate_network_with, presets, EvalCache, Overlap, Schedule, Sweep,
     Tile, ValidScenario,

@@ -1,0 +1,570 @@
+//! The command line, parsed into typed values in one place.
+//!
+//! Every problem is an [`ArgError`] that says what is wrong and how to fix
+//! it; nothing here panics, whatever the arguments (non-UTF-8 included).
+//! Bounds come from [`defines_model::limits`], shared with the model and
+//! the page.
+
+use defines_model::{limits, Fixes, Overlap, Schedule, Tile};
+use std::ffi::OsString;
+
+pub const USAGE: &str = "usage:
+  defines presets                      list the built-in hardware, workloads and mappings
+  defines macs --workload W [--format table|json]
+                                       MACs per compute layer of a workload
+  defines eval --hardware H --workload W [--mapping M] --mode MODE --tile XxY
+               [--lpf N] [--stack-cuts a,b,...] [--fix q36] [--format table|json]
+                                       depth-first evaluation of a network
+  defines sweep --hardware H --workload W [--mapping M] [--modes 1,2,3]
+               [--tiles-x a,b,... --tiles-y c,d,... | --tiles auto|case-study-1]
+               [--lpf N] [--threads N] [--progress] [--format csv|json]
+                                       every (mode, tile) schedule: energy, latency,
+                                       EDP and the Pareto front over (energy, latency)
+  defines help | --help | COMMAND --help
+H, W, M are a preset name (see `defines presets`) or a path to a JSON file;
+the mapping defaults to the hardware family's mapping for the workload.
+MODE is 1|2|3 or fully-recompute|h-cached-v-recompute|fully-cached.
+--lpf takes 1..=8 and defaults to 6 (the search grows as lpf!; the paper
+uses 8); --stack-cuts defaults to the weight-overflow rule (cut after each
+listed layer id; an empty list gives one stack).
+--fix q36 makes a cut after layer id 0 a real cut (the reference ignores it;
+docs/model.md lists every quirk).
+sweep: --tiles auto (default) takes ceil(full / 4^k), k = 0..5, per axis,
+full = the largest OX (OY) of the workload's compute layers; case-study-1 is
+x in 1,4,16,60,240,960 and y in 1,4,18,72,270,540. Rows are mode-major, then
+y, then x; a schedule that cannot be evaluated is a row with its error.
+--threads defaults to the number of cores; progress goes to stderr when it
+is a terminal or with --progress.
+Each option may be given once. Exit codes: 0 success, 1 output could not be
+written, 2 bad input.";
+
+/// What is wrong with the arguments, and how to fix it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArgError(pub String);
+
+#[derive(Clone, Copy, PartialEq, Debug)]
+pub enum Format {
+    Table,
+    Json,
+}
+
+#[derive(Clone, Copy, PartialEq, Debug)]
+pub enum SweepFormat {
+    Csv,
+    Json,
+}
+
+#[derive(Clone, PartialEq, Debug)]
+pub enum Tiles {
+    Auto,
+    CaseStudy1,
+    Grid(Vec<u64>, Vec<u64>),
+}
+
+/// The three input documents, each a preset name or a file path.
+#[derive(Clone, PartialEq, Debug)]
+pub struct Inputs {
+    pub hardware: String,
+    pub workload: String,
+    pub mapping: Option<String>,
+}
+
+#[derive(Clone, PartialEq, Debug)]
+pub struct EvalArgs {
+    pub inputs: Inputs,
+    pub schedule: Schedule,
+    pub fixes: Fixes,
+    pub format: Format,
+}
+
+#[derive(Clone, PartialEq, Debug)]
+pub struct SweepArgs {
+    pub inputs: Inputs,
+    pub modes: Vec<Overlap>,
+    pub tiles: Tiles,
+    pub lpf: u32,
+    /// `None`: the number of cores.
+    pub threads: Option<usize>,
+    /// `None`: when stderr is a terminal.
+    pub progress: Option<bool>,
+    pub format: SweepFormat,
+}
+
+#[derive(Clone, PartialEq, Debug)]
+pub enum Command {
+    Help,
+    Presets,
+    Macs { workload: String, format: Format },
+    Eval(EvalArgs),
+    Sweep(SweepArgs),
+}
+
+/// Parses the arguments after the program name.
+pub fn parse(args: &[OsString]) -> Result<Command, ArgError> {
+    let mut text = Vec::with_capacity(args.len());
+    for (i, a) in args.iter().enumerate() {
+        match a.to_str() {
+            Some(s) => text.push(s),
+            None => {
+                return Err(ArgError(format!(
+                    "argument {} (`{}`) is not valid UTF-8; give names and paths in UTF-8",
+                    i + 1,
+                    a.to_string_lossy()
+                )))
+            }
+        }
+    }
+    let Some((&command, rest)) = text.split_first() else {
+        return Err(ArgError(USAGE.into()));
+    };
+    if rest.iter().any(|a| matches!(*a, "--help" | "-h")) {
+        return Ok(Command::Help);
+    }
+    match command {
+        "help" | "--help" | "-h" => Ok(Command::Help),
+        "presets" => {
+            Flags::collect(rest, &[], &[])?;
+            Ok(Command::Presets)
+        }
+        "macs" => {
+            let mut f = Flags::collect(rest, &["--workload", "--format"], &[])?;
+            Ok(Command::Macs {
+                workload: f.required("--workload")?,
+                format: f.parse_or("--format", Format::Table, parse_format)?,
+            })
+        }
+        "eval" => parse_eval(rest),
+        "sweep" => parse_sweep(rest),
+        other => Err(ArgError(format!("unknown command `{other}`\n{USAGE}"))),
+    }
+}
+
+/// The options after a command: `--flag value` pairs and switches, each
+/// given at most once, none unknown.
+struct Flags<'a> {
+    values: Vec<(&'a str, &'a str)>,
+    switches: Vec<&'a str>,
+}
+
+impl<'a> Flags<'a> {
+    fn collect(args: &[&'a str], valued: &[&str], switches: &[&str]) -> Result<Self, ArgError> {
+        let mut f = Flags {
+            values: Vec::new(),
+            switches: Vec::new(),
+        };
+        let mut rest = args.iter();
+        while let Some(&flag) = rest.next() {
+            let seen = f.values.iter().any(|(k, _)| *k == flag) || f.switches.contains(&flag);
+            if seen {
+                return Err(ArgError(format!(
+                    "{flag} is given twice; give each option once"
+                )));
+            }
+            if switches.contains(&flag) {
+                f.switches.push(flag);
+            } else if valued.contains(&flag) {
+                let value = rest
+                    .next()
+                    .ok_or_else(|| ArgError(format!("{flag} needs a value\n{USAGE}")))?;
+                f.values.push((flag, value));
+            } else {
+                return Err(ArgError(format!("unknown option `{flag}`\n{USAGE}")));
+            }
+        }
+        Ok(f)
+    }
+
+    fn get(&self, flag: &str) -> Option<&'a str> {
+        self.values
+            .iter()
+            .find(|(k, _)| *k == flag)
+            .map(|(_, v)| *v)
+    }
+
+    fn has(&self, flag: &str) -> bool {
+        self.switches.contains(&flag)
+    }
+
+    fn required(&mut self, flag: &str) -> Result<String, ArgError> {
+        self.get(flag)
+            .map(str::to_string)
+            .ok_or_else(|| ArgError(format!("{flag} is required\n{USAGE}")))
+    }
+
+    fn parse_or<T>(
+        &self,
+        flag: &str,
+        default: T,
+        p: impl Fn(&str) -> Result<T, ArgError>,
+    ) -> Result<T, ArgError> {
+        self.get(flag).map_or(Ok(default), p)
+    }
+
+    fn inputs(&mut self) -> Result<Inputs, ArgError> {
+        Ok(Inputs {
+            hardware: self.required("--hardware")?,
+            workload: self.required("--workload")?,
+            mapping: self.get("--mapping").map(str::to_string),
+        })
+    }
+}
+
+fn parse_format(value: &str) -> Result<Format, ArgError> {
+    match value {
+        "table" => Ok(Format::Table),
+        "json" => Ok(Format::Json),
+        other => Err(ArgError(format!(
+            "--format takes `table` or `json`, not `{other}`"
+        ))),
+    }
+}
+
+fn parse_mode(value: &str) -> Result<Overlap, ArgError> {
+    Overlap::ALL
+        .into_iter()
+        .find(|o| value == o.mode().to_string() || value == mode_name(*o))
+        .ok_or_else(|| {
+            ArgError(format!(
+                "--mode takes 1|2|3 or fully-recompute|h-cached-v-recompute|fully-cached, not `{value}`"
+            ))
+        })
+}
+
+/// The command-line name of an overlap mode.
+pub fn mode_name(o: Overlap) -> &'static str {
+    match o {
+        Overlap::FullyRecompute => "fully-recompute",
+        Overlap::HCachedVRecompute => "h-cached-v-recompute",
+        Overlap::FullyCached => "fully-cached",
+    }
+}
+
+/// A tile side: a whole number from 1 to the loop-size limit.
+fn parse_side(text: &str) -> Option<u64> {
+    text.trim()
+        .parse::<u64>()
+        .ok()
+        .filter(|n| (1..=limits::MAX_LOOP_SIZE).contains(n))
+}
+
+fn parse_tile(value: &str) -> Result<Tile, ArgError> {
+    let bad = || {
+        ArgError(format!(
+            "--tile takes WIDTHxHEIGHT with whole numbers from 1 to {} (e.g. 60x72), not `{value}`",
+            limits::MAX_LOOP_SIZE
+        ))
+    };
+    let (x, y) = value.split_once(['x', 'X']).ok_or_else(bad)?;
+    Ok(Tile {
+        x: parse_side(x).ok_or_else(bad)?,
+        y: parse_side(y).ok_or_else(bad)?,
+    })
+}
+
+fn parse_cuts(value: &str) -> Result<Vec<i64>, ArgError> {
+    if value.trim().is_empty() || value == "none" {
+        return Ok(Vec::new());
+    }
+    let cuts: Vec<i64> = value
+        .split(',')
+        .map(|c| c.trim().parse::<i64>().ok())
+        .collect::<Option<_>>()
+        .ok_or_else(|| {
+            ArgError(format!(
+                "--stack-cuts takes layer ids separated by commas (e.g. 3,7), not `{value}`"
+            ))
+        })?;
+    if cuts.len() > limits::MAX_LAYERS {
+        return Err(ArgError(limits::exceeded(
+            "--stack-cuts: the number of cuts",
+            cuts.len(),
+            limits::MAX_LAYERS,
+            "a network has at most that many layers",
+        )));
+    }
+    Ok(cuts)
+}
+
+fn parse_lpf(value: &str) -> Result<u32, ArgError> {
+    value
+        .parse()
+        .ok()
+        .filter(|n| limits::LPF.contains(n))
+        .ok_or_else(|| {
+            ArgError(format!(
+                "--lpf takes a whole number from {} to {} (the reference uses {}; {}), not `{value}`",
+                limits::LPF.start(),
+                limits::LPF.end(),
+                limits::LPF_DEFAULT,
+                limits::LPF_WHY
+            ))
+        })
+}
+
+fn parse_sizes(flag: &str, value: &str) -> Result<Vec<u64>, ArgError> {
+    let bad = || {
+        ArgError(format!(
+            "{flag} takes tile sizes from 1 to {} separated by commas (e.g. 1,4,16), not `{value}`",
+            limits::MAX_LOOP_SIZE
+        ))
+    };
+    let mut v: Vec<u64> = value
+        .split(',')
+        .map(parse_side)
+        .collect::<Option<Vec<u64>>>()
+        .ok_or_else(bad)?;
+    v.sort_unstable();
+    v.dedup();
+    Ok(v)
+}
+
+fn parse_fixes(value: &str) -> Result<Fixes, ArgError> {
+    let mut fixes = Fixes::default();
+    for f in value.split(',') {
+        match f.trim() {
+            "q36" | "Q36" => fixes.cut_after_layer_zero = true,
+            "all" => fixes = Fixes::all(),
+            other => {
+                return Err(ArgError(format!(
+                    "--fix takes a comma list of fixable quirks (q36) or `all`, not `{other}`"
+                )))
+            }
+        }
+    }
+    Ok(fixes)
+}
+
+fn parse_eval(args: &[&str]) -> Result<Command, ArgError> {
+    let mut f = Flags::collect(
+        args,
+        &[
+            "--hardware",
+            "--workload",
+            "--mapping",
+            "--mode",
+            "--tile",
+            "--lpf",
+            "--stack-cuts",
+            "--fix",
+            "--format",
+        ],
+        &[],
+    )?;
+    let inputs = f.inputs()?;
+    let schedule = Schedule {
+        tile: parse_tile(&f.required("--tile")?)?,
+        overlap: parse_mode(&f.required("--mode")?)?,
+        lpf_limit: f.parse_or("--lpf", limits::LPF_DEFAULT, parse_lpf)?,
+        stack_cuts: f.get("--stack-cuts").map(parse_cuts).transpose()?,
+    };
+    Ok(Command::Eval(EvalArgs {
+        inputs,
+        schedule,
+        fixes: f.parse_or("--fix", Fixes::default(), parse_fixes)?,
+        format: f.parse_or("--format", Format::Table, parse_format)?,
+    }))
+}
+
+fn parse_modes(value: &str) -> Result<Vec<Overlap>, ArgError> {
+    let mut m = Vec::new();
+    for v in value.split(',') {
+        let o = parse_mode(v.trim()).map_err(|_| {
+            ArgError(format!(
+                "--modes takes modes 1|2|3 (or their names) separated by commas, not `{value}`"
+            ))
+        })?;
+        if !m.contains(&o) {
+            m.push(o);
+        }
+    }
+    m.sort_by_key(|o: &Overlap| o.mode());
+    Ok(m)
+}
+
+fn parse_tiles(f: &Flags) -> Result<Tiles, ArgError> {
+    let named = f.get("--tiles").map(|v| match v {
+        "auto" => Ok(Tiles::Auto),
+        "case-study-1" => Ok(Tiles::CaseStudy1),
+        other => Err(ArgError(format!(
+            "--tiles takes `auto` or `case-study-1` (or give --tiles-x and --tiles-y), not `{other}`"
+        ))),
+    });
+    let xs = f.get("--tiles-x").map(|v| parse_sizes("--tiles-x", v));
+    let ys = f.get("--tiles-y").map(|v| parse_sizes("--tiles-y", v));
+    match (named, xs, ys) {
+        (None, Some(x), Some(y)) => Ok(Tiles::Grid(x?, y?)),
+        (Some(t), None, None) => t,
+        (None, None, None) => Ok(Tiles::Auto),
+        (Some(_), _, _) => Err(ArgError(
+            "give either --tiles or --tiles-x with --tiles-y, not both".into(),
+        )),
+        _ => Err(ArgError(
+            "--tiles-x and --tiles-y go together; give both (e.g. --tiles-x 1,4,16 --tiles-y 1,4,18)"
+                .into(),
+        )),
+    }
+}
+
+fn parse_threads(value: &str) -> Result<usize, ArgError> {
+    value
+        .parse()
+        .ok()
+        .filter(|&n: &usize| (1..=256).contains(&n))
+        .ok_or_else(|| {
+            ArgError(format!(
+                "--threads takes a whole number from 1 to 256, not `{value}`"
+            ))
+        })
+}
+
+fn parse_sweep(args: &[&str]) -> Result<Command, ArgError> {
+    let mut f = Flags::collect(
+        args,
+        &[
+            "--hardware",
+            "--workload",
+            "--mapping",
+            "--modes",
+            "--tiles",
+            "--tiles-x",
+            "--tiles-y",
+            "--lpf",
+            "--threads",
+            "--format",
+        ],
+        &["--progress"],
+    )?;
+    let inputs = f.inputs()?;
+    let modes = f.parse_or("--modes", Overlap::ALL.to_vec(), parse_modes)?;
+    let tiles = parse_tiles(&f)?;
+    if let Tiles::Grid(x, y) = &tiles {
+        let n = x.len().saturating_mul(y.len()).saturating_mul(modes.len());
+        if n > limits::MAX_SWEEP_SCHEDULES {
+            return Err(ArgError(limits::exceeded(
+                "--tiles-x × --tiles-y × --modes: the number of schedules",
+                n,
+                limits::MAX_SWEEP_SCHEDULES,
+                "each schedule is a full network evaluation; sweep fewer tile sizes",
+            )));
+        }
+    }
+    Ok(Command::Sweep(SweepArgs {
+        inputs,
+        modes,
+        tiles,
+        lpf: f.parse_or("--lpf", limits::LPF_DEFAULT, parse_lpf)?,
+        threads: f.get("--threads").map(parse_threads).transpose()?,
+        progress: f.has("--progress").then_some(true),
+        format: f.parse_or("--format", SweepFormat::Csv, |v| match v {
+            "csv" => Ok(SweepFormat::Csv),
+            "json" => Ok(SweepFormat::Json),
+            other => Err(ArgError(format!(
+                "--format takes `csv` or `json`, not `{other}`"
+            ))),
+        })?,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(a: &[&str]) -> Vec<OsString> {
+        a.iter().map(OsString::from).collect()
+    }
+
+    fn err(a: &[&str]) -> String {
+        match parse(&args(a)) {
+            Err(ArgError(m)) => m,
+            Ok(c) => panic!("{a:?} parsed as {c:?}"),
+        }
+    }
+
+    const EVAL: [&str; 9] = [
+        "eval",
+        "--hardware",
+        "Meta_prototype_DF",
+        "--workload",
+        "fsrcnn",
+        "--mode",
+        "3",
+        "--tile",
+        "16x18",
+    ];
+
+    #[test]
+    fn eval_defaults() {
+        let Ok(Command::Eval(e)) = parse(&args(&EVAL)) else {
+            panic!("eval did not parse")
+        };
+        assert_eq!(e.schedule.tile, Tile { x: 16, y: 18 });
+        assert_eq!(e.schedule.overlap, Overlap::FullyCached);
+        assert_eq!(e.schedule.lpf_limit, 6);
+        assert_eq!(e.schedule.stack_cuts, None);
+        assert_eq!(e.format, Format::Table);
+    }
+
+    #[test]
+    fn finding7_non_utf8_argument_is_an_error() {
+        use std::os::unix::ffi::OsStringExt;
+        let mut a = args(&EVAL);
+        a[2] = OsString::from_vec(vec![0x66, 0xff, 0x6f]);
+        let Err(ArgError(m)) = parse(&a) else {
+            panic!("non-UTF-8 accepted")
+        };
+        assert!(m.contains("argument 3") && m.contains("UTF-8"), "{m}");
+    }
+
+    #[test]
+    fn finding6_repeated_flag_is_an_error() {
+        let mut a = EVAL.to_vec();
+        a.extend(["--mode", "1"]);
+        assert_eq!(err(&a), "--mode is given twice; give each option once");
+    }
+
+    #[test]
+    fn finding7_command_help_is_help() {
+        for c in ["eval", "sweep", "macs", "presets"] {
+            assert_eq!(parse(&args(&[c, "--help"])), Ok(Command::Help));
+        }
+    }
+
+    #[test]
+    fn finding4_lpf_over_the_limit_names_it() {
+        let mut a = EVAL.to_vec();
+        a.extend(["--lpf", "12"]);
+        let m = err(&a);
+        assert!(
+            m.contains("from 1 to 8") && m.contains("lpf!") && m.contains("`12`"),
+            "{m}"
+        );
+    }
+
+    #[test]
+    fn finding7_huge_sweep_grid_is_refused_before_allocating() {
+        let xs: Vec<String> = (1..=20_000).map(|i| i.to_string()).collect();
+        let xs = xs.join(",");
+        let m = err(&[
+            "sweep",
+            "--hardware",
+            "h",
+            "--workload",
+            "w",
+            "--tiles-x",
+            &xs,
+            "--tiles-y",
+            &xs,
+        ]);
+        assert!(
+            m.contains("1200000000") && m.contains(&limits::MAX_SWEEP_SCHEDULES.to_string()),
+            "{m}"
+        );
+    }
+
+    #[test]
+    fn tile_over_the_loop_limit_is_refused() {
+        let mut a = EVAL.to_vec();
+        a[8] = "2000000x1";
+        assert!(err(&a).contains("from 1 to 1048576"));
+    }
+}

@@ -1,0 +1,15 @@
+//! `defines`: the command-line front end of the DeFiNES model, as a library
+//! so that its argument parser can be tested and fuzzed directly.
+//!
+//! - [`args`]: the command line parsed into typed values, in one place;
+//! - [`commands`]: what each command computes and prints (the only code
+//!   that reads files);
+//! - [`parallel`]: a sweep spread over threads.
+//!
+//! Exit codes of the binary: 0 success, 1 the output could not be written,
+//! 2 bad input (usage, unknown preset, invalid model input); never a panic
+//! or a backtrace.
+
+pub mod args;
+pub mod commands;
+pub mod parallel;
