@@ -208,16 +208,10 @@ pub fn handle_message(handler: &mut Handler, text: &str) -> Vec<String> {
         .collect()
 }
 
-/// The request the page sends on start, as protocol text: shared by the
-/// native golden test and the browser test.
-pub fn default_request_text() -> String {
-    encode(&crate::state::default_evaluate_request(1))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::state::default_inputs;
+    use crate::defaults::{default_inputs, default_request_text};
     use defines_model::{Overlap, Tile};
 
     fn schedule(mode: u8, x: u64, y: u64) -> Schedule {

@@ -11,6 +11,7 @@
 //! The browser-only parts live in [`web`] (compiled for wasm32 only).
 
 pub mod charts;
+pub mod defaults;
 pub mod format;
 pub mod handler;
 pub mod persist;

@@ -3,9 +3,10 @@
 //! checked and a bad state is an error message (the page then falls back to
 //! the default scenario and says why).
 
-use crate::state::{Doc, Scenario, LPF_RANGE};
+use crate::state::{Doc, Scenario};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use defines_model::limits;
 use defines_model::{presets, Overlap, Tile};
 use serde::{Deserialize, Serialize};
 
@@ -74,8 +75,16 @@ pub fn decode(text: &str) -> Result<Scenario, String> {
     if saved.tx == 0 || saved.ty == 0 {
         return Err("a tile size of 0".into());
     }
-    if !LPF_RANGE.contains(&saved.lpf) {
-        return Err(format!("lpf {} outside {LPF_RANGE:?}", saved.lpf));
+    if saved.tx.max(saved.ty) > limits::MAX_LOOP_SIZE {
+        return Err(limits::exceeded(
+            "the tile size",
+            saved.tx.max(saved.ty),
+            limits::MAX_LOOP_SIZE,
+            "no layer is larger",
+        ));
+    }
+    if !limits::LPF.contains(&saved.lpf) {
+        return Err(format!("lpf {} outside {:?}", saved.lpf, limits::LPF));
     }
     Ok(Scenario {
         hardware: saved.hw,

@@ -2,19 +2,13 @@
 //! from a report or a sweep to what the page draws.
 
 use crate::charts::{HeatMap, Scatter, ScatterPoint, Series, StackedBars};
-use crate::state::{pareto_front, State};
+use crate::state::State;
 use defines_model::{ItemKind, NetworkReport, Overlap, Schedule};
 
 pub const MODE_NAMES: [&str; 3] = ["fully recompute", "H-cached V-recompute", "fully cached"];
 
 /// Names of the memory instances of a hardware document, bottom to top
 /// (file order); empty when it does not parse.
-pub fn memory_order(hardware_json: &str) -> Vec<String> {
-    defines_model::Hardware::from_json(hardware_json)
-        .map(|h| h.levels.iter().map(|l| l.name.clone()).collect())
-        .unwrap_or_default()
-}
-
 /// Energy per place: MAC, every memory instance (split by operand) and the
 /// data copies.
 /// Memory instances are listed in `order` (the hardware's bottom-to-top
@@ -292,10 +286,25 @@ pub fn sweep_csv(state: &State) -> String {
     out
 }
 
+/// Indices of the Pareto-optimal points over (energy, latency), both
+/// minimised: a point is on the front when no other point is at least as
+/// good in both and better in one. Ties (identical points) all stay.
+pub fn pareto_front(points: &[(f64, u64)]) -> Vec<usize> {
+    (0..points.len())
+        .filter(|&i| {
+            let (e, l) = points[i];
+            !points
+                .iter()
+                .any(|&(e2, l2)| e2 <= e && l2 <= l && (e2 < e || l2 < l))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::handler::{default_request_text, handle_message, Handler};
+    use crate::defaults::default_request_text;
+    use crate::handler::{handle_message, Handler};
     use crate::protocol::{decode, Response};
 
     fn default_report() -> NetworkReport {
@@ -348,5 +357,11 @@ mod tests {
             .sum();
         assert_eq!(l0, 1 + 58 + 1 + 28 + 1624 + 28 + 1 + 58 + 1);
         assert!(rows.iter().all(|r| !r.tops.is_empty()));
+    }
+
+    #[test]
+    fn pareto_front_keeps_non_dominated_points() {
+        let pts = [(1.0, 10), (2.0, 5), (2.0, 6), (3.0, 1), (3.0, 1), (4.0, 4)];
+        assert_eq!(pareto_front(&pts), vec![0, 1, 3, 4]);
     }
 }

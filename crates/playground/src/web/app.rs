@@ -16,8 +16,9 @@ use super::browser;
 use crate::charts::{self, hit_test};
 use crate::format::{cycles, energy, sci, si, thousands};
 use crate::persist;
-use crate::state::{tile_choices, Action, Doc, Grid, Lane, State, WorkerStatus, LPF_RANGE};
+use crate::state::{tile_choices, Action, Doc, Grid, Lane, State, WorkerStatus};
 use crate::views::{self, Metric, MODE_NAMES};
+use defines_model::limits;
 use defines_model::{presets, Overlap, Tile};
 
 /// yew's reducer wrapper around the pure [`State`].
@@ -162,8 +163,8 @@ pub fn App() -> Html {
     let latency_canvas = use_node_ref();
     {
         let (ec, lc) = (energy_canvas.clone(), latency_canvas.clone());
-        let order = s.memory_order.clone();
-        use_effect_with(s.report.clone(), move |report| {
+        let order = s.derived.memory_order.clone();
+        use_effect_with(s.shown.report.clone(), move |report| {
             if let Some(r) = report {
                 if let Some(a) = canvas_area(&ec) {
                     let _ = charts::draw_stacked_bars(&a, &views::energy_breakdown(r, &order));
@@ -281,8 +282,8 @@ pub fn App() -> Html {
             <main>
                 { summary(s) }
                 <section class="charts">
-                    { chart_card("Energy breakdown", "energy-chart", &energy_canvas, s.report.is_some(), export_buttons(s, "energy")) }
-                    { chart_card("Latency per layer", "latency-chart", &latency_canvas, s.report.is_some(), export_buttons(s, "latency")) }
+                    { chart_card("Energy breakdown", "energy-chart", &energy_canvas, s.shown.report.is_some(), export_buttons(s, "energy")) }
+                    { chart_card("Latency per layer", "latency-chart", &latency_canvas, s.shown.report.is_some(), export_buttons(s, "latency")) }
                 </section>
                 { sweep_section(s, &heat_canvases, &pareto_canvas, on_pareto_click) }
                 { layer_table(s) }
@@ -365,18 +366,18 @@ fn controls(s: &State, dispatch: &UseReducerDispatcher<Model>) -> Html {
                     }) }
                 </div>
             </div>
-            { tile_control("x", sc.tile.x, s.full.x, Action::SetTileX) }
-            { tile_control("y", sc.tile.y, s.full.y, Action::SetTileY) }
+            { tile_control("x", sc.tile.x, s.derived.full.x, Action::SetTileX) }
+            { tile_control("y", sc.tile.y, s.derived.full.y, Action::SetTileY) }
             <p class="hint">
-                { format!("Largest feature map: {}×{}. ", s.full.x, s.full.y) }
-                <button class="link" id="one-tile" onclick={ let d = dispatch.clone(); let full = s.full; move |_| d.dispatch(Action::LoadSchedule { overlap: Overlap::FullyCached, tile: Tile { x: full.x, y: full.y } }) }>
+                { format!("Largest feature map: {}×{}. ", s.derived.full.x, s.derived.full.y) }
+                <button class="link" id="one-tile" onclick={ let d = dispatch.clone(); let full = s.derived.full; move |_| d.dispatch(Action::LoadSchedule { overlap: Overlap::FullyCached, tile: Tile { x: full.x, y: full.y } }) }>
                     { "One tile (layer-by-layer)" }
                 </button>
             </p>
             <div class="field">
                 <label for="lpf">{ "LOMA loop-prime-factor limit" }</label>
                 <select id="lpf" onchange={ let d = dispatch.clone(); move |e: web_sys::Event| d.dispatch(Action::SetLpf(input_value(&e).parse().unwrap_or(6))) }>
-                    { for LPF_RANGE.map(|l| html!{ <option value={l.to_string()} selected={l == sc.lpf}>{ format!("{l}{}", match l { 6 => " (reference main.py)", 8 => " (paper artifact, slow)", _ => "" }) }</option> }) }
+                    { for limits::LPF.map(|l| html!{ <option value={l.to_string()} selected={l == sc.lpf}>{ format!("{l}{}", match l { 6 => " (reference main.py)", 8 => " (paper artifact, slow)", _ => "" }) }</option> }) }
                 </select>
             </div>
             <button id="copy-link" onclick={ |_| browser::copy_location() }>{ "Copy link to this scenario" }</button>
@@ -417,23 +418,23 @@ fn status(s: &State) -> (&'static str, String) {
             "invalid",
             format!(
                 "{} input problem(s) — see the editors below",
-                s.diagnostics.len()
+                s.diagnostics().count()
             ),
         );
     }
-    if let Some(f) = &s.failure {
+    if let Some(f) = &s.shown.failure {
         return (
             "failed",
             format!("the model cannot evaluate this schedule: {f}"),
         );
     }
-    let busy = s.eval.pending.is_some() || s.eval.in_flight.is_some();
-    match (&s.eval.status, busy, &s.report) {
+    let busy = s.lanes.eval.pending.is_some() || s.lanes.eval.in_flight.is_some();
+    match (&s.lanes.eval.status, busy, &s.shown.report) {
         (WorkerStatus::Starting, _, _) if busy => ("starting", "starting the model worker…".into()),
         (_, true, _) => ("computing", "computing…".into()),
         (_, false, Some(_)) => (
             "ready",
-            format!("computed in {:.0} ms", s.answer_ms.unwrap_or(0.0)),
+            format!("computed in {:.0} ms", s.shown.answer_ms.unwrap_or(0.0)),
         ),
         _ => ("starting", "starting…".into()),
     }
@@ -450,8 +451,8 @@ fn summary(s: &State) -> Html {
             </div>
         }
     };
-    let r = s.report.as_deref();
-    let total_macs = s.network_macs;
+    let r = s.shown.report.as_deref();
+    let total_macs = s.derived.network_macs;
     html! {
         <section class="card summary">
             <div class="card-head">
@@ -487,14 +488,14 @@ fn chart_card(title: &str, id: &str, canvas: &NodeRef, has_data: bool, buttons: 
 }
 
 fn export_buttons(s: &State, which: &'static str) -> Html {
-    let Some(r) = s.report.clone() else {
+    let Some(r) = s.shown.report.clone() else {
         return html! {};
     };
     let png = Callback::from(move |_| {
         browser::download_canvas_png(&format!("{which}-chart"), &format!("defines-{which}.png"))
     });
     let r2 = r.clone();
-    let order = s.memory_order.clone();
+    let order = s.derived.memory_order.clone();
     let svg = Callback::from(move |_| {
         let chart = if which == "energy" {
             views::energy_breakdown(&r2, &order)
@@ -558,7 +559,9 @@ fn sweep_section(
 }
 
 fn layer_table(s: &State) -> Html {
-    let Some(r) = &s.report else { return html! {} };
+    let Some(r) = &s.shown.report else {
+        return html! {};
+    };
     let rows = views::tile_type_rows(r);
     html! {
         <section class="card">
@@ -589,7 +592,7 @@ fn editors(s: &State, dispatch: &UseReducerDispatcher<Model>) -> Html {
             { for Doc::ALL.iter().map(|doc| {
                 let doc = *doc;
                 let name = doc.name();
-                let diags: Vec<_> = s.diagnostics.iter().filter(|d| d.path.starts_with(name)).collect();
+                let diags: Vec<_> = s.diagnostics().filter(|d| d.path.starts_with(name)).collect();
                 let edited = s.scenario.edit(doc).is_some();
                 let d = dispatch.clone();
                 let oninput = Callback::from(move |e: InputEvent| d.dispatch(Action::Edit(doc, input_value(&e))));

@@ -1,0 +1,50 @@
+//! The scenario the page opens on, as the page, the worker's tests and
+//! the browser test all need it (issue: FSRCNN on Meta_prototype_DF, fully
+//! cached, tile 16x18, lpf 6).
+
+use crate::protocol::{encode, Inputs, Request};
+use defines_model::{limits, presets, Overlap, Schedule, Tile};
+
+pub const DEFAULT_HARDWARE: &str = "Meta_prototype_DF";
+pub const DEFAULT_WORKLOAD: &str = "fsrcnn";
+pub const DEFAULT_TILE: Tile = Tile { x: 16, y: 18 };
+pub const DEFAULT_OVERLAP: Overlap = Overlap::FullyCached;
+pub const DEFAULT_LPF: u32 = limits::LPF_DEFAULT;
+
+/// The inputs of the default scenario (the presets' texts).
+pub fn default_inputs() -> Inputs {
+    let text = |t: Option<&'static str>| t.unwrap_or("").to_string();
+    Inputs {
+        hardware_json: text(presets::hardware(DEFAULT_HARDWARE)),
+        workload_json: text(presets::workload(DEFAULT_WORKLOAD)),
+        mapping_json: text(presets::mapping(&presets::default_mapping_name(
+            DEFAULT_HARDWARE,
+            DEFAULT_WORKLOAD,
+        ))),
+    }
+}
+
+/// The schedule of the default scenario.
+pub fn default_schedule() -> Schedule {
+    Schedule {
+        tile: DEFAULT_TILE,
+        overlap: DEFAULT_OVERLAP,
+        lpf_limit: DEFAULT_LPF,
+        stack_cuts: None,
+    }
+}
+
+/// The request the page sends for the default scenario.
+pub fn default_evaluate_request(run_id: u64) -> Request {
+    Request::Evaluate {
+        run_id,
+        inputs: default_inputs(),
+        schedule: default_schedule(),
+    }
+}
+
+/// The request the page sends on start, as protocol text: shared by the
+/// native golden test and the browser test.
+pub fn default_request_text() -> String {
+    encode(&default_evaluate_request(1))
+}

@@ -1,0 +1,412 @@
+//! The page's state and its one reducer (GUIDE rule 8): components render
+//! this state and dispatch [`Action`]s; effects (talking to the workers,
+//! drawing) read what the reducer decided. Pure, so it is tested natively.
+//!
+//! The state is in four parts: the [`Scenario`] (what the user chose),
+//! [`Derived`] values of its documents (validated once per change of a
+//! document, never on a slider move), the worker [`Lanes`] and the
+//! evaluation [`Shown`], plus the [`SweepState`].
+
+mod derived;
+mod lanes;
+mod scenario;
+mod sweep;
+#[cfg(test)]
+mod tests;
+
+pub use derived::Derived;
+pub use lanes::{Lane, Lanes, WorkerState, WorkerStatus, MAX_SWEEP_WORKERS};
+pub use scenario::{auto_axis, tile_choices, Doc, Grid, Scenario, CASE_STUDY_1_X, CASE_STUDY_1_Y};
+pub use sweep::SweepState;
+
+use crate::protocol::{Request, Response};
+use defines_model::{limits, presets, Diagnostic, NetworkReport, Overlap, Schedule, Tile};
+
+/// The evaluation the page shows.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Shown {
+    /// The run id of the evaluation the page currently wants.
+    pub latest: Option<u64>,
+    /// The latest report and how long its round trip took.
+    pub report: Option<Box<NetworkReport>>,
+    pub answer_ms: Option<f64>,
+    /// Problems the worker found (the schedule's, or the documents' if the
+    /// page's own check missed them).
+    pub diagnostics: Vec<Diagnostic>,
+    /// The model could not evaluate valid input, or its answer was lost.
+    pub failure: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct State {
+    pub scenario: Scenario,
+    pub derived: Derived,
+    pub lanes: Lanes,
+    pub shown: Shown,
+    pub sweep: Option<SweepState>,
+    /// The tile grid the next sweep uses.
+    pub grid: Grid,
+    /// A visible notice (worker restarts, protocol errors).
+    pub notice: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    SetHardware(String),
+    SetWorkload(String),
+    SetOverlap(Overlap),
+    SetTileX(u64),
+    SetTileY(u64),
+    SetLpf(u32),
+    /// Load a schedule (e.g. a clicked sweep point).
+    LoadSchedule {
+        overlap: Overlap,
+        tile: Tile,
+    },
+    /// The user edited a document's JSON.
+    Edit(Doc, String),
+    /// Back to the preset's text.
+    ResetEdit(Doc),
+    /// Replace the whole scenario (restored from the URL or storage).
+    Restore(Scenario),
+    SetGrid(Grid),
+    StartSweep(Grid),
+    CancelSweep,
+    DismissNotice,
+    /// This request was posted to the lane's worker at this time. (It
+    /// carries the request: by the time this action is reduced, a newer
+    /// one may already be pending.)
+    Sent {
+        lane: Lane,
+        request: Request,
+        at_ms: f64,
+    },
+    /// A worker answered (at this page time).
+    Worker {
+        lane: Lane,
+        response: Response,
+        at_ms: f64,
+    },
+    /// A worker died; the page restarts it and re-sends its pending request.
+    WorkerDied {
+        lane: Lane,
+        why: String,
+    },
+}
+
+impl Default for State {
+    fn default() -> Self {
+        State::with_sweep_workers(1)
+    }
+}
+
+impl State {
+    pub fn is_valid(&self) -> bool {
+        self.derived.diagnostics.is_empty() && self.shown.diagnostics.is_empty()
+    }
+
+    /// Every problem of the current inputs: the documents' (found by the
+    /// page), then the worker's.
+    pub fn diagnostics(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.derived
+            .diagnostics
+            .iter()
+            .chain(&self.shown.diagnostics)
+    }
+
+    /// A state with `n` sweep workers (1 to [`MAX_SWEEP_WORKERS`]).
+    pub fn with_sweep_workers(n: usize) -> State {
+        let scenario = Scenario::default();
+        let mut s = State {
+            derived: Derived::of(&scenario.inputs()),
+            scenario,
+            lanes: Lanes::new(n),
+            shown: Shown::default(),
+            sweep: None,
+            grid: Grid::CaseStudy1,
+            notice: None,
+        };
+        s.schedule_changed();
+        s
+    }
+
+    /// The worker of a lane; `None` for a sweep lane beyond the workers in
+    /// use.
+    pub fn worker(&self, lane: Lane) -> Option<&WorkerState> {
+        self.lanes.get(lane)
+    }
+
+    /// A document changed: derive its values (validation included) once,
+    /// then ask for an evaluation.
+    fn documents_changed(&mut self) {
+        self.derived = Derived::of(&self.scenario.inputs());
+        self.schedule_changed();
+    }
+
+    /// Ask for a new evaluation if the inputs are valid.
+    fn schedule_changed(&mut self) {
+        self.shown.failure = None;
+        self.shown.diagnostics.clear();
+        if !self.derived.diagnostics.is_empty() {
+            self.lanes.eval.pending = None;
+            self.shown.latest = None;
+            return;
+        }
+        let run_id = self.lanes.next_run_id();
+        self.shown.latest = Some(run_id);
+        self.lanes.eval.pending = Some(Request::Evaluate {
+            run_id,
+            inputs: self.scenario.inputs(),
+            schedule: self.scenario.schedule(),
+        });
+    }
+
+    pub fn apply(&mut self, action: Action) {
+        match action {
+            Action::SetHardware(name) => {
+                if presets::hardware(&name).is_some() {
+                    self.scenario.hardware = name;
+                    self.documents_changed();
+                }
+            }
+            Action::SetWorkload(name) => {
+                if presets::workload(&name).is_some() {
+                    self.scenario.workload = name;
+                    self.documents_changed();
+                }
+            }
+            Action::SetOverlap(o) => {
+                self.scenario.overlap = o;
+                self.schedule_changed();
+            }
+            Action::SetTileX(x) => {
+                self.scenario.tile.x = x.clamp(1, limits::MAX_LOOP_SIZE);
+                self.schedule_changed();
+            }
+            Action::SetTileY(y) => {
+                self.scenario.tile.y = y.clamp(1, limits::MAX_LOOP_SIZE);
+                self.schedule_changed();
+            }
+            Action::SetLpf(l) => {
+                self.scenario.lpf = l.clamp(*limits::LPF.start(), *limits::LPF.end());
+                self.schedule_changed();
+            }
+            Action::LoadSchedule { overlap, tile } => {
+                self.scenario.overlap = overlap;
+                self.scenario.tile = tile;
+                self.schedule_changed();
+            }
+            Action::Edit(doc, text) => {
+                let same_as_preset = text == self.scenario.preset_text(doc);
+                self.scenario.edits[Scenario::index(doc)] = (!same_as_preset).then_some(text);
+                self.documents_changed();
+            }
+            Action::ResetEdit(doc) => {
+                self.scenario.edits[Scenario::index(doc)] = None;
+                self.documents_changed();
+            }
+            Action::Restore(s) => {
+                self.scenario = s;
+                self.documents_changed();
+            }
+            Action::SetGrid(grid) => self.grid = grid,
+            Action::StartSweep(grid) => self.start_sweep(grid),
+            Action::CancelSweep => {
+                if let Some(sw) = &mut self.sweep {
+                    if sw.running {
+                        sw.running = false;
+                        sw.cancelled = true;
+                        self.lanes.stop_sweep_workers();
+                    }
+                }
+            }
+            Action::DismissNotice => self.notice = None,
+            Action::Sent {
+                lane,
+                request,
+                at_ms,
+            } => {
+                if let Some(w) = self.lanes.get_mut(lane) {
+                    w.sent(request, at_ms);
+                }
+            }
+            Action::Worker {
+                lane,
+                response,
+                at_ms,
+            } => self.on_response(lane, response, at_ms),
+            Action::WorkerDied { lane, why } => {
+                // A dead sweep is not re-run (partial results stay; the
+                // other sweep workers are stopped too); a dead evaluation is
+                // asked again.
+                match lane {
+                    Lane::Eval => self.lanes.eval.restart(true),
+                    Lane::Sweep(_) => {
+                        self.lanes.stop_sweep_workers();
+                        if let Some(sw) = &mut self.sweep {
+                            sw.running = false;
+                        }
+                    }
+                }
+                self.notice = Some(format!(
+                    "{why}; the worker was restarted, your inputs are kept"
+                ));
+            }
+        }
+    }
+
+    /// The schedules of a sweep grid for the current workload: every tile
+    /// size of the grid in each of the three modes.
+    pub fn sweep_schedules(&self, grid: Grid) -> Vec<Schedule> {
+        let (xs, ys) = match grid {
+            Grid::CaseStudy1 => (CASE_STUDY_1_X.to_vec(), CASE_STUDY_1_Y.to_vec()),
+            Grid::Auto => (
+                auto_axis(self.derived.full.x),
+                auto_axis(self.derived.full.y),
+            ),
+        };
+        defines_model::sweep::grid_schedules(&xs, &ys, &Overlap::ALL, self.scenario.lpf)
+    }
+
+    fn start_sweep(&mut self, grid: Grid) {
+        if !self.is_valid() {
+            return;
+        }
+        let schedules = self.sweep_schedules(grid);
+        let run_id = self.lanes.next_run_id();
+        if self.lanes.sweep.iter().any(|w| w.in_flight.is_some()) {
+            self.lanes.stop_sweep_workers(); // abandon the running sweep
+        }
+        // Deal the schedules round-robin, so every worker gets a mix of
+        // cheap and expensive ones.
+        let n = self.lanes.sweep.len();
+        let mut shares: Vec<Vec<Schedule>> = vec![Vec::new(); n];
+        for (i, s) in schedules.iter().enumerate() {
+            shares[i % n].push(s.clone());
+        }
+        let inputs = self.scenario.inputs();
+        let mut workers_left = 0;
+        for (w, share) in self.lanes.sweep.iter_mut().zip(shares) {
+            if !share.is_empty() {
+                workers_left += 1;
+                w.pending = Some(Request::Sweep {
+                    run_id,
+                    inputs: inputs.clone(),
+                    schedules: share,
+                });
+            }
+        }
+        self.sweep = Some(SweepState {
+            run_id,
+            grid,
+            total: u32::try_from(schedules.len()).unwrap_or(u32::MAX),
+            points: Vec::new(),
+            running: workers_left > 0,
+            cancelled: false,
+            workers_left,
+        });
+    }
+
+    fn on_response(&mut self, lane: Lane, response: Response, at_ms: f64) {
+        match response {
+            Response::Ready => {
+                if let Some(w) = self.lanes.get_mut(lane) {
+                    w.status = WorkerStatus::Ready;
+                }
+            }
+            Response::ProtocolError { message } => self.on_protocol_error(lane, &message),
+            response => {
+                let Some(id) = response.run_id() else { return };
+                match lane {
+                    Lane::Eval => self.on_eval_answer(id, response, at_ms),
+                    Lane::Sweep(k) => self.on_sweep_answer(k, id, response),
+                }
+            }
+        }
+    }
+
+    /// An answer that could not be read (or a request the worker could not
+    /// read) ends the lane's request in flight visibly, so the lane is free
+    /// for the next one instead of "computing…" forever.
+    fn on_protocol_error(&mut self, lane: Lane, message: &str) {
+        let lost = self
+            .lanes
+            .get_mut(lane)
+            .and_then(|w| w.in_flight.take())
+            .map(|(r, _)| r.run_id());
+        self.notice = Some(format!(
+            "the page and the worker did not understand each other: {message}"
+        ));
+        match lane {
+            Lane::Eval => {
+                if lost.is_some() && lost == self.shown.latest {
+                    self.shown.failure = Some(format!(
+                        "this evaluation's answer was lost ({message}); change an input to try again"
+                    ));
+                }
+            }
+            Lane::Sweep(_) => {
+                if let Some(sw) = self.sweep.as_mut().filter(|s| Some(s.run_id) == lost) {
+                    sw.workers_left = sw.workers_left.saturating_sub(1);
+                    sw.running = sw.workers_left > 0;
+                }
+            }
+        }
+    }
+
+    fn on_eval_answer(&mut self, id: u64, response: Response, at_ms: f64) {
+        if self.lanes.eval.in_flight_id() != Some(id) {
+            return; // not the request in flight (a restarted worker's)
+        }
+        let sent = self.lanes.eval.in_flight.take().map(|(_, t)| t);
+        if self.shown.latest != Some(id) {
+            return; // stale: a newer request is pending
+        }
+        match response {
+            Response::Evaluated { report, .. } => {
+                self.shown.report = Some(report);
+                self.shown.answer_ms = sent.map(|t| at_ms - t);
+                self.shown.failure = None;
+            }
+            Response::Invalid { diagnostics, .. } => self.shown.diagnostics = diagnostics,
+            Response::Failed { message, .. } => self.shown.failure = Some(message),
+            _ => {}
+        }
+    }
+
+    fn on_sweep_answer(&mut self, k: usize, id: u64, response: Response) {
+        let Some(sw) = self.sweep.as_mut().filter(|s| s.run_id == id && s.running) else {
+            return;
+        };
+        match response {
+            Response::SweepPoint { point, .. } => sw.points.push(point),
+            Response::SweepDone { .. } => {
+                sw.workers_left = sw.workers_left.saturating_sub(1);
+                sw.running = sw.workers_left > 0;
+                if let Some(w) = self.lanes.sweep.get_mut(k) {
+                    w.in_flight = None;
+                }
+            }
+            Response::Invalid { diagnostics, .. } => {
+                sw.running = false;
+                self.shown.diagnostics = diagnostics;
+                self.lanes.stop_sweep_workers();
+            }
+            _ => {}
+        }
+    }
+
+    /// Sweep points that were evaluated, with their totals.
+    pub fn sweep_ok_points(&self) -> Vec<(Schedule, f64, u64)> {
+        self.sweep
+            .iter()
+            .flat_map(|s| s.points.iter())
+            .filter_map(|p| {
+                p.result
+                    .as_ref()
+                    .ok()
+                    .map(|t| (p.schedule.clone(), t.energy_pj, t.latency_cycles))
+            })
+            .collect()
+    }
+}
