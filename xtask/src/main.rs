@@ -5,14 +5,22 @@
 //!   release mode, serve `dist/` on 127.0.0.1 (default port 8080).
 //! - `test`: install what is missing, then every check CI runs: formatting,
 //!   clippy (native and wasm32), native tests, the model built alone for
-//!   wasm32 (no_std), wasm-bindgen tests in headless Chromium, the release
-//!   build and the end-to-end page tests.
+//!   wasm32 (no_std), a short fuzzing campaign (30 s per target),
+//!   wasm-bindgen tests in headless Chromium, the release build and the
+//!   end-to-end page tests.
 //! - `build`: install what is missing and build `dist/` (release), printing
 //!   the wasm sizes.
 //! - `setup`: only install what is missing.
 //! - `bench [--quick]`: the performance figures (native model, and the
 //!   sweep inside headless Chromium); prints numbers, never fails on a time.
+//! - `fuzz [--seconds N] [TARGET...]`: install cargo-afl (AFL++) if missing,
+//!   build the targets of `fuzz/` (`validate`: the three input documents,
+//!   validated and evaluated; `cli_args`: the CLI's argument parser;
+//!   `persist`: the page's URL/localStorage decoder) and fuzz each for N
+//!   seconds (default 60), seeded from the presets; prints executions and
+//!   crashes per target and fails if any crashed (see `fuzz.rs`).
 
+mod fuzz;
 mod serve;
 mod setup;
 mod util;
@@ -21,7 +29,8 @@ use std::process::ExitCode;
 use util::{cargo, step, Failure, Run};
 
 const USAGE: &str =
-    "usage: cargo xtask <serve [--port N] | test | build | setup | bench [--quick]>";
+    "usage: cargo xtask <serve [--port N] | test | build | setup | bench [--quick] \
+     | fuzz [--seconds N] [validate|cli_args|persist ...]>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -29,8 +38,9 @@ fn main() -> ExitCode {
         Some("serve") => parse_port(&args[1..]).and_then(serve_cmd),
         Some("test") => test_cmd(),
         Some("build") => setup::all(false).and_then(|env| build_dist(&env)),
-        Some("setup") => setup::all(true).map(|_| ()),
+        Some("setup") => setup::all(true).and_then(|env| setup::afl(&env).map(|_| ())),
         Some("bench") => bench_cmd(args.get(1).is_some_and(|a| a == "--quick")),
+        Some("fuzz") => fuzz::Options::parse(&args[1..], USAGE).and_then(fuzz_cmd),
         _ => Err(Failure(USAGE.into())),
     };
     match result {
@@ -72,8 +82,9 @@ fn build_dist(env: &setup::Env) -> Result<(), Failure> {
 fn test_cmd() -> Result<(), Failure> {
     let env = setup::all(true)?;
     let repo = util::repo();
-    step("formatting (cargo fmt --check)");
+    step("formatting (cargo fmt --check, the workspace and fuzz/)");
     cargo(&env).args(["fmt", "--all", "--check"]).run()?;
+    fuzz::fmt_check(&env)?;
     step("clippy, native (-D warnings)");
     cargo(&env)
         .args([
@@ -85,6 +96,8 @@ fn test_cmd() -> Result<(), Failure> {
             "warnings",
         ])
         .run()?;
+    step("clippy, the fuzz crate (its own workspace, -D warnings)");
+    fuzz::clippy(&env)?;
     step("clippy, wasm32 (-D warnings)");
     // The model's dev-dependencies (proptest) are native-only: lint its library.
     for target_args in [
@@ -109,6 +122,17 @@ fn test_cmd() -> Result<(), Failure> {
         .run()?;
     step("native tests (unit, property, golden, reference)");
     cargo(&env).args(["test", "--workspace"]).run()?;
+    step(&format!(
+        "fuzzing, short campaign ({} s per target; `cargo xtask fuzz` for longer)",
+        fuzz::TEST_SECONDS
+    ));
+    fuzz::run(
+        &env,
+        &fuzz::Options {
+            seconds: fuzz::TEST_SECONDS,
+            targets: fuzz::TARGETS.to_vec(),
+        },
+    )?;
     step("wasm-bindgen tests in headless Chromium");
     cargo(&env)
         .args([
@@ -137,6 +161,12 @@ fn test_cmd() -> Result<(), Failure> {
         .run()?;
     println!("\nxtask: all checks passed; screenshots in target/e2e/");
     Ok(())
+}
+
+/// `cargo xtask fuzz`: installs only what fuzzing needs (cargo-afl).
+fn fuzz_cmd(opts: fuzz::Options) -> Result<(), Failure> {
+    let env = setup::env()?;
+    fuzz::run(&env, &opts)
 }
 
 /// `cargo xtask bench`: native figures from `defines-bench`, then the

@@ -10,6 +10,9 @@ use std::process::Command;
 
 /// Pinned Trunk: 0.22 needs a newer rustc than 1.95.
 pub const TRUNK_VERSION: &str = "0.21.14";
+/// Pinned cargo-afl (AFL++ 4.40c inside); `fuzz/Cargo.toml` pins the same
+/// `afl` crate.
+pub const CARGO_AFL_VERSION: &str = "0.18.2";
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
@@ -36,16 +39,22 @@ fn cargo_bin() -> PathBuf {
         .join("bin")
 }
 
-/// Installs what is missing. `browser`: also Chromium and ChromeDriver
-/// (needed by the tests, not by `serve`).
-pub fn all(browser: bool) -> Result<Env, Failure> {
+/// The environment without installing anything: PATH with cargo's bin
+/// directory and the npm tools.
+pub fn env() -> Result<Env, Failure> {
     let mut dirs = vec![repo().join("node_modules").join(".bin"), cargo_bin()];
     dirs.extend(std::env::split_paths(
         &std::env::var_os("PATH").unwrap_or_default(),
     ));
-    let env = Env {
+    Ok(Env {
         path: std::env::join_paths(dirs).map_err(|e| Failure(format!("bad PATH: {e}")))?,
-    };
+    })
+}
+
+/// Installs what is missing. `browser`: also Chromium and ChromeDriver
+/// (needed by the tests, not by `serve`).
+pub fn all(browser: bool) -> Result<Env, Failure> {
+    let env = env()?;
     let missing: Vec<&str> = [
         (!trunk_ok(&env), "trunk (about 20 minutes of compiling)"),
         (
@@ -200,4 +209,93 @@ fn chromium() -> Result<(), Failure> {
         .args(["install", "-y", "chromium", "chromium-driver"])
         .env("DEBIAN_FRONTEND", "noninteractive")
         .run()
+}
+
+/// cargo-afl for `cargo xtask fuzz`: the crate from crates.io, and the AFL++
+/// it carries in its sources built for the current rustc (needs only `cc`
+/// and `make`; installed with Debian's build-essential when missing). Works
+/// on stable Rust: without AFL++'s LLVM plugins cargo-afl uses rustc's own
+/// sanitizer-coverage instrumentation. Returns the path of `afl-fuzz`.
+pub fn afl(env: &Env) -> Result<PathBuf, Failure> {
+    if version_of(env, "make").is_none() || version_of(env, "cc").is_none() {
+        if !is_root() {
+            return Err(Failure(
+                "building AFL++ needs a C compiler and make: run \
+                 `sudo apt-get install -y build-essential`, then run this again"
+                    .into(),
+            ));
+        }
+        step("installing a C compiler and make for AFL++ (apt-get install build-essential)");
+        Command::new("apt-get").arg("update").run()?;
+        Command::new("apt-get")
+            .args(["install", "-y", "build-essential"])
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .run()?;
+    }
+    let want = format!("cargo-afl {CARGO_AFL_VERSION} ");
+    let have = env
+        .cmd("cargo")
+        .args(["afl", "--version"])
+        .output_text()
+        .is_some_and(|v| v.starts_with(&want));
+    if !have {
+        step(&format!(
+            "installing cargo-afl {CARGO_AFL_VERSION} from crates.io (first time only: about \
+             2 minutes; it builds the AFL++ it ships with)"
+        ));
+        env.cmd("cargo")
+            .args([
+                "install",
+                "--locked",
+                "cargo-afl",
+                "--version",
+                CARGO_AFL_VERSION,
+            ])
+            .run()?;
+    }
+    // Rebuilt when missing (a new rustc, or an install that could not build it).
+    let dir =
+        afl_dir(env).ok_or_else(|| Failure("cannot tell the rustc version (rustc -vV)".into()))?;
+    if !dir.join("afl-llvm/afl-compiler-rt.o").exists() {
+        step("building AFL++ for this rustc (cargo afl config --build)");
+        env.cmd("cargo")
+            .args(["afl", "config", "--build", "--force"])
+            .run()?;
+    }
+    let afl_fuzz = dir.join("afl/bin/afl-fuzz");
+    if !afl_fuzz.exists() {
+        return Err(Failure(format!(
+            "cargo afl config --build left no {}",
+            afl_fuzz.display()
+        )));
+    }
+    Ok(afl_fuzz)
+}
+
+/// Where cargo-afl keeps the AFL++ it built for the current rustc (the
+/// runtime in `afl-llvm/` it links into every target, afl-fuzz in
+/// `afl/bin/`): `$XDG_DATA_HOME/afl.rs/rustc-<version>-<commit>/afl.rs-<version>/`.
+fn afl_dir(env: &Env) -> Option<PathBuf> {
+    let vv = env.cmd("rustc").arg("-vV").output_text()?;
+    let field = |name: &str| {
+        vv.lines()
+            .find_map(|l| l.strip_prefix(name))
+            .map(str::trim)
+            .map(str::to_string)
+    };
+    let release = field("release:")?;
+    let mut rustc = format!("rustc-{release}");
+    if let Some(hash) = field("commit-hash:").filter(|h| h.len() >= 7) {
+        rustc.push('-');
+        rustc.push_str(&hash[..7]);
+    }
+    let data = std::env::var_os("XDG_DATA_HOME")
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))?;
+    Some(
+        data.join("afl.rs")
+            .join(rustc)
+            .join(format!("afl.rs-{CARGO_AFL_VERSION}")),
+    )
 }
