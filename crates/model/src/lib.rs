@@ -14,27 +14,47 @@
 //! - Parsing and validation report every problem as a [`Diagnostic`] with a
 //!   field path; nothing in this crate panics on any input.
 //!
+//! ## Code map
+//!
+//! The folders follow the model's pipeline:
+//!
+//! ```text
+//! input/         the documents as written: json.rs (field readers with paths),
+//!                ordered.rs (insertion-ordered map), workload.rs, hardware.rs, mapping.rs
+//! scenario/      the model's view: validate.rs (ValidScenario), layer.rs (LayerSpec),
+//!                equation.rs (the equation parser), accelerator.rs (remove_top, trim_to,
+//!                duplicate_for_add)
+//! single_layer/  one layer on one accelerator: spatial.rs, context.rs, loma.rs,
+//!                allocation.rs, temporal.rs, energy.rs, latency.rs, full_cost.rs,
+//!                search.rs (LomaSearch, evaluate_layer), report.rs (LayerCost, EvalError)
+//! depth_first/   a network under a schedule: schedule.rs, graph.rs, stack_cuts.rs,
+//!                backprop.rs, tile_types.rs, top_level.rs, tile_run.rs, data_copy.rs,
+//!                cache.rs, run.rs, aggregate.rs, report.rs
+//! search/        many schedules: sweep.rs, grids.rs, pareto.rs (the one Pareto front, EDP)
+//! diag.rs num.rs presets.rs limits.rs fixes.rs vec_map.rs   shared by all
+//! ```
+//!
 //! ## Single-layer model (MODEL.md §1–§2)
 //!
 //! ```text
 //! Workload::from_json ─┐
-//! Hardware::from_json ─┼─ validate::validate ─> ValidScenario { layers: Vec<LayerSpec>, hardware, mapping }
+//! Hardware::from_json ─┼─ scenario::validate ─> ValidScenario { layers: Vec<LayerSpec>, hardware, mapping }
 //! MappingFile::from_json┘
 //!
-//! cost::evaluate_layer(&LayerSpec, &Hardware, &SpatialMapping, LomaConfig)
+//! single_layer::evaluate_layer(&LayerSpec, &Hardware, &SpatialMapping, LomaConfig)
 //!     -> Result<LayerCost, EvalError>
 //! ```
 //!
-//! - [`layer::LayerSpec`] is a compute layer at its current size; change
-//!   tile sizes with [`layer::LayerSpec::set_size`] (relevancy stays that of
+//! - [`LayerSpec`] is a compute layer at its current size; change
+//!   tile sizes with [`LayerSpec::set_size`] (relevancy stays that of
 //!   the original sizes, Q19).
-//! - [`hardware::Hardware`] can be trimmed like the depth-first stage does
-//!   (§1.3): [`hardware::Hardware::remove_top`],
-//!   [`hardware::Hardware::trim_to`], [`hardware::Hardware::duplicate_for_add`]
+//! - [`Hardware`] can be trimmed like the depth-first stage does
+//!   (§1.3): [`Hardware::remove_top`],
+//!   [`Hardware::trim_to`], [`Hardware::duplicate_for_add`]
 //!   (applied automatically by `evaluate_layer` to element-wise adds).
-//! - [`cost::evaluate_layer`] runs LOMA (§2.1–§2.4) and returns the
+//! - [`evaluate_layer`] runs LOMA (§2.1–§2.4) and returns the
 //!   minimum-energy mapping's cost; "memory hierarchy too small" is the
-//!   value [`cost::EvalError::HierarchyTooSmall`].
+//!   value [`EvalError::HierarchyTooSmall`].
 //!
 //! ## Depth-first model (MODEL.md §3–§4)
 //!
@@ -48,9 +68,9 @@
 //! let report = run.finish()?;
 //! ```
 //!
-//! - [`depth_first`]: schedule, stepper, report types; [`data_copy`]: the
-//!   copy actions and data copy layers (§3.9); graph order, stack cuts,
-//!   stacks, back-propagation and alive size live in a private module.
+//! - [`depth_first`]: schedule, stepper, report types, and one file per step
+//!   of the model (see its module docs); [`depth_first::data_copy`]: the
+//!   copy actions and data copy layers (§3.9).
 //! - [`EvalCache`] memoizes single-layer evaluations (identical layer
 //!   shape, spatial mapping, trimmed hierarchy and LPF limit) within a run
 //!   and, through [`evaluate_network_with`], across runs of one scenario.
@@ -68,12 +88,12 @@
 //! sweep.results(); sweep.pareto_front(); sweep.best_edp();
 //! ```
 //!
-//! - [`sweep`]: the stepper, [`SweepTotals`] (energy, latency, EDP) per
+//! - [`search`]: the stepper, [`SweepTotals`] (energy, latency, EDP) per
 //!   schedule or its error, the Pareto front over (energy, latency), the
 //!   case-study-1 grid and the automatic tile candidates ([`auto_axis`]:
 //!   `ceil(full / 4^k)`, k = 0..5, of the largest `OX`/`OY`).
 //! - Speed never changes a result: the LOMA search skips only orderings
-//!   that provably cannot win ([`cost::LomaSearch::exhaustive`] turns that
+//!   that provably cannot win ([`LomaSearch::exhaustive`] turns that
 //!   off; tests compare both), and cached evaluations are keyed by
 //!   everything they depend on.
 //!
@@ -86,44 +106,104 @@
 
 extern crate alloc;
 
-pub mod cost;
-pub mod data_copy;
 pub mod depth_first;
-mod df_graph;
 pub mod diag;
-pub mod hardware;
-mod json;
-pub mod layer;
+pub mod fixes;
+pub mod input;
 pub mod limits;
-pub mod loma;
-pub mod mapping;
 pub mod num;
-pub mod ordered;
 pub mod presets;
-pub mod sweep;
-pub mod validate;
-pub mod workload;
+pub mod scenario;
+pub mod search;
+pub mod single_layer;
+pub(crate) mod vec_map;
 
-#[cfg(test)]
-mod df_tests;
-#[cfg(test)]
-mod hand_tests;
-#[cfg(test)]
-mod validate_tests;
-
-pub use cost::{evaluate_layer, EvalError, LayerCost, LomaConfig, LomaSearch};
 pub use depth_first::{
     automatic_stack_cuts, evaluate_network, evaluate_network_fixed, evaluate_network_with,
-    validate_schedule, EvalCache, Fixes, ItemKind, ItemReport, LayerTileMacs, NetworkError,
-    NetworkReport, NetworkRun, Overlap, Progress, Schedule, StackReport, Tile, TileTypeReport,
+    validate_schedule, EvalCache, ItemKind, ItemReport, LayerTileMacs, NetworkError, NetworkReport,
+    NetworkRun, Overlap, Progress, Schedule, StackReport, Tile, TileTypeReport,
 };
 pub use diag::Diagnostic;
-pub use hardware::Hardware;
-pub use layer::LayerSpec;
-pub use mapping::{MappingFile, SpatialMapping};
-pub use sweep::{
+pub use fixes::Fixes;
+pub use input::hardware::Hardware;
+pub use input::mapping::{MappingFile, SpatialMapping};
+pub use input::workload::{LayerMacs, Workload};
+pub use scenario::layer::LayerSpec;
+pub use scenario::validate::{validate, validate_json, ValidScenario};
+pub use search::{
     auto_axis, auto_tile_axes, case_study_1_schedules, full_output_size, grid_schedules,
     pareto_front, Sweep, SweepPoint, SweepProgress, SweepTotals, CASE_STUDY_1_X, CASE_STUDY_1_Y,
 };
-pub use validate::{validate, validate_json, ValidScenario};
-pub use workload::{LayerMacs, Workload};
+pub use single_layer::{evaluate_layer, EvalError, LayerCost, LomaConfig, LomaSearch};
+
+// ---------------------------------------------------------------------------
+// Compatibility paths: the module paths of the flat layout, kept so that the
+// CLI, the page and code written against them still compile. Remove each
+// once nothing imports it; its doc names the path to use instead.
+
+/// Compatibility path, to be removed once the CLI and page import the new
+/// modules: use [`crate::single_layer`].
+pub mod cost {
+    pub use crate::single_layer::{
+        evaluate_layer, evaluate_temporal_mapping, prepare_add_layer, EvalError, LayerCost,
+        LevelCost, LomaConfig, LomaSearch, OperandCost,
+    };
+}
+
+/// Compatibility path, to be removed once the CLI and page import the new
+/// modules: use [`crate::single_layer::loma`].
+pub mod loma {
+    pub use crate::single_layer::loma::*;
+}
+
+/// Compatibility path, to be removed once the CLI and page import the new
+/// modules: use [`crate::input::hardware`].
+pub mod hardware {
+    pub use crate::input::hardware::*;
+}
+
+/// Compatibility path, to be removed once the CLI and page import the new
+/// modules: use [`crate::input::mapping`].
+pub mod mapping {
+    pub use crate::input::mapping::*;
+}
+
+/// Compatibility path, to be removed once the CLI and page import the new
+/// modules: use [`crate::input::workload`].
+pub mod workload {
+    pub use crate::input::workload::*;
+}
+
+/// Compatibility path, to be removed once the CLI and page import the new
+/// modules: use [`crate::input::ordered`].
+pub mod ordered {
+    pub use crate::input::ordered::*;
+}
+
+/// Compatibility path, to be removed once the CLI and page import the new
+/// modules: use [`crate::scenario::layer`].
+pub mod layer {
+    pub use crate::scenario::layer::*;
+}
+
+/// Compatibility path, to be removed once the CLI and page import the new
+/// modules: use [`crate::scenario::validate`].
+pub mod validate {
+    pub use crate::scenario::validate::*;
+}
+
+/// Compatibility path, to be removed once the CLI and page import the new
+/// modules: use [`crate::depth_first::data_copy`].
+pub mod data_copy {
+    pub use crate::depth_first::data_copy::*;
+}
+
+/// Compatibility path, to be removed once the page imports the new modules
+/// (`defines_model::sweep::{auto_axis, full_output_size, grid_schedules,
+/// CASE_STUDY_1_X, CASE_STUDY_1_Y}` in crates/playground/src/state.rs):
+/// use [`crate::search`].
+pub mod sweep {
+    pub use crate::search::grids::*;
+    pub use crate::search::pareto::*;
+    pub use crate::search::sweep::*;
+}

@@ -5,14 +5,14 @@
 //! Quirks: Q14 (the hop timeline always advances: every hop of a simple
 //! path has a receiver not seen before in that action) and Q22 (`rw` ports
 //! use the read width and granularity also for writes, already in
-//! [`crate::hardware::Port`]).
+//! [`crate::input::hardware::Port`]).
 
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 use serde::{Deserialize, Serialize};
 
-use crate::hardware::{Dir, Hardware};
+use crate::input::hardware::{Dir, Hardware};
 use crate::num::ceil_div;
 
 /// Why a copy was requested (§3.8 e, l).

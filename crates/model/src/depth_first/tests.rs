@@ -7,11 +7,13 @@ use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
 
+use crate::depth_first::backprop::{backprop, BpFlags};
+use crate::depth_first::data_copy::CopyKind;
+use crate::depth_first::graph::{largest_alive, network, Graph};
 use crate::depth_first::{evaluate_network, ItemKind, Overlap, Schedule, Tile};
-use crate::df_graph::{backprop, largest_alive, network, BpFlags, Graph};
-use crate::hand_tests::TOY_HW;
-use crate::validate::{validate_json, ValidScenario};
-use crate::{data_copy::CopyKind, presets};
+use crate::presets;
+use crate::scenario::validate::{validate_json, ValidScenario};
+use crate::single_layer::hand_tests::TOY_HW;
 
 const REL_TOL: f64 = 1e-12;
 

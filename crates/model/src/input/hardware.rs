@@ -22,7 +22,7 @@ use alloc::vec::Vec;
 use serde_json::Value;
 
 use crate::diag::Diagnostic;
-use crate::json::{as_array, as_str, as_u64, parse_value, Diags, Obj};
+use crate::input::json::{as_array, as_str, as_u64, parse_value, Diags, Obj};
 
 /// One transfer direction of a memory level for one memory operand
 /// (MODEL.md §1.2.3). The discriminant is the index used in tables.
@@ -179,83 +179,6 @@ impl Hardware {
     /// Index of a memory level by instance name.
     pub fn level_index(&self, name: &str) -> Option<usize> {
         self.levels.iter().position(|l| l.name == name)
-    }
-
-    /// `remove_top(op)` of §1.3: the level currently on top of `mem_op`
-    /// stops storing it (its port functions disappear); a level left
-    /// without operands is deleted. Returns false when `mem_op` has no level.
-    pub fn remove_top(&mut self, mem_op: &str) -> bool {
-        let Some(mo) = self.mem_op_index(mem_op) else {
-            return false;
-        };
-        let Some(&top) = self.levels_of(mo).last() else {
-            return false;
-        };
-        let level = &mut self.levels[top];
-        level.slots.retain(|s| s.mem_op != mo);
-        for p in &mut level.ports {
-            p.serves.retain(|f| f.mem_op != mo);
-        }
-        if level.slots.is_empty() {
-            self.levels.remove(top);
-        }
-        true
-    }
-
-    /// Removes tops of `mem_op` until the level named `level_name` is its
-    /// top. Returns false (and leaves `self` unchanged) when that level does
-    /// not store `mem_op`.
-    pub fn trim_to(&mut self, mem_op: &str, level_name: &str) -> bool {
-        let Some(mo) = self.mem_op_index(mem_op) else {
-            return false;
-        };
-        let levels = self.levels_of(mo);
-        let Some(pos) = levels
-            .iter()
-            .position(|&i| self.levels[i].name == level_name)
-        else {
-            return false;
-        };
-        for _ in pos + 1..levels.len() {
-            self.remove_top(mem_op);
-        }
-        true
-    }
-
-    /// Add-layer duplication of §1.3 (Q31): every `second` level is removed,
-    /// then every level storing `first` also stores `second` with the same
-    /// ports; `second` is appended to the level's operand list and its port
-    /// functions to the end of each port's function list.
-    pub fn duplicate_for_add(&mut self, first: &str, second: &str) {
-        while self.remove_top(second) {}
-        let Some(a) = self.mem_op_index(first) else {
-            return;
-        };
-        let b = match self.mem_op_index(second) {
-            Some(b) => b,
-            None => {
-                self.mem_ops.push(second.to_string());
-                self.mem_ops.len() - 1
-            }
-        };
-        for level in &mut self.levels {
-            let Some(slot) = level.slot(a).cloned() else {
-                continue;
-            };
-            level.slots.push(OperandSlot {
-                mem_op: b,
-                ports: slot.ports,
-            });
-            for p in &mut level.ports {
-                let extra: Vec<PortFn> = p
-                    .serves
-                    .iter()
-                    .filter(|f| f.mem_op == a)
-                    .map(|f| PortFn { mem_op: b, ..*f })
-                    .collect();
-                p.serves.extend(extra);
-            }
-        }
     }
 
     /// Parses and checks a hardware document; every problem is reported.
@@ -558,7 +481,7 @@ fn read_level(v: &Value, path: &str, hw: &mut Hardware, d: &mut Diags) -> Option
             served_path.clone(),
             format!(
                 "expected \"all\" or a list of 0/1 vectors, found {}",
-                crate::json::short(other)
+                crate::input::json::short(other)
             ),
         )),
     }

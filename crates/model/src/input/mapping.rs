@@ -7,7 +7,7 @@ use alloc::vec::Vec;
 use serde_json::Value;
 
 use crate::diag::Diagnostic;
-use crate::json::{as_array, as_nonneg_f64, as_str, parse_value, Diags, Obj};
+use crate::input::json::{as_array, as_nonneg_f64, as_str, parse_value, Diags, Obj};
 
 /// One array dimension unrolling one loop dimension.
 #[derive(Clone, Debug, PartialEq)]
@@ -146,7 +146,7 @@ fn read(v: &Value, d: &mut Diags) -> Option<MappingFile> {
                     smp,
                     format!(
                         "expected an object {{array_dim: [loop_dim, factor]}}, found {}",
-                        crate::json::kind(other)
+                        crate::input::json::kind(other)
                     ),
                 )),
             }

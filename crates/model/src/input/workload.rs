@@ -7,7 +7,7 @@ use alloc::vec::Vec;
 use serde::{Deserialize, Serialize};
 
 use crate::diag::Diagnostic;
-use crate::ordered::OrderedMap;
+use crate::input::ordered::OrderedMap;
 
 /// A network: its layers in a valid topological order, the input
 /// pseudo-layer (`kind = "input"`) first.
@@ -68,7 +68,7 @@ pub struct LayerMacs {
 impl Workload {
     /// Parses a workload JSON document. Every problem found is reported.
     pub fn from_json(text: &str) -> Result<Workload, Vec<Diagnostic>> {
-        let v = crate::json::parse_value(text, "workload", "workload")?;
+        let v = crate::input::json::parse_value(text, "workload", "workload")?;
         let mut diags = unknown_fields(&v);
         if !diags.is_empty() {
             return Err(diags);
@@ -203,7 +203,7 @@ fn unknown_fields(v: &serde_json::Value) -> Vec<Diagnostic> {
                                     format!("workload.layers[{i}].{key}.{k}"),
                                     format!(
                                         "expected a whole number >= 0, found {}; write a non-negative integer",
-                                        crate::json::short(x)
+                                        crate::input::json::short(x)
                                     ),
                                 ));
                             }

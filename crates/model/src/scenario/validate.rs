@@ -1,7 +1,7 @@
 //! Validation of a scenario (workload + hardware + spatial mapping): every
 //! problem is reported as a [`Diagnostic`] with a field path and a fix
 //! (GUIDE.md rule 3). After [`validate`] succeeds, evaluation can only
-//! return the value-level outcomes of [`crate::cost::EvalError`] (e.g.
+//! return the value-level outcomes of [`crate::single_layer::EvalError`] (e.g.
 //! "memory hierarchy too small"), never a panic.
 
 use alloc::format;
@@ -9,10 +9,10 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::diag::Diagnostic;
-use crate::hardware::Hardware;
-use crate::layer::LayerSpec;
-use crate::mapping::MappingFile;
-use crate::workload::Workload;
+use crate::input::hardware::Hardware;
+use crate::input::mapping::MappingFile;
+use crate::input::workload::Workload;
+use crate::scenario::layer::LayerSpec;
 
 /// A checked scenario.
 #[derive(Clone, Debug, PartialEq)]

@@ -4,10 +4,10 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use serde_json::{json, Value};
 
-use crate::cost::{evaluate_layer, EvalError, LomaConfig};
 use crate::diag::Diagnostic;
-use crate::hand_tests::TOY_HW;
-use crate::validate::{validate_json, ValidScenario};
+use crate::scenario::validate::{validate_json, ValidScenario};
+use crate::single_layer::hand_tests::TOY_HW;
+use crate::single_layer::{evaluate_layer, EvalError, LomaConfig};
 
 const WORKLOAD: &str = r#"{"name": "toy", "layers": [
  {"id": -1, "kind": "input", "loop_dims": {"B": 1, "K": 4, "OY": 2, "OX": 2}, "precision_bits": 8,

@@ -5,11 +5,11 @@ use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
 
-use crate::cost::{evaluate_layer, evaluate_temporal_mapping, LayerCost, LomaConfig};
-use crate::hardware::Hardware;
-use crate::layer::LayerSpec;
-use crate::mapping::{SpatialEntry, SpatialMapping};
-use crate::workload::Workload;
+use crate::input::hardware::Hardware;
+use crate::input::mapping::{SpatialEntry, SpatialMapping};
+use crate::input::workload::Workload;
+use crate::scenario::layer::LayerSpec;
+use crate::single_layer::{evaluate_layer, evaluate_temporal_mapping, LayerCost, LomaConfig};
 
 /// Exact hand values: allow only float noise.
 const REL_TOL: f64 = 1e-12;

@@ -1,0 +1,217 @@
+//! Back-propagation of tile sizes through a stack (MODEL.md §3.3), with the
+//! overlap to cache or reuse horizontally and vertically. Quirk: Q26
+//! (repeated visits overwrite lag entries, LIFO order).
+
+use alloc::collections::VecDeque;
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec;
+use alloc::vec::Vec;
+
+use super::graph::{get, tensor_dims, Graph};
+use crate::scenario::layer::LayerSpec;
+
+/// Result of one back-propagation (§3.3).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Backprop {
+    /// Loop sizes per node after the back-propagation.
+    pub sizes: Vec<Vec<u64>>,
+    /// Nodes in the order they were first given a required size (the
+    /// output layer first).
+    pub order: Vec<usize>,
+    /// Per producer: (its dimension, columns/rows to cache).
+    pub to_cache_h: Vec<(usize, String, i64)>,
+    pub to_cache_v: Vec<(usize, String, i64)>,
+    /// Per (consumer, operand): (input dimension, overlap).
+    pub in_h: Vec<((usize, usize), String, i64)>,
+    pub in_v: Vec<((usize, usize), String, i64)>,
+}
+
+type Out = Vec<(usize, Vec<(usize, String, i64, i64)>)>;
+
+fn set_out(o: &mut Out, p: usize, c: usize, dim: &str, amount: i64, lag: i64) -> i64 {
+    let i = match o.iter().position(|x| x.0 == p) {
+        Some(i) => i,
+        None => {
+            o.push((p, Vec::new()));
+            o.len() - 1
+        }
+    };
+    let list = &mut o[i].1;
+    match list.iter_mut().find(|x| x.0 == c) {
+        Some(x) => *x = (c, dim.to_string(), amount, lag),
+        None => list.push((c, dim.to_string(), amount, lag)),
+    }
+    list.iter().map(|x| x.3).max().unwrap_or(lag)
+}
+
+fn set_in(v: &mut Vec<((usize, usize), String, i64)>, key: (usize, usize), dim: &str, ov: i64) {
+    match v.iter_mut().find(|x| x.0 == key) {
+        Some(x) => *x = (key, dim.to_string(), ov),
+        None => v.push((key, dim.to_string(), ov)),
+    }
+}
+
+/// Which input dimension carries a loop dimension of the consumer, and its
+/// coefficient (stride).
+fn input_dim(spec: &LayerSpec, ext: &[(String, i64)], d: &str) -> Option<(String, i64)> {
+    if get(ext, d).is_some() {
+        return Some((d.to_string(), 1));
+    }
+    spec.relations.iter().find_map(|r| {
+        let coef = if spec.dims.get(r.a).is_some_and(|x| x == d) {
+            r.sa
+        } else if spec.dims.get(r.b).is_some_and(|x| x == d) {
+            r.sb
+        } else {
+            return None;
+        };
+        get(ext, &r.name).map(|_| (r.name.clone(), coef as i64))
+    })
+}
+
+/// Flags of one back-propagation.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct BpFlags {
+    pub use_h: bool,
+    pub make_h: bool,
+    pub use_v: bool,
+    pub make_v: bool,
+}
+
+/// §3.3 on a stack whose sizes start at `base`; `tile` = the output
+/// layer's `OX × OY` (none keeps them).
+pub(crate) fn backprop(
+    g: &Graph,
+    base: &[Vec<u64>],
+    tile: Option<(u64, u64)>,
+    f: BpFlags,
+) -> Result<Backprop, String> {
+    let out = g
+        .output()
+        .ok_or("the stack has more than one output layer")?;
+    let mut sizes = base.to_vec();
+    let on = &g.nodes[out];
+    let ox = on.spec.dim_index("OX");
+    let oy = on.spec.dim_index("OY");
+    let (Some(ox), Some(oy)) = (ox, oy) else {
+        return Err(format!(
+            "layer {} has no OX/OY loops; depth-first tiling needs both (Q29)",
+            on.id
+        ));
+    };
+    if let Some((tx, ty)) = tile {
+        sizes[out][ox] = tx.max(1);
+        sizes[out][oy] = ty.max(1);
+    }
+    let mut need: Vec<(usize, (i64, i64))> =
+        vec![(out, (sizes[out][ox] as i64, sizes[out][oy] as i64))];
+    let mut bp = Backprop::default();
+    let mut out_h: Out = Vec::new();
+    let mut out_v: Out = Vec::new();
+    let mut work: VecDeque<(usize, String, String, i64, i64)> = VecDeque::new();
+    work.push_back((out, "OX".into(), "OY".into(), 0, 0));
+    let mut steps = 0u64;
+    while let Some((n, dx, dy, lag_h, lag_v)) = work.pop_front() {
+        steps += 1;
+        if steps > 1_000_000 {
+            return Err(
+                "the back-propagation visits too many paths; use fewer branches per stack".into(),
+            );
+        }
+        let node = &g.nodes[n];
+        let (Some(ix), Some(iy)) = (node.spec.dim_index(&dx), node.spec.dim_index(&dy)) else {
+            return Err(format!(
+                "layer {} has no loop `{dx}` or `{dy}` (Q29)",
+                node.id
+            ));
+        };
+        for &(k, p) in &node.srcs {
+            let ext = tensor_dims(&node.spec, k, &sizes[n]);
+            let (Some((idx, sx)), Some((idy, sy))) = (
+                input_dim(&node.spec, &ext, &dx),
+                input_dim(&node.spec, &ext, &dy),
+            ) else {
+                return Err(format!(
+                    "layer {}: operand `{}` exposes neither `{dx}`/`{dy}` nor a relation on them (Q29)",
+                    node.id, node.spec.operands[k].name
+                ));
+            };
+            let ex = get(&ext, &idx).unwrap_or(1);
+            let ey = get(&ext, &idy).unwrap_or(1);
+            let nx = sizes[n][ix] as i64;
+            let ny = sizes[n][iy] as i64;
+            // saturating: coefficients are user input
+            let dx_ = ex.saturating_sub(nx.saturating_mul(sx));
+            let dy_ = ey.saturating_sub(ny.saturating_mul(sy));
+            let ov_x = dx_.max(0);
+            let ov_y = dy_.max(0);
+            let lag = |s: i64, l: i64, d: i64, ov: i64| {
+                s.saturating_mul(l)
+                    .saturating_sub(d.saturating_add(s).saturating_sub(1).div_euclid(2))
+                    .saturating_add(ov)
+            };
+            let nl_h = lag(sx, lag_h, dx_, ov_x);
+            let nl_v = lag(sy, lag_v, dy_, ov_y);
+            set_in(&mut bp.in_h, (n, k), &idx, ov_x);
+            set_in(&mut bp.in_v, (n, k), &idy, ov_y);
+            let ex2 = if f.use_h { ex.saturating_sub(ov_x) } else { ex };
+            let ey2 = if f.use_v { ey.saturating_sub(ov_y) } else { ey };
+            let ni = match need.iter().position(|x| x.0 == p) {
+                Some(i) => i,
+                None => {
+                    need.push((p, (0, 0)));
+                    need.len() - 1
+                }
+            };
+            let nd = &mut need[ni].1;
+            nd.0 = nd.0.max(ex2);
+            nd.1 = nd.1.max(ey2);
+            let (nx_p, ny_p) = *nd;
+            let map = |d: &str| {
+                node.dmap
+                    .get(k)
+                    .and_then(|m| m.iter().find(|x| x.0 == d))
+                    .map(|x| x.1.clone())
+            };
+            let (Some(px), Some(py)) = (map(&idx), map(&idy)) else {
+                return Err(format!(
+                    "layer {}: operand_source_dimension_mapping of `{}` does not map `{idx}` and `{idy}`",
+                    node.id, node.spec.operands[k].name
+                ));
+            };
+            let pn = &g.nodes[p];
+            let (Some(pxi), Some(pyi)) = (pn.spec.dim_index(&px), pn.spec.dim_index(&py)) else {
+                return Err(format!(
+                    "layer {} has no loop `{px}` or `{py}` that layer {} maps its input to",
+                    pn.id, node.id
+                ));
+            };
+            sizes[p][pxi] = nx_p.max(1) as u64;
+            sizes[p][pyi] = ny_p.max(1) as u64;
+            let lh = set_out(&mut out_h, p, n, &px, if f.make_h { ov_x } else { 0 }, nl_h);
+            let lv = set_out(&mut out_v, p, n, &py, if f.make_v { ov_y } else { 0 }, nl_v);
+            work.push_front((p, px, py, lh, lv));
+        }
+    }
+    let cache = |o: &Out, make: bool| -> Vec<(usize, String, i64)> {
+        o.iter()
+            .map(|(p, list)| {
+                let dim = list.last().map(|x| x.1.clone()).unwrap_or_default();
+                let amount = if make {
+                    let mx = list.iter().map(|x| x.3).max().unwrap_or(0);
+                    let mn = list.iter().map(|x| x.3 - x.2).min().unwrap_or(0);
+                    mx.saturating_sub(mn)
+                } else {
+                    0
+                };
+                (*p, dim, amount)
+            })
+            .collect()
+    };
+    bp.to_cache_h = cache(&out_h, f.make_h);
+    bp.to_cache_v = cache(&out_v, f.make_v);
+    bp.order = need.iter().map(|x| x.0).collect();
+    bp.sizes = sizes;
+    Ok(bp)
+}

@@ -1,0 +1,148 @@
+//! The report types of a depth-first evaluation (MODEL.md §3.10): per
+//! network, stack, item (compute layer or data copy layer) and tile type.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use serde::{Deserialize, Serialize};
+
+use super::data_copy::CopyAction;
+use super::schedule::Schedule;
+use crate::input::ordered::OrderedMap;
+use crate::Tile;
+
+/// The chosen top memory of one layer operand in one tile type.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OperandTop {
+    /// Layer operand (`O`, `W`, `I`, `X`, `Y`).
+    pub operand: String,
+    /// Memory instance name.
+    pub memory: String,
+}
+
+/// One tile type of one item.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TileTypeReport {
+    pub multiplicity: u64,
+    /// The stack's output tile of this type.
+    pub tile_x: u64,
+    pub tile_y: u64,
+    /// This layer's output size (`OX`, `OY`) in this tile type.
+    pub layer_ox: u64,
+    pub layer_oy: u64,
+    /// Per tile (not multiplied).
+    pub energy_pj: f64,
+    pub latency_cycles: u64,
+    pub macs: u64,
+    /// Compute layers: top memory per operand (output first).
+    pub top_levels: Vec<OperandTop>,
+    /// Data copy layers: the actions of one tile.
+    pub copies: Vec<CopyAction>,
+    /// Compute layers: failed top-level choices before this one fitted
+    /// (§3.8 j).
+    pub retries: u64,
+}
+
+/// Whether an item is a compute layer or a data copy layer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemKind {
+    Compute,
+    DataCopy,
+}
+
+/// One output item (§4), summed over tile types with multiplicities. For
+/// data copy items only energy and latency are set (Q13: the reference's
+/// unmultiplied copy `latency_total2` is not reported).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ItemReport {
+    /// `L<id>` or `copy before L<id>` / `copy before input`.
+    pub name: String,
+    /// The reference's name (`LayerNode_3`,
+    /// `DataCopyLayer_datamovement_b4_LayerNode_3`).
+    pub reference_name: String,
+    pub kind: ItemKind,
+    pub layer_id: Option<i64>,
+    /// Index of the (first) stack the item belongs to.
+    pub stack: usize,
+    pub energy_pj: f64,
+    /// `latency_total1` for compute layers, the copy latency otherwise.
+    pub latency_cycles: u64,
+    pub mac_energy_pj: f64,
+    pub mem_energy_pj: f64,
+    pub latency_total0_cycles: u64,
+    pub latency_total2_cycles: u64,
+    pub ideal_cycles: u64,
+    pub ideal_temporal_cycles: u64,
+    pub stall_cycles: u64,
+    pub onloading_cycles: u64,
+    /// Sum of tile MACs (shows recomputation).
+    pub macs: u64,
+    pub tile_types: Vec<TileTypeReport>,
+}
+
+/// Tiles of one stack.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StackReport {
+    /// Compute layer ids in graph order.
+    pub layers: Vec<i64>,
+    /// Output size of the stack's last layer.
+    pub output_x: u64,
+    pub output_y: u64,
+    pub tiles: u64,
+    /// Multiplicity per tile type, in order of first appearance.
+    pub tile_type_multiplicities: Vec<u64>,
+    /// The stack's output tile per tile type.
+    pub tile_type_sizes: Vec<Tile>,
+    /// Per compute layer: MACs at full size and summed over all tiles
+    /// (more with recomputation).
+    pub layer_macs: Vec<LayerTileMacs>,
+    /// Stack totals (compute and data copy layers); 0 until evaluated.
+    pub energy_pj: f64,
+    pub latency_cycles: u64,
+}
+
+/// MACs of one layer in one stack, whole layer vs. summed over tiles.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LayerTileMacs {
+    pub layer_id: i64,
+    pub full_macs: u64,
+    pub tile_macs: u64,
+}
+
+/// Network totals and items of one depth-first run (§4). Energies in pJ,
+/// latencies in cycles.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NetworkReport {
+    pub schedule: Schedule,
+    /// Compute energy plus data copy energy.
+    pub energy_pj: f64,
+    /// Sum of compute `latency_total1` plus data copy latency.
+    pub latency_cycles: u64,
+    pub mac_energy_pj: f64,
+    /// Memory energy of compute layers.
+    pub mem_energy_pj: f64,
+    pub data_copy_energy_pj: f64,
+    pub data_copy_latency_cycles: u64,
+    /// Sums over compute layers.
+    pub latency_total0_cycles: u64,
+    pub latency_total2_cycles: u64,
+    pub ideal_cycles: u64,
+    /// Sum of tile MACs (≥ network MACs with recomputation).
+    pub macs: u64,
+    /// Memory energy of compute layers per memory instance.
+    pub energy_by_memory_pj: OrderedMap<f64>,
+    /// Same, per `instance|operand`.
+    pub energy_by_memory_and_operand_pj: OrderedMap<f64>,
+    /// Data copy energy per memory instance (sender reads, receiver writes).
+    pub data_copy_energy_by_memory_pj: OrderedMap<f64>,
+    /// How often a layer-tile had to raise its top levels because no
+    /// mapping fitted (§3.8 j), summed over tile types (not multiplied).
+    pub top_level_retries: u64,
+    /// The cuts used (after each listed layer id).
+    pub stack_cuts: Vec<i64>,
+    /// Compute layer ids of each stack.
+    pub stacks: Vec<Vec<i64>>,
+    pub stack_details: Vec<StackReport>,
+    /// Items in the reference's order.
+    pub layers: Vec<ItemReport>,
+}

@@ -1,0 +1,234 @@
+//! [`NetworkRun`]: a depth-first evaluation in bounded steps (one node of
+//! one tile type per unit), and the one-call entry points.
+
+use alloc::vec::Vec;
+
+use serde::{Deserialize, Serialize};
+
+use super::backprop::{backprop, BpFlags};
+use super::cache::EvalCache;
+use super::graph::network;
+use super::report::{NetworkReport, StackReport};
+use super::schedule::{validate_schedule, NetworkError, Schedule};
+use super::stack_cuts::{auto_cuts, stacks};
+use super::tile_run::{NodeEval, TileRun};
+use super::tile_types::{plan_stack, StackPlan};
+use crate::fixes::Fixes;
+use crate::scenario::validate::ValidScenario;
+
+/// Progress of a [`NetworkRun`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Progress {
+    /// Tile types evaluated so far.
+    pub done: u64,
+    /// Tile types of all stacks.
+    pub total: u64,
+    /// Layer steps (one node of one tile type) done so far and in total:
+    /// the unit of [`NetworkRun::step`].
+    pub steps_done: u64,
+    pub steps_total: u64,
+    /// Distinct single-layer LOMA searches run so far.
+    pub layer_evaluations: u64,
+}
+
+/// A depth-first evaluation in bounded steps (one tile type per unit of
+/// budget), so a worker can report progress and check for a stop request.
+pub struct NetworkRun {
+    /// Owned, so a worker can keep the run between messages.
+    pub(super) sc: ValidScenario,
+    pub(super) sched: Schedule,
+    pub(super) cuts: Vec<i64>,
+    pub(super) plans: Vec<StackPlan>,
+    pub(super) results: Vec<Vec<Vec<NodeEval>>>,
+    pub(super) cursor: (usize, usize),
+    pub(super) current: Option<TileRun>,
+    pub(super) memo: EvalCache,
+}
+
+/// The stack cuts of §3.1 (weight-overflow rule) for a scenario.
+pub fn automatic_stack_cuts(sc: &ValidScenario) -> Result<Vec<i64>, NetworkError> {
+    let g = network(sc).map_err(NetworkError::Graph)?;
+    Ok(auto_cuts(&g, sc))
+}
+
+impl NetworkRun {
+    /// Plans every stack (cheap): graph, full sizes, cuts, tile types.
+    pub fn new(sc: &ValidScenario, sched: &Schedule) -> Result<NetworkRun, NetworkError> {
+        NetworkRun::with_fixes(sc, sched, Fixes::default())
+    }
+
+    /// [`NetworkRun::new`] with some reference quirks fixed (see [`Fixes`]).
+    pub fn with_fixes(
+        sc: &ValidScenario,
+        sched: &Schedule,
+        fixes: Fixes,
+    ) -> Result<NetworkRun, NetworkError> {
+        let d = validate_schedule(sc, sched);
+        if !d.is_empty() {
+            return Err(NetworkError::Schedule(d));
+        }
+        let mut g = network(sc).map_err(NetworkError::Graph)?;
+        // §3.2: full-size back-propagation over the whole network
+        let sink = (0..g.nodes.len())
+            .find(|&i| g.succ[i].is_empty())
+            .ok_or_else(|| NetworkError::Graph("the network has no output layer".into()))?;
+        let sinks = (0..g.nodes.len()).filter(|&i| g.succ[i].is_empty()).count();
+        if sinks != 1 || sink >= g.nodes.len() {
+            return Err(NetworkError::Graph(
+                "the network has more than one output layer; the depth-first model needs exactly one".into(),
+            ));
+        }
+        let whole = g.clone();
+        let base: Vec<Vec<u64>> = whole.nodes.iter().map(|n| n.spec.sizes.clone()).collect();
+        let bp = backprop(&whole, &base, None, BpFlags::default()).map_err(NetworkError::Graph)?;
+        for (i, n) in g.nodes.iter_mut().enumerate() {
+            n.full = bp.sizes[i].clone();
+            n.spec.sizes = bp.sizes[i].clone();
+        }
+        let cuts = match &sched.stack_cuts {
+            Some(c) => c.clone(),
+            None => auto_cuts(&g, sc),
+        };
+        let graphs = stacks(&g, &cuts, !fixes.cut_after_layer_zero).map_err(NetworkError::Graph)?;
+        let mut plans = Vec::new();
+        for s in graphs {
+            plans.push(plan_stack(s, &sc.hardware, sched)?);
+        }
+        let results = plans.iter().map(|_| Vec::new()).collect();
+        Ok(NetworkRun {
+            sc: sc.clone(),
+            sched: sched.clone(),
+            cuts,
+            plans,
+            results,
+            cursor: (0, 0),
+            current: None,
+            memo: EvalCache::default(),
+        })
+    }
+
+    /// Does up to `max_layer_steps` more units of work; a unit is one node
+    /// (one layer and the data copies before it) of one tile type, i.e. at
+    /// most one LOMA search.
+    pub fn step(&mut self, max_layer_steps: u64) -> Result<Progress, NetworkError> {
+        let mut n = 0;
+        while n < max_layer_steps && self.cursor.0 < self.plans.len() {
+            let (si, ti) = self.cursor;
+            let plan = &self.plans[si];
+            let Some((key, _)) = plan.types.get(ti) else {
+                self.cursor = (si + 1, 0);
+                continue;
+            };
+            if self.current.is_none() {
+                self.current = Some(TileRun::new(plan, key)?);
+            }
+            let Some(tr) = self.current.as_mut() else {
+                continue;
+            };
+            let done = tr.step_node(
+                plan,
+                key,
+                &self.sc,
+                self.sched.lpf_limit as usize,
+                &mut self.memo,
+            )?;
+            n += 1;
+            if done {
+                let out = core::mem::take(&mut tr.out);
+                self.results[si].push(out);
+                self.current = None;
+                self.cursor = (si, ti + 1);
+            }
+        }
+        Ok(self.progress())
+    }
+
+    /// Uses `cache` for the single-layer evaluations of this run (e.g. one
+    /// kept from an earlier run of the same scenario).
+    pub fn set_cache(&mut self, cache: EvalCache) {
+        self.memo = cache;
+    }
+
+    /// Takes the cache back (e.g. to reuse it for the next schedule).
+    pub fn take_cache(&mut self) -> EvalCache {
+        core::mem::take(&mut self.memo)
+    }
+
+    /// The report of a finished run; `None` while tile types remain.
+    pub fn report_if_done(&self) -> Option<NetworkReport> {
+        self.is_done().then(|| self.report())
+    }
+
+    /// The stacks and their tile types (known before any evaluation).
+    pub fn stacks(&self) -> Vec<StackReport> {
+        self.plans.iter().map(|p| p.report.clone()).collect()
+    }
+
+    pub fn progress(&self) -> Progress {
+        let total: u64 = self.plans.iter().map(|p| p.types.len() as u64).sum();
+        let done: u64 = self.results.iter().map(|r| r.len() as u64).sum();
+        let per_type = |p: &StackPlan| p.g.nodes.len() as u64;
+        let steps_total = self
+            .plans
+            .iter()
+            .map(|p| per_type(p).saturating_mul(p.types.len() as u64))
+            .fold(0u64, u64::saturating_add);
+        let steps_done = self
+            .plans
+            .iter()
+            .zip(&self.results)
+            .map(|(p, r)| per_type(p).saturating_mul(r.len() as u64))
+            .fold(0u64, u64::saturating_add)
+            .saturating_add(self.current.as_ref().map_or(0, |c| c.next as u64));
+        Progress {
+            done,
+            total,
+            steps_done,
+            steps_total,
+            layer_evaluations: self.memo.evaluations,
+        }
+    }
+
+    pub fn is_done(&self) -> bool {
+        let p = self.progress();
+        p.done >= p.total
+    }
+
+    /// Aggregates the results (§3.10); runs what is left first.
+    pub fn finish(mut self) -> Result<NetworkReport, NetworkError> {
+        self.step(u64::MAX)?;
+        Ok(self.report())
+    }
+}
+
+/// [`evaluate_network`] sharing single-layer evaluations through `cache`
+/// (e.g. the three modes of one scenario).
+pub fn evaluate_network_with(
+    sc: &ValidScenario,
+    sched: &Schedule,
+    cache: &mut EvalCache,
+) -> Result<NetworkReport, NetworkError> {
+    let mut run = NetworkRun::new(sc, sched)?;
+    run.set_cache(core::mem::take(cache));
+    let r = run.step(u64::MAX);
+    *cache = run.take_cache();
+    r?;
+    Ok(run.report())
+}
+
+/// [`evaluate_network`] with some reference quirks fixed (see [`Fixes`]).
+pub fn evaluate_network_fixed(
+    sc: &ValidScenario,
+    sched: &Schedule,
+    fixes: Fixes,
+) -> Result<NetworkReport, NetworkError> {
+    NetworkRun::with_fixes(sc, sched, fixes)?.finish()
+}
+
+/// Evaluates a network under a depth-first schedule (MODEL.md §3–§4).
+pub fn evaluate_network(
+    sc: &ValidScenario,
+    sched: &Schedule,
+) -> Result<NetworkReport, NetworkError> {
+    NetworkRun::new(sc, sched)?.finish()
+}

@@ -1,0 +1,243 @@
+//! Stack cuts (MODEL.md §3.1, the weight-overflow rule) and the stacks
+//! they give, with their stack input nodes (§3.2). Quirk: Q36 (a cut at
+//! layer id 0 counts as no cut, unless fixed).
+
+use alloc::format;
+use alloc::string::String;
+use alloc::vec;
+use alloc::vec::Vec;
+
+use super::graph::{input_spec, tensor_dims, Graph, Node};
+use crate::scenario::validate::ValidScenario;
+
+/// §3.1: the layer weight budget rule. Returns the cut list (cut after each
+/// listed layer id).
+pub(crate) fn auto_cuts(g: &Graph, sc: &ValidScenario) -> Vec<i64> {
+    let Some(topo) = g.topo() else {
+        return Vec::new();
+    };
+    // undividable units
+    let mut units: Vec<Vec<usize>> = vec![Vec::new()];
+    let mut branches: i64 = 1;
+    for (k, &n) in topo.iter().enumerate() {
+        if k == 0 {
+            units[0].push(n);
+            continue;
+        }
+        branches -= g.pred[n].len() as i64 - 1;
+        if let Some(u) = units.last_mut() {
+            u.push(n);
+        }
+        if branches == 1 {
+            units.push(Vec::new());
+        }
+        branches += g.succ[n].len() as i64 - 1;
+    }
+    if units.last().is_some_and(Vec::is_empty) {
+        units.pop();
+    }
+    // weight memory operand and capacity
+    // the first layer in insertion (file) order that has constant operands
+    let wmo = (0..g.nodes.len()).find_map(|n| {
+        let s = &g.nodes[n].spec;
+        if g.nodes[n].is_input {
+            return None;
+        }
+        s.operands
+            .iter()
+            .find(|o| o.is_constant)
+            .map(|o| o.mem_op.clone())
+    });
+    let hw = &sc.hardware;
+    let cap: u128 = wmo
+        .and_then(|m| hw.mem_op_index(&m))
+        .map(|mo| {
+            let lv = hw.levels_of(mo);
+            if lv.len() >= 2 {
+                hw.levels[lv[lv.len() - 2]].size_bits as u128
+            } else {
+                0
+            }
+        })
+        .unwrap_or(0);
+    let weight = |u: &Vec<usize>| -> u128 {
+        u.iter()
+            .filter(|&&n| !g.nodes[n].is_input)
+            .map(|&n| {
+                let s = &g.nodes[n].spec;
+                s.operands
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, o)| o.is_constant)
+                    .map(|(k, o)| s.size_elems(k).saturating_mul(o.precision_bits as u128))
+                    .fold(0u128, |a, x| a.saturating_add(x))
+            })
+            .fold(0u128, |a, x| a.saturating_add(x))
+    };
+    let mut cuts: Vec<i64> = Vec::new();
+    let mut run: u128 = 0;
+    let mut last: Option<i64> = None;
+    for u in &units {
+        let wu = weight(u);
+        if wu > cap {
+            if let Some(l) = last {
+                if cuts.last() != Some(&l) {
+                    cuts.push(l);
+                }
+            }
+            cuts.extend(u.iter().map(|&n| g.nodes[n].id));
+            run = 0;
+        } else if run.saturating_add(wu) > cap {
+            if let Some(l) = last {
+                cuts.push(l);
+            }
+            run = wu;
+        } else {
+            run = run.saturating_add(wu);
+        }
+        last = u.last().map(|&n| g.nodes[n].id);
+    }
+    cuts
+}
+
+/// §3.2: the stacks for a cut list, each a graph whose only sink is the
+/// stack's output layer. Stacks consisting only of input nodes are dropped
+/// (they cost nothing).
+pub(crate) fn stacks(g: &Graph, cuts: &[i64], q36: bool) -> Result<Vec<Graph>, String> {
+    let topo = g.topo().ok_or("the layer graph has a cycle")?;
+    let last_id = topo.last().map(|&i| g.nodes[i].id);
+    let input_node = topo
+        .iter()
+        .copied()
+        .find(|&i| g.nodes[i].is_input)
+        .ok_or("the network has no input layer")?;
+    let in_mem = g.nodes[input_node].spec.operands[0].mem_op.clone();
+    let in_id = g.nodes[input_node].id;
+    let befores = core::iter::once(None).chain(cuts.iter().copied().map(Some));
+    let afters = cuts.iter().copied().map(Some).chain(core::iter::once(None));
+    let mut out = Vec::new();
+    let mut n_inputs = 0usize;
+    for (before, after) in befores.zip(afters) {
+        if before.is_some() && before == last_id {
+            continue;
+        }
+        // Q36: the reference tests cut ids by truthiness; id 0 is no cut.
+        let before = before.filter(|&b| !q36 || b != 0);
+        let after = after.filter(|&a| !q36 || a != 0);
+        let mut w = g.clone();
+        let mut keep = vec![true; w.nodes.len()];
+        if let Some(b) = before {
+            let bi = g
+                .index_of(b)
+                .ok_or_else(|| format!("cut at unknown layer {b}"))?;
+            let mut del = g.ancestors(bi);
+            del[bi] = true;
+            // one stack input node per distinct deleted producer
+            let mut groups: Vec<(usize, Vec<(usize, usize)>)> = Vec::new();
+            for &s in &g.succ[bi] {
+                for &(k, p) in &g.nodes[s].srcs {
+                    if del[p] {
+                        match groups.iter_mut().find(|x| x.0 == p) {
+                            Some(x) => x.1.push((s, k)),
+                            None => groups.push((p, vec![(s, k)])),
+                        }
+                    }
+                }
+            }
+            for (_, occ) in groups {
+                let mut dims: Vec<(String, u64)> = Vec::new();
+                let mut prec = 0;
+                for &(s, k) in &occ {
+                    let sn = &g.nodes[s];
+                    prec = prec.max(sn.spec.operands[k].precision_bits);
+                    for (d, e) in tensor_dims(&sn.spec, k, &sn.full) {
+                        let name = sn.dmap[k]
+                            .iter()
+                            .find(|m| m.0 == d)
+                            .map(|m| m.1.clone())
+                            .unwrap_or(d);
+                        let e = e.max(1) as u64;
+                        let channel = matches!(name.as_str(), "C" | "K" | "G");
+                        match dims.iter_mut().find(|x| x.0 == name) {
+                            Some(x) => x.1 = if channel { x.1.min(e) } else { x.1.max(e) },
+                            None => dims.push((name, e)),
+                        }
+                    }
+                }
+                n_inputs += 1;
+                let spec = input_spec(in_id, dims, prec, &in_mem);
+                let idx = w.nodes.len();
+                w.nodes.push(Node {
+                    id: in_id,
+                    name: format!("substack_input_layer_{n_inputs}"),
+                    is_input: true,
+                    full: spec.sizes.clone(),
+                    spec,
+                    srcs: Vec::new(),
+                    dmap: vec![Vec::new()],
+                });
+                w.succ.push(Vec::new());
+                w.pred.push(Vec::new());
+                keep.push(true);
+                for &(s, k) in &occ {
+                    for src in &mut w.nodes[s].srcs {
+                        if src.0 == k {
+                            src.1 = idx;
+                        }
+                    }
+                    w.add_edge(idx, s);
+                }
+            }
+            for (i, d) in del.iter().enumerate() {
+                if *d {
+                    keep[i] = false;
+                }
+            }
+        }
+        let w = w.keep(&keep);
+        let mut keep = vec![true; w.nodes.len()];
+        let end = match after {
+            Some(a) => {
+                let ai = w.index_of(a).ok_or_else(|| {
+                    format!(
+                        "cut at layer {a}, which an earlier cut removed; list cuts in graph order"
+                    )
+                })?;
+                for (i, d) in w.descendants(ai).iter().enumerate() {
+                    if *d {
+                        keep[i] = false;
+                    }
+                }
+                ai
+            }
+            None => {
+                let t = w.keep(&keep).topo().ok_or("cycle")?;
+                *t.last().ok_or("empty stack")?
+            }
+        };
+        let anc = w.ancestors(end);
+        for i in 0..keep.len() {
+            keep[i] = keep[i] && (i == end || anc[i]);
+        }
+        let s = w.keep(&keep);
+        if s.nodes.iter().all(|n| n.is_input) {
+            continue;
+        }
+        if s.output().is_none() {
+            return Err("a stack has more than one output layer; cut after a layer whose output is the only live feature map".into());
+        }
+        for n in &s.nodes {
+            for o in n.spec.inputs() {
+                let op = &n.spec.operands[o];
+                if !n.is_input && !op.is_constant && !n.srcs.iter().any(|x| x.0 == o) {
+                    return Err(format!(
+                        "layer {} loses the producer of operand `{}` in its stack; the cuts split a branch, cut elsewhere",
+                        n.id, op.name
+                    ));
+                }
+            }
+        }
+        out.push(s);
+    }
+    Ok(out)
+}

@@ -1,0 +1,18 @@
+//! Schedule search: many depth-first schedules of one scenario, evaluated
+//! in bounded steps with one shared [`EvalCache`](crate::EvalCache)
+//! ([`sweep`]), the tile grids to sweep ([`grids`]), and the one Pareto
+//! front over (energy, latency) and best-EDP choice ([`pareto`]).
+
+pub mod grids;
+pub mod pareto;
+pub mod sweep;
+
+#[cfg(test)]
+mod tests;
+
+pub use grids::{
+    auto_axis, auto_tile_axes, case_study_1_schedules, full_output_size, grid_schedules,
+    CASE_STUDY_1_X, CASE_STUDY_1_Y,
+};
+pub use pareto::pareto_front;
+pub use sweep::{Sweep, SweepPoint, SweepProgress, SweepTotals};

@@ -1,0 +1,244 @@
+//! Latency of one ordering (MODEL.md §2.9): utilisation, double buffering,
+//! port stalls (`SS`), on-loading and off-loading. Quirks: Q15, Q16, Q22.
+
+use alloc::vec;
+use alloc::vec::Vec;
+
+use super::context::Ctx;
+use super::temporal::OpTable;
+use crate::input::hardware::Dir;
+use crate::num::ceil_div;
+
+pub(super) struct Activity {
+    pub(super) real: i128,
+    pub(super) allowed: i128,
+    pub(super) period: i128,
+    pub(super) count: i128,
+}
+
+/// Number of busy time points in `[0, pmax)`: `t mod period < allowed` for
+/// some activity, by merging the activities' periodic intervals in order.
+pub(super) fn busy_points(acts: &[Activity], pmax: i128) -> i128 {
+    let mut next: Vec<i128> = vec![0; acts.len()];
+    let mut busy = 0i128;
+    let mut cur_end = 0i128;
+    loop {
+        let mut best: Option<usize> = None;
+        for (k, a) in acts.iter().enumerate() {
+            if a.period <= 0 || a.allowed <= 0 || next[k] >= pmax {
+                continue;
+            }
+            if best.is_none_or(|b| next[k] < next[b]) {
+                best = Some(k);
+            }
+        }
+        let Some(k) = best else { break };
+        let s = next[k];
+        let e = (s + acts[k].allowed).min(pmax);
+        if s >= cur_end {
+            busy += e - s;
+            cur_end = e;
+        } else if e > cur_end {
+            busy += e - cur_end;
+            cur_end = e;
+        }
+        next[k] += acts[k].period;
+    }
+    busy
+}
+
+pub(super) fn port_ss(acts: &[Activity]) -> i128 {
+    if acts.len() == 1 {
+        return (acts[0].real - acts[0].allowed).saturating_mul(acts[0].count - 1);
+    }
+    let mut pos = 0i128;
+    let mut neg = 0i128;
+    let mut muw = 0i128;
+    for a in acts {
+        let ss = (a.real - a.allowed).saturating_mul(a.count - 1);
+        if ss > 0 {
+            pos = pos.saturating_add(ss);
+        } else {
+            neg = neg.saturating_add(ss);
+        }
+        muw = muw.saturating_add(a.allowed.saturating_mul(a.count - 1));
+    }
+    let union = if let Some(a) = acts.iter().find(|a| a.period == a.allowed) {
+        a.period.saturating_mul(a.count)
+    } else {
+        let mut k = 0;
+        for (i, a) in acts.iter().enumerate() {
+            if a.period > acts[k].period {
+                k = i;
+            }
+        }
+        busy_points(acts, acts[k].period).saturating_mul(acts[k].count)
+    };
+    pos.saturating_add(neg.saturating_add(muw).saturating_sub(union).max(0))
+}
+
+pub(super) struct Latency {
+    pub(super) stall: u64,
+    pub(super) load: u64,
+    pub(super) offload: u64,
+}
+
+impl Ctx {
+    pub(super) fn real(&self, x: usize, j: usize, dir: Dir, t: &OpTable) -> u64 {
+        let tr = t.tr[j][dir as usize];
+        let lvl = &self.hw.levels[self.ops[x].levels[j]];
+        let bw = if dir.is_read() {
+            lvl.r_bw_bits
+        } else {
+            lvl.w_bw_bits
+        };
+        ceil_div(tr.amount.saturating_mul(tr.prec), bw)
+    }
+
+    pub(super) fn port_serves_all_inputs(&self, lv: usize, mem_op: usize, dir: Dir) -> bool {
+        let lvl = &self.hw.levels[lv];
+        let Some(slot) = lvl.slot(mem_op) else {
+            return false;
+        };
+        let Some(p) = slot.ports[dir as usize] else {
+            return false;
+        };
+        let Some(port) = lvl.ports.get(p) else {
+            return false;
+        };
+        self.input_mem_ops
+            .iter()
+            .all(|&m| port.serves.iter().any(|f| f.mem_op == m))
+    }
+
+    pub(super) fn latency(&self, frac: &[OpTable], int: &[OpTable]) -> Latency {
+        let hw = &self.hw;
+        // §2.9.1 utilisation and double buffering
+        let mut u_sh = vec![0.0f64; hw.levels.len()];
+        let u_ind: Vec<Vec<f64>> = (0..self.ops.len())
+            .map(|x| {
+                self.ops[x]
+                    .levels
+                    .iter()
+                    .enumerate()
+                    .map(|(j, &lv)| frac[x].eb[j + 1] as f64 / hw.levels[lv].size_bits as f64)
+                    .collect()
+            })
+            .collect();
+        for (x, oc) in self.ops.iter().enumerate() {
+            for (j, &lv) in oc.levels.iter().enumerate() {
+                u_sh[lv] += u_ind[x][j];
+            }
+        }
+        let mut db: Vec<Vec<bool>> = Vec::with_capacity(self.ops.len());
+        for (x, oc) in self.ops.iter().enumerate() {
+            let mut v = vec![false; oc.levels.len() + 1];
+            for (j, &lv) in oc.levels.iter().enumerate() {
+                if u_sh[lv] <= 0.5 {
+                    v[j + 1] = true;
+                } else if u_ind[x][j] <= 1.0 - u_sh[lv] {
+                    v[j + 1] = true;
+                    u_sh[lv] += u_ind[x][j];
+                }
+            }
+            db.push(v);
+        }
+        // §2.9.3 per-port stall/slack
+        let mut ss_comb: i128 = 0;
+        let mut acts: Vec<Activity> = Vec::new();
+        for lvl in &hw.levels {
+            for port in &lvl.ports {
+                acts.clear();
+                for f in &port.serves {
+                    let Some(x) = self.op_of_mem.get(f.mem_op).copied().flatten() else {
+                        continue;
+                    };
+                    let Some(row) = int[x].tr.get(f.level) else {
+                        continue;
+                    };
+                    let tr = row[f.dir as usize];
+                    if tr.count == 0 {
+                        continue;
+                    }
+                    let bw = if f.dir.is_read() {
+                        lvl.r_bw_bits
+                    } else {
+                        lvl.w_bw_bits
+                    };
+                    let real = ceil_div(tr.amount.saturating_mul(tr.prec), bw);
+                    let dbf = match f.dir {
+                        Dir::RdOutToLow | Dir::WrInByLow => db[x][f.level],
+                        Dir::RdOutToHigh | Dir::WrInByHigh => db[x][f.level + 1],
+                    };
+                    let allowed = if dbf { tr.period } else { tr.window };
+                    acts.push(Activity {
+                        real: real as i128,
+                        allowed: allowed as i128,
+                        period: tr.period as i128,
+                        count: tr.count as i128,
+                    });
+                }
+                if !acts.is_empty() {
+                    ss_comb = ss_comb.max(port_ss(&acts));
+                }
+            }
+        }
+        // §2.9.4 on-loading
+        let mut shared = [0u64; 3];
+        let mut half = [0u64; 3];
+        let mut indiv = [0u64; 3];
+        for x in self.layer.inputs() {
+            let oc = &self.ops[x];
+            let m = oc.levels.len();
+            for j in 0..m.saturating_sub(1) {
+                let e1 = self.real(x, j, Dir::WrInByHigh, &int[x]);
+                let e2 = self.real(x, j + 1, Dir::RdOutToLow, &int[x]);
+                let s1 = self.port_serves_all_inputs(oc.levels[j], oc.mem_op, Dir::WrInByHigh);
+                let s2 = self.port_serves_all_inputs(oc.levels[j + 1], oc.mem_op, Dir::RdOutToLow);
+                let l = e1.max(e2);
+                match (s1, s2) {
+                    (false, false) => indiv[x] = indiv[x].saturating_add(l),
+                    (true, true) => shared[x] = shared[x].saturating_add(l),
+                    _ => half[x] = l, // Q16: assigned, not accumulated
+                }
+            }
+        }
+        let load = if self.ops.len() == 3 {
+            let sum = |a: u64, b: u64, c: u64| a.saturating_add(b).saturating_add(c);
+            let p1 = shared[1]
+                .saturating_add(sum(shared[2], half[2], indiv[2]).max(sum(0, half[1], indiv[1])));
+            let p2 = shared[2]
+                .saturating_add(sum(shared[1], half[1], indiv[1]).max(sum(0, half[2], indiv[2])));
+            p1.min(p2)
+        } else if self.ops.len() == 2 {
+            indiv[1]
+        } else {
+            0
+        };
+        // §2.9.6 off-loading. Q15: the "shared port" branch of the reference
+        // never triggers, so lower pairs only add the memories' latencies.
+        let mo = self.ops[0].levels.len();
+        let offload = if mo >= 2 {
+            let c = |j: usize| {
+                self.real(0, j, Dir::RdOutToHigh, &int[0]).max(self.real(
+                    0,
+                    j + 1,
+                    Dir::WrInByLow,
+                    &int[0],
+                ))
+            };
+            let mut o = c(mo - 2);
+            for j in 0..mo - 2 {
+                o = o.saturating_add(hw.levels[self.ops[0].levels[j + 1]].latency_cycles);
+            }
+            o
+        } else {
+            0
+        };
+        Latency {
+            stall: ss_comb.max(0) as u64,
+            load,
+            offload,
+        }
+    }
+}
