@@ -51,6 +51,7 @@ pub fn storage_set(key: &str, value: &str) {
 
 /// Copies the page URL (which holds the scenario) to the clipboard.
 pub fn copy_location() {
+    persist_now();
     if let Some(w) = web_sys::window() {
         if let Ok(href) = w.location().href() {
             let _ = w.navigator().clipboard().write_text(&href);
@@ -94,5 +95,57 @@ pub fn download_canvas_png(canvas_id: &str, file_name: &str) {
         .and_then(|e| e.dyn_into::<HtmlCanvasElement>().ok());
     if let Some(url) = canvas.and_then(|c| c.to_data_url().ok()) {
         click_download(&url, file_name);
+    }
+}
+
+/// The scenario is written to the URL fragment and localStorage at most
+/// once per this many ms while the user types or drags (the last state is
+/// always written: at the end of the interval, and at once when the page is
+/// hidden or the link is copied).
+pub const PERSIST_INTERVAL_MS: i32 = 250;
+
+thread_local! {
+    /// The fragment text not yet written.
+    static UNSAVED: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+    /// A write is scheduled.
+    static ARMED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Saves `encoded` (the persisted scenario) soon: at most a few writes a
+/// second, whatever the rate of changes.
+pub fn persist_soon(encoded: String) {
+    UNSAVED.with(|u| *u.borrow_mut() = Some(encoded));
+    if ARMED.with(|a| a.replace(true)) {
+        return;
+    }
+    let fire = wasm_bindgen::closure::Closure::once_into_js(persist_now);
+    let scheduled = web_sys::window().is_some_and(|w| {
+        w.set_timeout_with_callback_and_timeout_and_arguments_0(
+            fire.unchecked_ref(),
+            PERSIST_INTERVAL_MS,
+        )
+        .is_ok()
+    });
+    if !scheduled {
+        persist_now();
+    }
+}
+
+/// Writes what is not yet saved, now.
+pub fn persist_now() {
+    ARMED.with(|a| a.set(false));
+    if let Some(enc) = UNSAVED.with(|u| u.borrow_mut().take()) {
+        storage_set(crate::persist::STORAGE_KEY, &enc);
+        replace_fragment(&format!("{}{enc}", crate::persist::FRAGMENT_PREFIX));
+    }
+}
+
+/// Saves the scenario when the page is hidden (reload, tab closed), so the
+/// last change within an interval is never lost. Called once at start.
+pub fn persist_on_hide() {
+    if let Some(w) = web_sys::window() {
+        let on_hide = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(persist_now);
+        let _ = w.add_event_listener_with_callback("pagehide", on_hide.as_ref().unchecked_ref());
+        on_hide.forget();
     }
 }

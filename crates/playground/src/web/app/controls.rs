@@ -1,0 +1,138 @@
+//! The scenario controls: accelerator, network, mode, tile, lpf.
+
+use super::*;
+
+pub(super) fn input_value(e: &web_sys::Event) -> String {
+    e.target()
+        .and_then(|t| {
+            t.dyn_ref::<HtmlInputElement>()
+                .map(|i| i.value())
+                .or_else(|| t.dyn_ref::<HtmlSelectElement>().map(|s| s.value()))
+                .or_else(|| t.dyn_ref::<HtmlTextAreaElement>().map(|s| s.value()))
+        })
+        .unwrap_or_default()
+}
+
+pub(super) fn mode_from_index(i: usize) -> Overlap {
+    match i {
+        0 => Overlap::FullyRecompute,
+        1 => Overlap::HCachedVRecompute,
+        _ => Overlap::FullyCached,
+    }
+}
+
+pub(super) fn controls(s: &State, dispatch: &UseReducerDispatcher<Model>) -> Html {
+    let sc = &s.scenario;
+    let on_select = |make: fn(String) -> Action| {
+        let d = dispatch.clone();
+        Callback::from(move |e: web_sys::Event| d.dispatch(make(input_value(&e))))
+    };
+    let tile_control = |axis: &'static str, value: u64, full: u64, make: fn(u64) -> Action| {
+        let choices = tile_choices(full);
+        let index = choices
+            .iter()
+            .position(|c| *c >= value)
+            .unwrap_or(choices.len().saturating_sub(1));
+        let d1 = dispatch.clone();
+        let c1 = choices.clone();
+        let on_slide = Callback::from(move |e: InputEvent| {
+            let i: usize = input_value(&e).parse().unwrap_or(0);
+            if let Some(v) = c1.get(i) {
+                d1.dispatch(make(*v));
+            }
+        });
+        // Every keystroke that forms a number takes effect at once (the
+        // state, not the DOM, holds the value, so a re-render in between
+        // cannot swallow an edit); a value above the full size is one tile.
+        let d2 = dispatch.clone();
+        let on_number = Callback::from(move |e: InputEvent| {
+            if let Ok(v) = input_value(&e).trim().parse::<u64>() {
+                if v >= 1 {
+                    d2.dispatch(make(v.min(full.max(1))));
+                }
+            }
+        });
+        html! {
+            <div class="field">
+                <label for={format!("tile-{axis}")}>{ format!("Tile {axis} (pixels)") }</label>
+                <div class="tile-input">
+                    <input type="range" id={format!("tile-{axis}-slider")} min="0" max={(choices.len().saturating_sub(1)).to_string()}
+                        value={index.to_string()} oninput={on_slide} aria-label={format!("tile {axis} slider")} />
+                    <input type="number" id={format!("tile-{axis}")} min="1" max={full.to_string()} value={value.to_string()} oninput={on_number} />
+                </div>
+            </div>
+        }
+    };
+    let sweep_running = s.sweep.as_ref().is_some_and(|w| w.running);
+    html! {
+        <aside class="controls card">
+            <h2>{ "Scenario" }</h2>
+            <div class="field">
+                <label for="hardware">{ "Accelerator" }</label>
+                <select id="hardware" onchange={on_select(Action::SetHardware)}>
+                    { for presets::HARDWARE.iter().map(|(n, _)| html!{ <option value={*n} selected={*n == sc.hardware}>{ n.replace('_', " ") }</option> }) }
+                </select>
+            </div>
+            <div class="field">
+                <label for="workload">{ "Network" }</label>
+                <select id="workload" onchange={on_select(Action::SetWorkload)}>
+                    { for presets::WORKLOADS.iter().map(|(n, _)| html!{ <option value={*n} selected={*n == sc.workload}>{ *n }</option> }) }
+                </select>
+            </div>
+            <div class="field">
+                <span class="label">{ "Overlap storing mode" }</span>
+                <div class="segmented" role="radiogroup" aria-label="overlap mode">
+                    { for MODE_NAMES.iter().enumerate().map(|(i, name)| {
+                        let mode = mode_from_index(i);
+                        let d = dispatch.clone();
+                        html!{ <button id={format!("mode-{}", i + 1)} role="radio" aria-checked={(mode == sc.overlap).to_string()}
+                            class={classes!((mode == sc.overlap).then_some("active"))}
+                            onclick={move |_| d.dispatch(Action::SetOverlap(mode))}>{ *name }</button> }
+                    }) }
+                </div>
+            </div>
+            { tile_control("x", sc.tile.x, s.derived.full.x, Action::SetTileX) }
+            { tile_control("y", sc.tile.y, s.derived.full.y, Action::SetTileY) }
+            <p class="hint">
+                { format!("Largest feature map: {}×{}. ", s.derived.full.x, s.derived.full.y) }
+                <button class="link" id="one-tile" onclick={ let d = dispatch.clone(); let full = s.derived.full; move |_| d.dispatch(Action::LoadSchedule { overlap: Overlap::FullyCached, tile: Tile { x: full.x, y: full.y } }) }>
+                    { "One tile (layer-by-layer)" }
+                </button>
+            </p>
+            <div class="field">
+                <label for="lpf">{ "LOMA loop-prime-factor limit" }</label>
+                <select id="lpf" onchange={ let d = dispatch.clone(); move |e: web_sys::Event| d.dispatch(Action::SetLpf(input_value(&e).parse().unwrap_or(6))) }>
+                    { for limits::LPF.map(|l| html!{ <option value={l.to_string()} selected={l == sc.lpf}>{ format!("{l}{}", match l { 6 => " (reference main.py)", 8 => " (paper artifact, slow)", _ => "" }) }</option> }) }
+                </select>
+            </div>
+            <button id="copy-link" onclick={ |_| browser::copy_location() }>{ "Copy link to this scenario" }</button>
+
+            <h2>{ "Design-space sweep" }</h2>
+            <div class="field">
+                <label for="grid">{ "Tile sizes" }</label>
+                <select id="grid" onchange={ let d = dispatch.clone(); move |e: web_sys::Event| d.dispatch(Action::SetGrid(if input_value(&e) == "auto" { Grid::Auto } else { Grid::CaseStudy1 })) }>
+                    <option value="cs1" selected={s.grid == Grid::CaseStudy1}>{ "Case study 1 grid (6×6 × 3 modes)" }</option>
+                    <option value="auto" selected={s.grid == Grid::Auto}>{ "Automatic for this network (≤ 6×6 × 3 modes)" }</option>
+                </select>
+            </div>
+            <div class="sweep-buttons">
+                <button id="run-sweep" class="primary" disabled={!s.is_valid() || sweep_running}
+                    title={ if s.is_valid() { "" } else { "fix the input errors first" } }
+                    onclick={ let d = dispatch.clone(); let g = s.grid; move |_| d.dispatch(Action::StartSweep(g)) }>{ "Run sweep" }</button>
+                if sweep_running {
+                    <button id="cancel-sweep" onclick={ let d = dispatch.clone(); move |_| d.dispatch(Action::CancelSweep) }>{ "Cancel" }</button>
+                }
+            </div>
+            if let Some(sw) = &s.sweep {
+                <div class="progress">
+                    <progress id="sweep-progress" max={sw.total.to_string()} value={sw.points.len().to_string()}></progress>
+                    <span id="sweep-count" data-done={sw.points.len().to_string()} data-total={sw.total.to_string()}
+                        data-state={ if sw.running { "running" } else if sw.cancelled { "cancelled" } else { "done" } }>
+                        { format!("{} / {} schedules{}", sw.points.len(), sw.total,
+                            if sw.running { "" } else if sw.cancelled { " (cancelled)" } else { " ✓" }) }
+                    </span>
+                </div>
+            }
+        </aside>
+    }
+}

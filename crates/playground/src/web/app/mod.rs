@@ -1,0 +1,235 @@
+//! The page: renders [`State`], dispatches [`Action`]s; effects talk to the
+//! two workers (interactive evaluation, sweeps), persist the scenario and
+//! draw the charts.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use plotters::prelude::IntoDrawingArea;
+use plotters_canvas::CanvasBackend;
+use wasm_bindgen::JsCast;
+use web_sys::{HtmlCanvasElement, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
+use yew::prelude::*;
+
+use super::bridge::{Bridge, Event};
+use super::browser;
+use crate::charts::{self, hit_test};
+use crate::format::{cycles, energy, sci, si, thousands};
+use crate::persist;
+use crate::state::{tile_choices, Action, Doc, Grid, Lane, State, WorkerStatus};
+use crate::views::{self, Metric, MODE_NAMES};
+use defines_model::limits;
+use defines_model::{presets, Overlap, Tile};
+
+mod controls;
+mod editors;
+mod results;
+mod sweep;
+mod workers;
+
+use controls::*;
+use editors::*;
+use results::*;
+use sweep::*;
+use workers::*;
+
+/// yew's reducer wrapper around the pure [`State`].
+#[derive(Clone, PartialEq)]
+struct Model(State);
+
+impl Reducible for Model {
+    type Action = Action;
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut s = self.0.clone();
+        s.apply(action);
+        Rc::new(Model(s))
+    }
+}
+
+/// The first state: the scenario from the URL fragment, else from
+/// localStorage, else the default; a state that cannot be read falls back
+/// to the default with a notice.
+fn initial_model() -> Model {
+    let mut s = State::with_sweep_workers(browser::cores());
+    let from_url = persist::from_fragment(&browser::location_hash());
+    let (restored, source) = match from_url {
+        Some(r) => (Some(r), "the link"),
+        None => (
+            browser::storage_get(persist::STORAGE_KEY).map(|t| persist::decode(&t)),
+            "this browser's saved state",
+        ),
+    };
+    match restored {
+        Some(Ok(scenario)) => s.apply(Action::Restore(scenario)),
+        Some(Err(why)) => {
+            s.notice = Some(format!(
+                "the scenario in {source} could not be read ({why}); showing the default scenario"
+            ))
+        }
+        None => {}
+    }
+    Model(s)
+}
+
+#[component]
+pub fn App() -> Html {
+    let model = use_reducer(initial_model);
+    use_worker(&model, Lane::Eval);
+    // MAX_SWEEP_WORKERS lanes; those beyond the workers in use stay idle.
+    use_worker(&model, Lane::Sweep(0));
+    use_worker(&model, Lane::Sweep(1));
+    use_worker(&model, Lane::Sweep(2));
+    use_worker(&model, Lane::Sweep(3));
+    let s = &model.0;
+    let dispatch = model.dispatcher();
+
+    // Persist the scenario: URL fragment (shareable, survives reloads) and
+    // localStorage (survives closing the tab), a few times a second at most.
+    use_effect_with(s.scenario.clone(), |scenario| {
+        browser::persist_soon(persist::encode(scenario));
+    });
+
+    // Charts of the current report.
+    let energy_canvas = use_node_ref();
+    let latency_canvas = use_node_ref();
+    {
+        let (ec, lc) = (energy_canvas.clone(), latency_canvas.clone());
+        let order = s.derived.memory_order.clone();
+        use_effect_with(s.shown.report.clone(), move |report| {
+            if let Some(r) = report {
+                if let Some(a) = canvas_area(&ec) {
+                    let _ = charts::draw_stacked_bars(&a, &views::energy_breakdown(r, &order));
+                }
+                if let Some(a) = canvas_area(&lc) {
+                    let _ = charts::draw_stacked_bars(&a, &views::latency_per_layer(r));
+                }
+            }
+        });
+    }
+    // Sweep charts: heat maps and the Pareto scatter.
+    let h0 = use_node_ref();
+    let h1 = use_node_ref();
+    let h2 = use_node_ref();
+    let h3 = use_node_ref();
+    let h4 = use_node_ref();
+    let h5 = use_node_ref();
+    let heat_canvases: Vec<NodeRef> = vec![h0, h1, h2, h3, h4, h5];
+    let pareto_canvas = use_node_ref();
+    let pareto_pixels: Rc<RefCell<Vec<(i32, i32)>>> = use_mut_ref(Vec::new);
+    let pareto_schedules: Rc<RefCell<Vec<defines_model::Schedule>>> = use_mut_ref(Vec::new);
+    {
+        let heat = heat_canvases.clone();
+        let pc = pareto_canvas.clone();
+        let px = pareto_pixels.clone();
+        let ps = pareto_schedules.clone();
+        // The effect reads the state when it runs (no clone per render).
+        let snapshot = model.clone();
+        // Redraw about 12 times per sweep and at its end, not per point.
+        let progress = s.sweep.as_ref().map(|sw| {
+            let step = (sw.total as usize / 12).max(1);
+            (sw.run_id, sw.points.len() / step, sw.running)
+        });
+        use_effect_with((progress, s.scenario.schedule()), move |_| {
+            let snapshot = &snapshot.0;
+            if snapshot.sweep.is_none() {
+                return;
+            }
+            let maps = views::heat_maps(snapshot, Metric::Energy)
+                .into_iter()
+                .chain(views::heat_maps(snapshot, Metric::Latency));
+            for (map, canvas) in maps.zip(heat.iter()) {
+                if let Some(a) = canvas_area(canvas) {
+                    let _ = charts::draw_heat_map(&a, &map);
+                }
+            }
+            let (scatter, schedules) = views::pareto(snapshot);
+            if let Some(a) = canvas_area(&pc) {
+                if let Ok(pixels) = charts::draw_scatter(&a, &scatter) {
+                    // Where each point is, for tests and tools:
+                    // [x, y, mode, tile x, tile y, on the front].
+                    let points: Vec<String> = pixels
+                        .iter()
+                        .zip(&schedules)
+                        .zip(&scatter.points)
+                        .map(|(((x, y), s), p)| {
+                            format!(
+                                "[{x},{y},{},{},{},{}]",
+                                s.overlap.mode(),
+                                s.tile.x,
+                                s.tile.y,
+                                p.on_front
+                            )
+                        })
+                        .collect();
+                    if let Some(c) = pc.cast::<HtmlCanvasElement>() {
+                        let _ = c.set_attribute("data-points", &format!("[{}]", points.join(",")));
+                    }
+                    *px.borrow_mut() = pixels;
+                    *ps.borrow_mut() = schedules;
+                }
+            }
+        });
+    }
+    let on_pareto_click = {
+        let d = dispatch.clone();
+        let pc = pareto_canvas.clone();
+        Callback::from(move |e: MouseEvent| {
+            let Some(c) = pc.cast::<HtmlCanvasElement>() else {
+                return;
+            };
+            let scale = c.width() as f64 / f64::from(c.client_width().max(1));
+            let at = (
+                (f64::from(e.offset_x()) * scale) as i32,
+                (f64::from(e.offset_y()) * scale) as i32,
+            );
+            if let Some(i) = hit_test(&pareto_pixels.borrow(), at, 10) {
+                if let Some(sched) = pareto_schedules.borrow().get(i) {
+                    d.dispatch(Action::LoadSchedule {
+                        overlap: sched.overlap,
+                        tile: sched.tile,
+                    });
+                }
+            }
+        })
+    };
+
+    html! {
+        <>
+        <header class="top">
+            <div>
+                <h1>{ "DeFiNES Playground" }</h1>
+                <p class="tagline">{ "Schedule a DNN on an accelerator, from layer-by-layer to depth-first, and see energy and latency — computed in your browser." }</p>
+            </div>
+            <a class="help-link" href="#help">{ "How it works" }</a>
+        </header>
+        if let Some(n) = &s.notice {
+            <div class="notice" role="alert" id="notice">
+                <span>{ n }</span>
+                <button class="link" onclick={ let d = dispatch.clone(); move |_| d.dispatch(Action::DismissNotice) }>{ "dismiss" }</button>
+            </div>
+        }
+        <div class="layout">
+            { controls(s, &dispatch) }
+            <main>
+                { summary(s) }
+                <section class="charts">
+                    { chart_card("Energy breakdown", "energy-chart", &energy_canvas, s.shown.report.is_some(), export_buttons(s, "energy")) }
+                    { chart_card("Latency per layer", "latency-chart", &latency_canvas, s.shown.report.is_some(), export_buttons(s, "latency")) }
+                </section>
+                { sweep_section(s, &heat_canvases, &pareto_canvas, on_pareto_click) }
+                { layer_table(s) }
+                { editors(s, &dispatch) }
+                { help() }
+            </main>
+        </div>
+        <footer>{ "Model: DeFiNES (Mei, Goetschalckx, Symons, Verhelst, HPCA 2023), re-implemented in Rust; same numbers as the reference implementation. Everything runs client-side." }</footer>
+        </>
+    }
+}
+
+/// Mounts the page into `<body>`.
+pub fn start() {
+    console_error_panic_hook::set_once();
+    browser::persist_on_hide();
+    yew::Renderer::<App>::new().render();
+}

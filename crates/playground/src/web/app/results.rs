@@ -1,0 +1,151 @@
+//! The evaluation's results: status line, metrics, chart cards and their
+//! exports, the per-layer table.
+
+use super::*;
+
+pub(super) fn canvas_area(
+    canvas: &NodeRef,
+) -> Option<plotters::drawing::DrawingArea<CanvasBackend, plotters::coord::Shift>> {
+    let c = canvas.cast::<HtmlCanvasElement>()?;
+    Some(CanvasBackend::with_canvas_object(c)?.into_drawing_area())
+}
+
+pub(super) fn status(s: &State) -> (&'static str, String) {
+    if !s.is_valid() {
+        return (
+            "invalid",
+            format!(
+                "{} input problem(s) — see the editors below",
+                s.diagnostics().count()
+            ),
+        );
+    }
+    if let Some(f) = &s.shown.failure {
+        return (
+            "failed",
+            format!("the model cannot evaluate this schedule: {f}"),
+        );
+    }
+    let busy = s.lanes.eval.pending.is_some() || s.lanes.eval.in_flight.is_some();
+    match (&s.lanes.eval.status, busy, &s.shown.report) {
+        (WorkerStatus::Starting, _, _) if busy => ("starting", "starting the model worker…".into()),
+        (_, true, _) => ("computing", "computing…".into()),
+        (_, false, Some(_)) => (
+            "ready",
+            format!("computed in {:.0} ms", s.shown.answer_ms.unwrap_or(0.0)),
+        ),
+        _ => ("starting", "starting…".into()),
+    }
+}
+
+pub(super) fn summary(s: &State) -> Html {
+    let (state_attr, text) = status(s);
+    let card = |id: &str, label: &str, value: String, data: String, note: String| {
+        html! {
+            <div class="metric">
+                <span class="metric-label">{ label.to_string() }</span>
+                <span class="metric-value" id={id.to_string()} data-value={data}>{ value }</span>
+                <span class="metric-note">{ note }</span>
+            </div>
+        }
+    };
+    let r = s.shown.report.as_deref();
+    let total_macs = s.derived.network_macs;
+    html! {
+        <section class="card summary">
+            <div class="card-head">
+                <h2>{ format!("{} on {}", s.scenario.workload, s.scenario.hardware.replace('_', " ")) }
+                    <span class="muted">{ format!(" · {} · tile {}×{} · lpf {}", MODE_NAMES[usize::from(s.scenario.overlap.mode().saturating_sub(1)).min(2)], s.scenario.tile.x, s.scenario.tile.y, s.scenario.lpf) }</span>
+                </h2>
+                <span id="status" class={classes!("status", state_attr)} data-state={state_attr}>{ text }</span>
+            </div>
+            if let Some(r) = r {
+                <div class={classes!("metrics", (state_attr != "ready").then_some("stale"))}>
+                    { card("energy", "Energy", energy(r.energy_pj), format!("{:?}", r.energy_pj), format!("{} pJ", thousands(r.energy_pj.round() as u64))) }
+                    { card("latency", "Latency (cycles)", si(r.latency_cycles as f64, ""), r.latency_cycles.to_string(), format!("{} cycles", thousands(r.latency_cycles))) }
+                    { card("edp", "Energy × delay", sci(r.energy_pj * r.latency_cycles as f64), format!("{:?}", r.energy_pj * r.latency_cycles as f64), "pJ·cycles, lower is better".into()) }
+                    { card("mac-energy", "MAC energy", energy(r.mac_energy_pj), format!("{:?}", r.mac_energy_pj), format!("{:.1} % of total", 100.0 * r.mac_energy_pj / r.energy_pj.max(f64::MIN_POSITIVE))) }
+                    { card("copy-energy", "Data copies", energy(r.data_copy_energy_pj), format!("{:?}", r.data_copy_energy_pj), cycles(r.data_copy_latency_cycles)) }
+                    { card("macs", "MACs computed", si(r.macs as f64, "MAC"), r.macs.to_string(),
+                        if total_macs > 0 && r.macs > total_macs { format!("+{:.1} % recomputation", 100.0 * (r.macs - total_macs) as f64 / total_macs as f64) } else { "no recomputation".into() }) }
+                    { card("stacks", "Fused stacks", r.stacks.len().to_string(), r.stacks.len().to_string(),
+                        r.stack_details.iter().map(|st| st.tiles.to_string()).collect::<Vec<_>>().join(" + ") + " tiles") }
+                </div>
+            }
+        </section>
+    }
+}
+
+pub(super) fn chart_card(
+    title: &str,
+    id: &str,
+    canvas: &NodeRef,
+    has_data: bool,
+    buttons: Html,
+) -> Html {
+    html! {
+        <div class="card chart-card">
+            <div class="card-head"><h3>{ title.to_string() }</h3>{ buttons }</div>
+            <canvas id={id.to_string()} ref={canvas.clone()} width="900" height="360" class={classes!((!has_data).then_some("empty"))}></canvas>
+        </div>
+    }
+}
+
+pub(super) fn export_buttons(s: &State, which: &'static str) -> Html {
+    let Some(r) = s.shown.report.clone() else {
+        return html! {};
+    };
+    let png = Callback::from(move |_| {
+        browser::download_canvas_png(&format!("{which}-chart"), &format!("defines-{which}.png"))
+    });
+    let r2 = r.clone();
+    let order = s.derived.memory_order.clone();
+    let svg = Callback::from(move |_| {
+        let chart = if which == "energy" {
+            views::energy_breakdown(&r2, &order)
+        } else {
+            views::latency_per_layer(&r2)
+        };
+        let text = charts::to_svg(900, 360, |a| {
+            let _ = charts::draw_stacked_bars(a, &chart);
+        });
+        browser::download_text(&text, "image/svg+xml", &format!("defines-{which}.svg"));
+    });
+    let json = Callback::from(move |_| {
+        let text = serde_json::to_string_pretty(&*r).unwrap_or_default();
+        browser::download_text(&text, "application/json", "defines-report.json");
+    });
+    html! {
+        <span class="exports">
+            <button class="small" onclick={png}>{ "PNG" }</button>
+            <button class="small" onclick={svg}>{ "SVG" }</button>
+            if which == "energy" { <button class="small" id="export-json" onclick={json}>{ "JSON" }</button> }
+        </span>
+    }
+}
+
+pub(super) fn layer_table(s: &State) -> Html {
+    let Some(r) = &s.shown.report else {
+        return html! {};
+    };
+    let rows = views::tile_type_rows(r);
+    html! {
+        <section class="card">
+            <h3>{ "Per layer and tile type: chosen top memory level of each operand" }</h3>
+            <div class="table-wrap">
+            <table id="layer-table">
+                <thead><tr><th>{ "layer" }</th><th>{ "layer tile" }</th><th class="num">{ "count" }</th><th>{ "top levels" }</th><th class="num">{ "energy (all tiles)" }</th><th class="num">{ "latency (all tiles)" }</th></tr></thead>
+                <tbody>
+                { for rows.iter().map(|row| html!{
+                    <tr>
+                        <td>{ &row.layer }</td><td>{ &row.tile }</td><td class="num">{ thousands(row.count) }</td>
+                        <td>{ for row.tops.iter().map(|(op, mem)| html!{ <span class="top"><b>{ op }</b>{ " " }{ mem }</span> }) }</td>
+                        <td class="num">{ energy(row.energy_pj) }</td><td class="num">{ cycles(row.latency_cycles) }</td>
+                    </tr>
+                }) }
+                </tbody>
+            </table>
+            </div>
+        </section>
+    }
+}
