@@ -27,8 +27,9 @@ MODE is 1|2|3 or fully-recompute|h-cached-v-recompute|fully-cached.
 --lpf takes 1..=8 and defaults to 6 (the search grows as lpf!; the paper
 uses 8); --stack-cuts defaults to the weight-overflow rule (cut after each
 listed layer id; an empty list gives one stack).
---fix q36 makes a cut after layer id 0 a real cut (the reference ignores it;
-docs/model.md lists every quirk).
+--fix q36 makes a stack cut after layer id 0 a real cut (the reference
+ignores that cut, so the stack after it runs to the last layer and parts of
+the network are evaluated twice; docs/model.md §5 lists every quirk).
 sweep: --tiles auto (default) takes ceil(full / 4^k), k = 0..5, per axis,
 full = the largest OX (OY) of the workload's compute layers; case-study-1 is
 x in 1,4,16,60,240,960 and y in 1,4,18,72,270,540. Rows are mode-major, then
