@@ -80,8 +80,8 @@ impl NetworkRun {
                         .saturating_add(mult.saturating_mul(ev.copy.latency_cycles));
                     it.tile_types.push(TileTypeReport {
                         multiplicity: *mult,
-                        tile_x: key.w,
-                        tile_y: key.h,
+                        tile_x: key.width,
+                        tile_y: key.height,
                         layer_ox: ox,
                         layer_oy: oy,
                         energy_pj: ev.copy.energy_pj,
@@ -119,8 +119,8 @@ impl NetworkRun {
                     acc(&mut it.macs, c.macs);
                     it.tile_types.push(TileTypeReport {
                         multiplicity: m,
-                        tile_x: key.w,
-                        tile_y: key.h,
+                        tile_x: key.width,
+                        tile_y: key.height,
                         layer_ox: ox,
                         layer_oy: oy,
                         energy_pj: c.energy_total_pj,

@@ -11,6 +11,28 @@ use alloc::vec::Vec;
 use super::graph::{get, tensor_dims, Graph};
 use crate::scenario::layer::LayerSpec;
 
+/// Columns (rows) a producer writes to the H (V) cache.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct CacheWrite {
+    /// The producing node.
+    pub producer: usize,
+    /// Its loop dimension along the cache.
+    pub dim: String,
+    /// Columns (rows) to cache.
+    pub amount: i64,
+}
+
+/// The overlap a consumer's operand reads from the H (V) cache.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct CacheRead {
+    /// (consumer node, operand index).
+    pub key: (usize, usize),
+    /// The input dimension along the cache.
+    pub dim: String,
+    /// The overlap in that dimension.
+    pub amount: i64,
+}
+
 /// Result of one back-propagation (§3.3).
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Backprop {
@@ -20,11 +42,11 @@ pub(crate) struct Backprop {
     /// output layer first).
     pub order: Vec<usize>,
     /// Per producer: (its dimension, columns/rows to cache).
-    pub to_cache_h: Vec<(usize, String, i64)>,
-    pub to_cache_v: Vec<(usize, String, i64)>,
+    pub to_cache_h: Vec<CacheWrite>,
+    pub to_cache_v: Vec<CacheWrite>,
     /// Per (consumer, operand): (input dimension, overlap).
-    pub in_h: Vec<((usize, usize), String, i64)>,
-    pub in_v: Vec<((usize, usize), String, i64)>,
+    pub in_h: Vec<CacheRead>,
+    pub in_v: Vec<CacheRead>,
 }
 
 type Out = Vec<(usize, Vec<(usize, String, i64, i64)>)>;
@@ -45,10 +67,15 @@ fn set_out(o: &mut Out, p: usize, c: usize, dim: &str, amount: i64, lag: i64) ->
     list.iter().map(|x| x.3).max().unwrap_or(lag)
 }
 
-fn set_in(v: &mut Vec<((usize, usize), String, i64)>, key: (usize, usize), dim: &str, ov: i64) {
-    match v.iter_mut().find(|x| x.0 == key) {
-        Some(x) => *x = (key, dim.to_string(), ov),
-        None => v.push((key, dim.to_string(), ov)),
+fn set_in(v: &mut Vec<CacheRead>, key: (usize, usize), dim: &str, ov: i64) {
+    let read = CacheRead {
+        key,
+        dim: dim.to_string(),
+        amount: ov,
+    };
+    match v.iter_mut().find(|x| x.key == key) {
+        Some(x) => *x = read,
+        None => v.push(read),
     }
 }
 
@@ -194,7 +221,7 @@ pub(crate) fn backprop(
             work.push_front((p, px, py, lh, lv));
         }
     }
-    let cache = |o: &Out, make: bool| -> Vec<(usize, String, i64)> {
+    let cache = |o: &Out, make: bool| -> Vec<CacheWrite> {
         o.iter()
             .map(|(p, list)| {
                 let dim = list.last().map(|x| x.1.clone()).unwrap_or_default();
@@ -205,7 +232,11 @@ pub(crate) fn backprop(
                 } else {
                     0
                 };
-                (*p, dim, amount)
+                CacheWrite {
+                    producer: *p,
+                    dim,
+                    amount,
+                }
             })
             .collect()
     };

@@ -7,7 +7,7 @@ use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
 
-use crate::depth_first::backprop::{backprop, BpFlags};
+use crate::depth_first::backprop::{backprop, BpFlags, CacheWrite};
 use crate::depth_first::data_copy::CopyKind;
 use crate::depth_first::graph::{largest_alive, network, Graph};
 use crate::depth_first::{evaluate_network, ItemKind, Overlap, Schedule, Tile};
@@ -145,9 +145,9 @@ fn ox(g: &Graph, sizes: &[Vec<u64>], id: i64) -> u64 {
     sizes[i][g.nodes[i].spec.dim_index("OX").unwrap()]
 }
 
-fn cache(g: &Graph, v: &[(usize, String, i64)], id: i64) -> i64 {
+fn cache(g: &Graph, v: &[CacheWrite], id: i64) -> i64 {
     let i = g.index_of(id).unwrap();
-    v.iter().find(|x| x.0 == i).unwrap().2
+    v.iter().find(|x| x.producer == i).unwrap().amount
 }
 
 /// §6.7 V5: tile sizes, columns to cache and alive size, without and with

@@ -11,15 +11,18 @@ use super::graph::Graph;
 use super::report::{LayerTileMacs, StackReport};
 use super::schedule::{NetworkError, Schedule, Tile};
 use super::tile_run::tile_flags;
-use super::top_level::{decide, Cols, ColsR, Decision, RowsR};
+use super::top_level::{decide, Cols, ColsR, Decision, RowsR, TileAt};
 use crate::input::hardware::Hardware;
+use crate::vec_map::find_or_push;
 
 /// The key of a tile type (§3.7.2).
 #[derive(Clone, Debug, PartialEq)]
 pub(super) struct TileKey {
-    pub(super) w: u64,
-    pub(super) h: u64,
-    pub(super) w_top: bool,
+    /// Tile width and height in output pixels.
+    pub(super) width: u64,
+    pub(super) height: u64,
+    /// The first tile: weights come from the full hierarchy (Q2).
+    pub(super) weights_at_top: bool,
     pub(super) make_h: Option<usize>,
     pub(super) use_h: Option<usize>,
     pub(super) cols_w: Cols,
@@ -47,20 +50,52 @@ pub(super) struct Pools {
 }
 
 pub(super) fn intern<T: PartialEq + Clone>(pool: &mut Vec<T>, v: &T) -> usize {
-    match pool.iter().position(|x| x == v) {
-        Some(i) => i,
-        None => {
-            pool.push(v.clone());
-            pool.len() - 1
-        }
-    }
+    find_or_push(pool, |x| x == v, || v.clone())
+}
+
+/// The interned ids of a decision's cache lists.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct ListIds {
+    pub(super) cols_w: usize,
+    pub(super) cols_r: usize,
+    pub(super) rows_w: usize,
+    pub(super) rows_r: usize,
+}
+
+/// A decision made for tiles at one [`TileAt`], with its lists' ids.
+pub(super) struct Decided {
+    pub(super) tile: TileAt,
+    pub(super) decision: Decision,
+    pub(super) ids: ListIds,
+}
+
+/// A tile type's key with its cache lists as interned ids (comparing ids
+/// is comparing the lists).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct CompactKey {
+    pub(super) width: u64,
+    pub(super) height: u64,
+    pub(super) weights_at_top: bool,
+    pub(super) make_h: Option<usize>,
+    pub(super) use_h: Option<usize>,
+    pub(super) cols_w: usize,
+    pub(super) cols_r: usize,
+    pub(super) make_v: Option<usize>,
+    pub(super) use_v: Option<usize>,
+    pub(super) rows_w: usize,
+    pub(super) rows_r: usize,
 }
 
 impl Pools {
-    /// Ids of the empty lists: `[cols, cols_r, cols, rows_r]`.
-    pub(super) fn empty(&mut self) -> [usize; 4] {
+    /// Ids of the empty lists.
+    pub(super) fn empty(&mut self) -> ListIds {
         let c = self.cols(&Vec::new());
-        [c, self.cols_r(&Vec::new()), c, self.rows_r(&Vec::new())]
+        ListIds {
+            cols_w: c,
+            cols_r: self.cols_r(&Vec::new()),
+            rows_w: c,
+            rows_r: self.rows_r(&Vec::new()),
+        }
     }
     pub(super) fn cols(&mut self, v: &Cols) -> usize {
         intern(&mut self.cols, v)
@@ -118,28 +153,25 @@ pub(super) fn plan_stack(
     // (w, h, first column, first row) only (at most four distinct ones), and
     // its cache lists are interned by content, so comparing ids is
     // comparing the lists (the tile types are those of the full keys).
-    // per decision also the interned ids of (cols_w, cols_r, rows_w, rows_r)
-    type Decided = ((u64, u64, bool, bool), Decision, [usize; 4]);
     let mut decisions: Vec<Decided> = Vec::new();
     let mut pools = Pools::default();
     let empty = pools.empty();
-    let mut get_d = |w: u64,
-                     h: u64,
-                     fx: bool,
-                     fy: bool,
-                     decisions: &mut Vec<Decided>|
-     -> Result<usize, NetworkError> {
-        if let Some(i) = decisions.iter().position(|c| c.0 == (w, h, fx, fy)) {
+    let mut get_d = |tile: TileAt, decisions: &mut Vec<Decided>| -> Result<usize, NetworkError> {
+        if let Some(i) = decisions.iter().position(|c| c.tile == tile) {
             return Ok(i);
         }
-        let d = decide(&g, &full, hw, sched.overlap, (w, h, fx, fy))?;
-        let ids = [
-            pools.cols(&d.cols_w),
-            pools.cols_r(&d.cols_r),
-            pools.cols(&d.rows_w),
-            pools.rows_r(&d.rows_r),
-        ];
-        decisions.push(((w, h, fx, fy), d, ids));
+        let decision = decide(&g, &full, hw, sched.overlap, tile)?;
+        let ids = ListIds {
+            cols_w: pools.cols(&decision.cols_w),
+            cols_r: pools.cols_r(&decision.cols_r),
+            rows_w: pools.cols(&decision.rows_w),
+            rows_r: pools.rows_r(&decision.rows_r),
+        };
+        decisions.push(Decided {
+            tile,
+            decision,
+            ids,
+        });
         Ok(decisions.len() - 1)
     };
     // (level, written list id, read list id)
@@ -157,16 +189,28 @@ pub(super) fn plan_stack(
     let mut hi_v: Option<usize> = None;
     let mut hi_w: Option<usize> = None;
     let (hm, vm) = (sched.overlap.h(), sched.overlap.v());
-    for (ri, &(y0, h)) in rows.iter().enumerate() {
-        for (ci, &(x0, w)) in cols.iter().enumerate() {
-            let di = get_d(w, h, x0 == 0, y0 == 0, &mut decisions)?;
-            let (d, [cw, cr, rw, rr]) = (&decisions[di].1, decisions[di].2);
+    for (ri, &(y0, height)) in rows.iter().enumerate() {
+        for (ci, &(x0, width)) in cols.iter().enumerate() {
+            let tile = TileAt {
+                width,
+                height,
+                first_col: x0 == 0,
+                first_row: y0 == 0,
+            };
+            let di = get_d(tile, &mut decisions)?;
+            let d = &decisions[di].decision;
+            let ListIds {
+                cols_w: cw,
+                cols_r: cr,
+                rows_w: rw,
+                rows_r: rr,
+            } = decisions[di].ids;
             let last_col = x0.saturating_add(tx) >= oxt;
             let last_row = y0.saturating_add(ty) >= oyt;
             let hi: Info = if !hm {
-                (None, empty[0], empty[1])
+                (None, empty.cols_w, empty.cols_r)
             } else if last_col {
-                (None, empty[0], cr)
+                (None, empty.cols_w, cr)
             } else {
                 (d.h_ml, cw, cr)
             };
@@ -184,12 +228,12 @@ pub(super) fn plan_stack(
                     v_overwrite = Some((seq, hi_v));
                 }
                 if last_row {
-                    (None, empty[0], rr)
+                    (None, empty.rows_w, rr)
                 } else {
                     (hi_v, rw, rr)
                 }
             } else {
-                (None, empty[0], empty[3])
+                (None, empty.rows_w, empty.rows_r)
             };
             v_info[ri].push((vi, seq));
             seq += 1;
@@ -204,50 +248,38 @@ pub(super) fn plan_stack(
             _ => e.0 .0,
         }
     };
-    // compact keys: (w, h, w_top, make_h, use_h, cols_w, cols_r, make_v,
-    // use_v, rows_w, rows_r)
-    type Compact = (
-        u64,
-        u64,
-        bool,
-        Option<usize>,
-        Option<usize>,
-        usize,
-        usize,
-        Option<usize>,
-        Option<usize>,
-        usize,
-        usize,
-    );
-    let mut compact: Vec<(Compact, u64)> = Vec::new();
+    let mut compact: Vec<(CompactKey, u64)> = Vec::new();
     let mut sizes: Vec<Tile> = Vec::new();
-    for (ri, &(_, h)) in rows.iter().enumerate() {
-        for (ci, &(_, w)) in cols.iter().enumerate() {
+    for (ri, &(_, height)) in rows.iter().enumerate() {
+        for (ci, &(_, width)) in cols.iter().enumerate() {
             let (make_h, cols_w, cols_r) = h_info[ri][ci];
             let ve = &v_info[ri][ci];
             let (make_v, rows_w, rows_r) = (v_level(ve), ve.0 .1, ve.0 .2);
-            let key: Compact = (
-                w,
-                h,
-                ri == 0 && ci == 0,
+            let key = CompactKey {
+                width,
+                height,
+                weights_at_top: ri == 0 && ci == 0,
                 make_h,
-                if ci > 0 { h_info[ri][ci - 1].0 } else { None },
+                use_h: if ci > 0 { h_info[ri][ci - 1].0 } else { None },
                 cols_w,
                 cols_r,
                 make_v,
-                if ri > 0 {
+                use_v: if ri > 0 {
                     v_level(&v_info[ri - 1][ci])
                 } else {
                     None
                 },
                 rows_w,
                 rows_r,
-            );
+            };
             match compact.iter_mut().find(|t| t.0 == key) {
                 Some(t) => t.1 += 1,
                 None => {
                     compact.push((key, 1));
-                    sizes.push(Tile { x: w, y: h });
+                    sizes.push(Tile {
+                        x: width,
+                        y: height,
+                    });
                 }
             }
         }
@@ -257,17 +289,17 @@ pub(super) fn plan_stack(
         .map(|(k, m)| {
             (
                 TileKey {
-                    w: k.0,
-                    h: k.1,
-                    w_top: k.2,
-                    make_h: k.3,
-                    use_h: k.4,
-                    cols_w: pools.cols[k.5].clone(),
-                    cols_r: pools.cols_r[k.6].clone(),
-                    make_v: k.7,
-                    use_v: k.8,
-                    rows_w: pools.cols[k.9].clone(),
-                    rows_r: pools.rows_r[k.10].clone(),
+                    width: k.width,
+                    height: k.height,
+                    weights_at_top: k.weights_at_top,
+                    make_h: k.make_h,
+                    use_h: k.use_h,
+                    cols_w: pools.cols[k.cols_w].clone(),
+                    cols_r: pools.cols_r[k.cols_r].clone(),
+                    make_v: k.make_v,
+                    use_v: k.use_v,
+                    rows_w: pools.cols[k.rows_w].clone(),
+                    rows_r: pools.rows_r[k.rows_r].clone(),
                 },
                 m,
             )
@@ -284,7 +316,7 @@ pub(super) fn plan_stack(
         })
         .collect();
     for (key, mult) in &types {
-        let bp = backprop(&g, &full, Some((key.w, key.h)), tile_flags(key))
+        let bp = backprop(&g, &full, Some((key.width, key.height)), tile_flags(key))
             .map_err(NetworkError::Graph)?;
         for (lm, &n) in layer_macs
             .iter_mut()

@@ -5,15 +5,38 @@
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use super::backprop::{backprop, BpFlags};
+use super::backprop::{backprop, BpFlags, CacheRead, CacheWrite};
 use super::graph::{elems, get, largest_alive, tensor_dims, Graph};
 use super::schedule::{NetworkError, Overlap};
 use crate::input::hardware::Hardware;
 use crate::scenario::layer::{DimClass, LayerSpec};
 
-pub(super) type Cols = Vec<(usize, String, i64)>;
-pub(super) type ColsR = Vec<((usize, usize), String, i64)>;
-pub(super) type RowsR = Vec<((usize, usize), String, i64, String)>;
+/// Columns (rows) written to the H (V) cache, per producer.
+pub(super) type Cols = Vec<CacheWrite>;
+/// Columns read from the H cache, per (consumer, operand).
+pub(super) type ColsR = Vec<CacheRead>;
+/// Rows read from the V cache, per (consumer, operand).
+pub(super) type RowsR = Vec<RowsRead>;
+
+/// Rows a consumer's operand reads from the V cache, with the input
+/// dimension of its H cache (the read leaves out what the H read took).
+#[derive(Clone, Debug, PartialEq)]
+pub(super) struct RowsRead {
+    pub(super) key: (usize, usize),
+    pub(super) dim: String,
+    pub(super) amount: i64,
+    pub(super) h_dim: String,
+}
+
+/// Where a tile sits: its size and whether it is in the first column /
+/// row (all a decision depends on).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct TileAt {
+    pub(super) width: u64,
+    pub(super) height: u64,
+    pub(super) first_col: bool,
+    pub(super) first_row: bool,
+}
 
 #[derive(Clone, Debug, PartialEq)]
 pub(super) struct Decision {
@@ -42,13 +65,13 @@ pub(super) fn decide(
     full: &[Vec<u64>],
     hw: &Hardware,
     overlap: Overlap,
-    tile: (u64, u64, bool, bool),
+    tile: TileAt,
 ) -> Result<Decision, NetworkError> {
-    let (tx, ty, first_x, first_y) = tile;
+    let (tx, ty, first_x, first_y) = (tile.width, tile.height, tile.first_col, tile.first_row);
     let gerr = NetworkError::Graph;
     let out_id = g.output().map(|o| g.nodes[o].id).unwrap_or(0);
     // Q17: the cache sizes assume both caches.
-    let wl1 = backprop(
+    let bp_both = backprop(
         g,
         full,
         Some((tx, ty)),
@@ -60,7 +83,7 @@ pub(super) fn decide(
         },
     )
     .map_err(gerr)?;
-    let wl2 = backprop(
+    let bp_mode = backprop(
         g,
         full,
         Some((tx, ty)),
@@ -73,22 +96,23 @@ pub(super) fn decide(
     )
     .map_err(gerr)?;
     // Q5: no "permanent data" term (it never applies in the reference)
-    let la = largest_alive(g, &wl2.sizes);
+    let la = largest_alive(g, &bp_mode.sizes);
     let (mut sum_h, mut sum_v, mut sum_hv) = (0u128, 0u128, 0u128);
-    for ((n, k), hd, ov_x) in &wl1.in_h {
+    for read in &bp_both.in_h {
+        let ((n, k), hd, ov_x) = (&read.key, &read.dim, &read.amount);
         let node = &g.nodes[*n];
         let spec = &node.spec;
-        let sizes = &wl1.sizes[*n];
+        let sizes = &bp_both.sizes[*n];
         let ext = tensor_dims(spec, *k, sizes);
         let ext_full = tensor_dims(spec, *k, &node.full);
         let size = elems(spec, *k, sizes);
         let prec = spec.operands[*k].precision_bits as u128;
         let ov_x = (*ov_x).max(0) as u128;
-        let (vd, ov_y) = wl1
+        let (vd, ov_y) = bp_both
             .in_v
             .iter()
-            .find(|x| x.0 == (*n, *k))
-            .map(|x| (x.1.clone(), x.2.max(0) as u128))
+            .find(|x| x.key == (*n, *k))
+            .map(|x| (x.dim.clone(), x.amount.max(0) as u128))
             .unwrap_or_default();
         let e = |d: &str| get(&ext, d).unwrap_or(1).max(1) as u128;
         let ef = |d: &str| get(&ext_full, d).unwrap_or(1).max(1) as u128;
@@ -110,7 +134,7 @@ pub(super) fn decide(
             );
         }
     }
-    let i_mem = wl1
+    let i_mem = bp_both
         .order
         .iter()
         .find_map(|&n| {
@@ -122,7 +146,7 @@ pub(super) fn decide(
                 .map(|o| o.mem_op.clone())
         })
         .unwrap_or_else(|| "I1".to_string());
-    let o_mem = wl1
+    let o_mem = bp_both
         .order
         .first()
         .map(|&n| g.nodes[n].spec.operands[0].mem_op.clone())
@@ -164,7 +188,7 @@ pub(super) fn decide(
         (None, None)
     };
     // weight level
-    let w_mem = wl1.order.iter().find_map(|&n| {
+    let w_mem = bp_both.order.iter().find_map(|&n| {
         g.nodes[n]
             .spec
             .operands
@@ -175,7 +199,7 @@ pub(super) fn decide(
     let w_ml = match w_mem {
         None => None,
         Some(wm) => {
-            let w_tot: u128 = wl1
+            let weight_bits: u128 = bp_both
                 .order
                 .iter()
                 .map(|&n| {
@@ -183,76 +207,86 @@ pub(super) fn decide(
                     s.inputs()
                         .filter(|&k| s.operands[k].is_constant)
                         .map(|k| {
-                            elems(s, k, &wl1.sizes[n])
+                            elems(s, k, &bp_both.sizes[n])
                                 .saturating_mul(s.operands[k].precision_bits as u128)
                         })
                         .fold(0u128, |a, x| a.saturating_add(x))
                 })
                 .fold(0u128, |a, x| a.saturating_add(x));
-            let wl = levels(hw, &wm);
+            let w_levels = levels(hw, &wm);
             let req = |l: usize| -> u128 {
-                let mut r = w_tot;
+                let mut r = weight_bits;
                 if io.contains(&l) {
-                    r = w_tot.saturating_add(la);
+                    r = weight_bits.saturating_add(la);
                 }
                 if Some(l) == h_ml {
-                    r = w_tot.saturating_add(peak_h);
+                    r = weight_bits.saturating_add(peak_h);
                 }
                 if Some(l) == v_ml {
-                    r = w_tot.saturating_add(peak_v);
+                    r = weight_bits.saturating_add(peak_v);
                 }
                 if Some(l) == h_ml && Some(l) == v_ml {
-                    r = w_tot.saturating_add(peak_v).saturating_sub(sum_hv);
+                    r = weight_bits.saturating_add(peak_v).saturating_sub(sum_hv);
                 }
                 r
             };
-            wl.iter()
+            w_levels
+                .iter()
                 .copied()
                 .find(|&l| hw.levels[l].size_bits as u128 >= req(l))
-                .or_else(|| wl.last().copied())
+                .or_else(|| w_levels.last().copied())
         }
     };
     let cap = |c: &Cols| -> Cols {
         c.iter()
-            .map(|(p, d, a)| {
-                let sz = g.nodes[*p]
+            .map(|c| {
+                let sz = g.nodes[c.producer]
                     .spec
-                    .dim_index(d)
-                    .and_then(|i| wl1.sizes[*p].get(i))
+                    .dim_index(&c.dim)
+                    .and_then(|i| bp_both.sizes[c.producer].get(i))
                     .copied()
                     .unwrap_or(0) as i64;
-                (*p, d.clone(), (*a).min(sz))
+                CacheWrite {
+                    amount: c.amount.min(sz),
+                    ..c.clone()
+                }
             })
             .collect()
     };
     let cols_w = if first_x {
-        wl1.to_cache_h.clone()
+        bp_both.to_cache_h.clone()
     } else {
-        cap(&wl1.to_cache_h)
+        cap(&bp_both.to_cache_h)
     };
     let rows_w = if first_y {
-        wl1.to_cache_v.clone()
+        bp_both.to_cache_v.clone()
     } else {
-        cap(&wl1.to_cache_v)
+        cap(&bp_both.to_cache_v)
     };
     let cols_r = if first_x {
         Vec::new()
     } else {
-        wl1.in_h.clone()
+        bp_both.in_h.clone()
     };
     let rows_r = if first_y {
         Vec::new()
     } else {
-        wl1.in_v
+        bp_both
+            .in_v
             .iter()
-            .map(|(key, vd, ov)| {
-                let hd = wl1
+            .map(|v| {
+                let h_dim = bp_both
                     .in_h
                     .iter()
-                    .find(|x| x.0 == *key)
-                    .map(|x| x.1.clone())
+                    .find(|x| x.key == v.key)
+                    .map(|x| x.dim.clone())
                     .unwrap_or_default();
-                (*key, vd.clone(), *ov, hd)
+                RowsRead {
+                    key: v.key,
+                    dim: v.dim.clone(),
+                    amount: v.amount,
+                    h_dim,
+                }
             })
             .collect()
     };
