@@ -8,6 +8,7 @@ use alloc::vec::Vec;
 use super::report::{ItemKind, ItemReport, NetworkReport, OperandTop, StackReport, TileTypeReport};
 use super::run::NetworkRun;
 use crate::input::ordered::OrderedMap;
+use crate::vec_map::find_or_push;
 
 impl NetworkRun {
     pub(super) fn report(&self) -> NetworkReport {
@@ -230,11 +231,5 @@ pub(super) fn entry(
     key: &str,
     make: impl FnOnce() -> ItemReport,
 ) -> usize {
-    match items.iter().position(|i| i.reference_name == key) {
-        Some(i) => i,
-        None => {
-            items.push(make());
-            items.len() - 1
-        }
-    }
+    find_or_push(items, |i| i.reference_name == key, make)
 }

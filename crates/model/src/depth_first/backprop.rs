@@ -10,6 +10,7 @@ use alloc::vec::Vec;
 
 use super::graph::{get, tensor_dims, Graph};
 use crate::scenario::layer::LayerSpec;
+use crate::vec_map::find_or_push;
 
 /// Columns (rows) a producer writes to the H (V) cache.
 #[derive(Clone, Debug, PartialEq)]
@@ -52,13 +53,7 @@ pub(crate) struct Backprop {
 type Out = Vec<(usize, Vec<(usize, String, i64, i64)>)>;
 
 fn set_out(o: &mut Out, p: usize, c: usize, dim: &str, amount: i64, lag: i64) -> i64 {
-    let i = match o.iter().position(|x| x.0 == p) {
-        Some(i) => i,
-        None => {
-            o.push((p, Vec::new()));
-            o.len() - 1
-        }
-    };
+    let i = find_or_push(o, |x| x.0 == p, || (p, Vec::new()));
     let list = &mut o[i].1;
     match list.iter_mut().find(|x| x.0 == c) {
         Some(x) => *x = (c, dim.to_string(), amount, lag),
