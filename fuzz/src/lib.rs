@@ -10,7 +10,11 @@
 //! | ---------- | --------------- | ----- |
 //! | `validate` | `defines_model::validate_json`, then `evaluate_network` | [`split_scenario`] |
 //! | `cli_args` | `defines_cli::args::parse` | arguments separated by NUL bytes |
-//! | `persist`  | `defines_playground::persist::{decode, from_fragment}` | the saved text |
+//! | `persist`  | `defines_playground::persist::{decode, from_fragment}` | the saved text, or its JSON (starting with `{`) |
+//!
+//! [`dictionary`] gives each target the words its parsers compare with (an
+//! AFL++ `-x` file): stable Rust has no comparison-logging instrumentation,
+//! so this is how the fuzzer learns field names and edge-case numbers.
 
 use defines_model::{presets, Overlap, Schedule, Tile};
 use std::ffi::OsString;
@@ -69,11 +73,159 @@ pub fn schedule_from(bytes: &[u8]) -> Schedule {
     }
 }
 
+/// The first byte of an edit-mode `validate` input (see [`edited_scenario`]);
+/// JSON text never starts with it.
+pub const EDIT_MODE: u8 = 0xFF;
+
+/// Every hardware preset with every workload that has its family's mapping:
+/// `(hardware, workload, mapping)` texts.
+fn preset_pairs() -> &'static [[&'static str; 3]] {
+    static PAIRS: std::sync::OnceLock<Vec<[&'static str; 3]>> = std::sync::OnceLock::new();
+    PAIRS.get_or_init(|| {
+        let mut v = Vec::new();
+        for (hw_name, hw) in presets::HARDWARE {
+            for (wl_name, wl) in presets::WORKLOADS {
+                if let Some(m) = presets::mapping(&presets::default_mapping_name(hw_name, wl_name))
+                {
+                    v.push([*hw, *wl, m]);
+                }
+            }
+        }
+        v
+    })
+}
+
+/// Byte spans of the scalar values (not the keys) of a JSON text, in order.
+fn scalar_spans(text: &str) -> Vec<(usize, usize)> {
+    let b = text.as_bytes();
+    let mut spans = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        let start = i;
+        match b[i] {
+            b'"' => {
+                i += 1;
+                while i < b.len() && b[i] != b'"' {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+                i = (i + 1).min(b.len());
+                let mut j = i;
+                while j < b.len() && b[j].is_ascii_whitespace() {
+                    j += 1;
+                }
+                if b.get(j) != Some(&b':') {
+                    spans.push((start, i));
+                }
+            }
+            b'-' | b'0'..=b'9' | b't' | b'f' | b'n' => {
+                while i < b.len() && !b",]} \t\r\n".contains(&b[i]) {
+                    i += 1;
+                }
+                spans.push((start, i));
+            }
+            _ => i += 1,
+        }
+    }
+    spans
+}
+
+/// The scalar spans of every preset pair's documents, computed once.
+fn pair_spans() -> &'static [[Vec<(usize, usize)>; 3]] {
+    static SPANS: std::sync::OnceLock<Vec<[Vec<(usize, usize)>; 3]>> = std::sync::OnceLock::new();
+    SPANS.get_or_init(|| {
+        preset_pairs()
+            .iter()
+            .map(|docs| docs.map(scalar_spans))
+            .collect()
+    })
+}
+
+/// Work done once before the fuzzing loop (so every execution takes the
+/// same path: AFL++'s stability).
+pub fn init() {
+    let _ = pair_spans();
+}
+
+/// Values an edit can put in place of a scalar; a selector byte past the
+/// table is the whole number `selector - len`.
+const EDIT_VALUES: &[&str] = &[
+    "0",
+    "-1",
+    "0.5",
+    "-0.5",
+    "1e9",
+    "1e18",
+    "1e308",
+    "-1e308",
+    "1e-300",
+    "4294967296",
+    "9223372036854775807",
+    "18446744073709551615",
+    "18446744073709551616",
+    "null",
+    "true",
+    "\"\"",
+    "\"X\"",
+    "[]",
+    "{}",
+];
+
+/// An edit-mode `validate` input: `[0xFF, pair, mode, lpf, tile_x, tile_y,
+/// edits...]`, a preset pair (index modulo their number) with each edit
+/// `[document, index_hi, index_lo, value]` replacing one scalar value
+/// (index modulo the document's scalar count; document 0 hardware, 1
+/// workload, 2 mapping) by `EDIT_VALUES[value]` or a small whole number.
+/// Short inputs reach deep into valid scenarios, which raw JSON mutation
+/// of 60 KB documents rarely does. `None` when `data` is not in edit mode.
+pub fn edited_scenario(data: &[u8]) -> Option<([String; 3], Schedule)> {
+    if data.first() != Some(&EDIT_MODE) {
+        return None;
+    }
+    let pairs = preset_pairs();
+    let p = usize::from(*data.get(1)?) % pairs.len();
+    let schedule = schedule_from(data.get(2..6).unwrap_or(&data[2.min(data.len())..]));
+    let mut edits: [Vec<(usize, String)>; 3] = Default::default();
+    for e in data.get(6..).unwrap_or(&[]).chunks_exact(4).take(16) {
+        let doc = usize::from(e[0]) % 3;
+        let spans = &pair_spans()[p][doc];
+        if spans.is_empty() {
+            continue;
+        }
+        let idx = usize::from(u16::from_be_bytes([e[1], e[2]])) % spans.len();
+        let v = usize::from(e[3]);
+        let value = EDIT_VALUES
+            .get(v)
+            .map_or_else(|| (v - EDIT_VALUES.len()).to_string(), |s| s.to_string());
+        edits[doc].retain(|(i, _)| *i != idx);
+        edits[doc].push((idx, value));
+    }
+    let docs = std::array::from_fn(|d| {
+        let text = pairs[p][d];
+        let mut e = std::mem::take(&mut edits[d]);
+        e.sort();
+        let mut out = String::with_capacity(text.len());
+        let mut at = 0;
+        for (idx, value) in e {
+            let (s, t) = pair_spans()[p][d][idx];
+            out.push_str(&text[at..s]);
+            out.push_str(&value);
+            at = t;
+        }
+        out.push_str(&text[at..]);
+        out
+    });
+    Some((docs, schedule))
+}
+
 /// Target `validate`: the three documents are validated together; a valid
 /// scenario is evaluated at the input's schedule and every number of the
-/// report must be finite. Invalid input must come with diagnostics.
+/// report must be finite. Invalid input must come with diagnostics. The
+/// input is raw ([`split_scenario`]) or edits of a preset pair
+/// ([`edited_scenario`]).
 pub fn check_validate(data: &[u8]) {
-    let Some(([hardware, workload, mapping], schedule)) = split_scenario(data) else {
+    let Some(([hardware, workload, mapping], schedule)) =
+        edited_scenario(data).or_else(|| split_scenario(data))
+    else {
         return;
     };
     let scenario = match defines_model::validate_json(&workload, &hardware, &mapping) {
@@ -137,9 +289,19 @@ pub fn check_cli_args(data: &[u8]) {
 /// `decode`, and a decoded scenario survives `encode` → `decode` unchanged
 /// (the page saves what it decoded).
 pub fn check_persist(data: &[u8]) {
+    use base64::Engine;
     use defines_playground::persist;
-    let Ok(text) = std::str::from_utf8(data) else {
-        return;
+    // Plain JSON is base64-encoded first, so the fuzzer reaches the field
+    // checks without having to learn base64.
+    let encoded;
+    let text = if data.first() == Some(&b'{') {
+        encoded = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(data);
+        encoded.as_str()
+    } else {
+        match std::str::from_utf8(data) {
+            Ok(t) => t,
+            Err(_) => return,
+        }
     };
     let decoded = persist::decode(text);
     match persist::from_fragment(text) {
@@ -179,30 +341,42 @@ pub fn seeds(target: &str) -> Vec<(String, Vec<u8>)> {
     }
 }
 
-/// Every hardware preset with every workload that has its family's
-/// mapping, at the default (cheapest) schedule, plus one small-tile
-/// schedule of the smallest network.
+/// Edit mode first (afl-fuzz takes seeds in name order, and these tiny
+/// inputs reach deepest): every preset pair unedited at the cheap schedule,
+/// and one at tile 60x72. Then a few raw inputs (one per workload, 30-60 KB
+/// each: they are slow to calibrate and mutate) for the JSON parsers.
 fn validate_seeds() -> Vec<(String, Vec<u8>)> {
     let mut out = Vec::new();
-    for (hw_name, hw) in presets::HARDWARE {
-        for (wl_name, wl) in presets::WORKLOADS {
-            let Some(m) = presets::mapping(&presets::default_mapping_name(hw_name, wl_name)) else {
-                continue;
-            };
-            let mut v = Vec::new();
-            for (i, part) in [hw, wl, m].iter().enumerate() {
-                if i > 0 {
-                    v.push(SEP);
-                }
-                v.extend_from_slice(part.as_bytes());
-            }
-            out.push((format!("{hw_name}__{wl_name}"), v));
-        }
+    for p in 0..preset_pairs().len() {
+        out.push((format!("0edit{p:02}"), vec![EDIT_MODE, p as u8]));
     }
-    if let Some((name, v)) = out.iter().find(|(n, _)| n.ends_with("__fsrcnn")).cloned() {
-        let mut v = v;
-        v.extend_from_slice(&[SEP, 2, 0, 60, 72]);
-        out.push((format!("{name}__tile60x72"), v));
+    out.push(("0edit00_tile60x72".into(), vec![EDIT_MODE, 0, 2, 0, 60, 72]));
+    for (i, (wl_name, wl)) in presets::WORKLOADS.iter().enumerate() {
+        let Some((hw_name, hw, m)) = presets::HARDWARE
+            .iter()
+            .cycle()
+            .skip(2 * i)
+            .take(presets::HARDWARE.len())
+            .find_map(|(hw_name, hw)| {
+                let m = presets::mapping(&presets::default_mapping_name(hw_name, wl_name))?;
+                Some((hw_name, hw, m))
+            })
+        else {
+            continue;
+        };
+        let mut v = Vec::new();
+        for (i, part) in [hw, wl, m].iter().enumerate() {
+            if i > 0 {
+                v.push(SEP);
+            }
+            v.extend_from_slice(part.as_bytes());
+        }
+        if i == 0 {
+            let mut small_tile = v.clone();
+            small_tile.extend_from_slice(&[SEP, 2, 0, 60, 72]);
+            out.push((format!("raw_{hw_name}__{wl_name}__tile60x72"), small_tile));
+        }
+        out.push((format!("raw_{hw_name}__{wl_name}"), v));
     }
     out
 }
@@ -330,6 +504,132 @@ fn persist_seeds() -> Vec<(String, Vec<u8>)> {
         }
         push(format!("{hw}_{wl}"), &s);
     }
+    // The same states as plain JSON (see `check_persist`).
+    let json: Vec<(String, Vec<u8>)> = out
+        .iter()
+        .filter(|(n, _)| !n.ends_with("_fragment"))
+        .filter_map(|(n, text)| {
+            use base64::Engine;
+            let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(text)
+                .ok()?;
+            Some((format!("{n}_json"), bytes))
+        })
+        .collect();
+    out.extend(json);
+    out
+}
+
+/// Numbers at the edges: overflow, infinity, huge loops and memories.
+const EDGE_NUMBERS: &[&str] = &[
+    "0",
+    "1",
+    "-1",
+    "2",
+    "0.5",
+    "1e9",
+    "1e308",
+    "-1e308",
+    "1e-308",
+    "1e400",
+    "4294967295",
+    "4294967296",
+    "9223372036854775807",
+    "9223372036854775808",
+    "18446744073709551615",
+    "18446744073709551616",
+    "null",
+    "true",
+    "false",
+    "[]",
+    "{}",
+    "\"\"",
+];
+
+/// The AFL++ dictionary of a target: one token per entry.
+pub fn dictionary(target: &str) -> Vec<Vec<u8>> {
+    let mut words = std::collections::BTreeSet::<String>::new();
+    words.extend(EDGE_NUMBERS.iter().map(|w| w.to_string()));
+    let quoted = |s: &str| serde_json::Value::String(s.into()).to_string();
+    match target {
+        "validate" => {
+            let docs = presets::HARDWARE
+                .iter()
+                .chain(presets::WORKLOADS)
+                .chain(presets::MAPPINGS);
+            for (_, text) in docs {
+                if let Ok(v) = serde_json::from_str::<serde_json::Value>(text) {
+                    json_words(&v, &mut words);
+                }
+            }
+        }
+        "cli_args" => {
+            for w in
+                defines_cli::args::USAGE.split(|c: char| c.is_whitespace() || "[]|".contains(c))
+            {
+                let w = w.trim_matches(|c: char| "(),;`.".contains(c));
+                if !w.is_empty() && w.len() <= 32 {
+                    words.insert(w.to_string());
+                }
+            }
+            let names = presets::HARDWARE
+                .iter()
+                .chain(presets::WORKLOADS)
+                .chain(presets::MAPPINGS);
+            words.extend(names.map(|(n, _)| n.to_string()));
+            words.extend(
+                ["16x18", "1,4,16", "1,2,3", "0x0", "x", ",", "q36", "all"].map(String::from),
+            );
+        }
+        "persist" => {
+            for k in ["v", "hw", "wl", "mode", "tx", "ty", "lpf", "edits"] {
+                words.insert(quoted(k));
+            }
+            let names = presets::HARDWARE.iter().chain(presets::WORKLOADS);
+            words.extend(names.map(|(n, _)| quoted(n)));
+            words.insert(defines_playground::persist::FRAGMENT_PREFIX.into());
+        }
+        _ => {}
+    }
+    words.into_iter().map(String::into_bytes).collect()
+}
+
+/// Object keys (quoted) and short string values of a JSON document.
+fn json_words(v: &serde_json::Value, out: &mut std::collections::BTreeSet<String>) {
+    use serde_json::Value;
+    match v {
+        Value::Object(m) => {
+            for (k, v) in m {
+                out.insert(Value::String(k.clone()).to_string());
+                json_words(v, out);
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|v| json_words(v, out)),
+        Value::String(s) if s.len() <= 32 => {
+            out.insert(Value::String(s.clone()).to_string());
+        }
+        _ => {}
+    }
+}
+
+/// A dictionary as AFL++ reads it (`-x FILE`): `"token"` per line, with
+/// `\\`, `\"` and non-printable bytes escaped as `\xNN`.
+pub fn dictionary_file(words: &[Vec<u8>]) -> String {
+    let mut out = String::new();
+    for w in words {
+        out.push('"');
+        for &b in w {
+            match b {
+                b'"' | b'\\' => {
+                    out.push('\\');
+                    out.push(b as char);
+                }
+                0x20..=0x7e => out.push(b as char),
+                _ => out.push_str(&format!("\\x{b:02x}")),
+            }
+        }
+        out.push_str("\"\n");
+    }
     out
 }
 
@@ -357,7 +657,23 @@ mod tests {
         assert_eq!(s.lpf_limit, 2);
         assert_eq!((s.tile.x, s.tile.y), (5, FULL_TILE));
         assert!(split_scenario(b"h\0w").is_none());
+        let spans = scalar_spans(r#"{"a": 1, "b": ["x", -2.5e3], "c": {"d": true}}"#);
+        assert_eq!(spans, [(6, 7), (15, 18), (20, 26), (40, 44)]);
+        let unedited = edited_scenario(&[EDIT_MODE, 0]).unwrap().0;
+        assert_eq!(unedited.each_ref().map(String::as_str), preset_pairs()[0]);
+        // Edit scalar 0 of the hardware to u64::MAX (value 11).
+        let (docs, _) = edited_scenario(&[EDIT_MODE, 0, 0, 0, 0, 0, 0, 0, 0, 11]).unwrap();
+        let (s, t) = pair_spans()[0][0][0];
+        assert_eq!(&docs[0][s..s + 20], "18446744073709551615");
+        assert_eq!(docs[0][s + 20..], preset_pairs()[0][0][t..]);
         assert_eq!(split_args(b""), Vec::<OsString>::new());
         assert_eq!(split_args(b"a\0\0b").len(), 3);
+        assert_eq!(
+            dictionary_file(&[b"a\"b\\".to_vec(), vec![0, b'x']]),
+            "\"a\\\"b\\\\\"\n\"\\x00x\"\n"
+        );
+        for t in TARGETS {
+            assert!(dictionary(t).len() > 20, "{t}: a short dictionary");
+        }
     }
 }

@@ -8,7 +8,8 @@
 //! Layout (all ignored by git): `fuzz/target/afl/release/<target>` the
 //! instrumented binaries (outside afl-fuzz they run once on stdin: that is
 //! the replay), `fuzz/target/seeds/<target>/` the seed corpora written by
-//! the `seeds` binary, `fuzz/target/out/<target>/` afl-fuzz's output of the
+//! the `seeds` binary with their
+//! dictionaries `<target>.dict`, `fuzz/target/out/<target>/` afl-fuzz's output of the
 //! last campaign (`default/{queue,crashes,hangs}`, `fuzzer_stats`) with its
 //! log beside it.
 
@@ -159,8 +160,12 @@ fn fuzz_one(
         .try_clone()
         .map_err(|e| Failure(format!("log file: {e}")))?;
     let mut cmd = Command::new(afl_fuzz);
-    cmd.args(["-c0", "-V", &seconds.to_string()])
-        .args(["-t", EXEC_TIMEOUT_MS, "-m", MEMORY_LIMIT_MB])
+    cmd.args(["-c0", "-V", &seconds.to_string()]);
+    let dict = seeds.with_extension("dict");
+    if dict.exists() {
+        cmd.arg("-x").arg(dict);
+    }
+    cmd.args(["-t", EXEC_TIMEOUT_MS, "-m", MEMORY_LIMIT_MB])
         .arg("-i")
         .arg(seeds)
         .arg("-o")

@@ -1,5 +1,6 @@
 //! `seeds DIR`: writes each fuzz target's seed corpus, from the model's
-//! presets, to `DIR/<target>/` (replacing what was there).
+//! presets, to `DIR/<target>/` (replacing what was there), and its AFL++
+//! dictionary to `DIR/<target>.dict`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -20,10 +21,18 @@ fn main() -> ExitCode {
             for (name, data) in &seeds {
                 std::fs::write(out.join(name), data)?;
             }
-            std::io::Result::Ok(seeds.len())
+            let dict = defines_fuzz::dictionary(target);
+            std::fs::write(
+                dir.join(format!("{target}.dict")),
+                defines_fuzz::dictionary_file(&dict),
+            )?;
+            std::io::Result::Ok((seeds.len(), dict.len()))
         })();
         match written {
-            Ok(n) => println!("{target}: {n} seeds in {}", out.display()),
+            Ok((n, d)) => println!(
+                "{target}: {n} seeds in {}, {d} dictionary words",
+                out.display()
+            ),
             Err(e) => {
                 eprintln!("seeds: cannot write {}: {e}", out.display());
                 return ExitCode::FAILURE;

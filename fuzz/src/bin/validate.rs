@@ -3,5 +3,6 @@
 //! (replay a crash: `fuzz/target/release/validate < CRASH_FILE`).
 
 fn main() {
+    defines_fuzz::init();
     afl::fuzz!(|data: &[u8]| defines_fuzz::check_validate(data));
 }
