@@ -47,10 +47,14 @@ pub fn split_scenario(data: &[u8]) -> Option<([String; 3], Schedule)> {
 
 /// The schedule from the bytes after the mapping: `[mode, lpf, tile_x,
 /// tile_y]`, each optional. Mode byte `b`: mode `b % 3 + 1` (default 3,
-/// fully cached); lpf byte: `1 + b % 2` (default 1; LOMA grows as lpf!,
-/// these keep an execution in milliseconds); tile bytes: `0` or missing is
-/// the whole output, otherwise that size (1..=255, small tiles mean large
-/// tile grids). Stack cuts: the model's default rule.
+/// fully cached); lpf byte: even or missing 6, odd 5. LOMA grows as lpf!:
+/// 6 (the reference's) is the smallest limit at which every preset layer
+/// evaluates (most need 6 loop factors; below that every layer is
+/// `LpfLimitTooSmall` and no number would be checked), 13-85 ms for a
+/// whole preset network layer by layer; 7 is 4-6 times slower; 5 is cheap
+/// and fails most layers (that error path is covered too). Tile bytes: `0`
+/// or missing is the whole output, otherwise that size (1..=255, small
+/// tiles mean large tile grids). Stack cuts: the model's default rule.
 pub fn schedule_from(bytes: &[u8]) -> Schedule {
     let at = |i: usize| bytes.get(i).copied();
     let overlap = match at(0).map(|b| b % 3) {
@@ -68,7 +72,7 @@ pub fn schedule_from(bytes: &[u8]) -> Schedule {
             y: tile(at(3)),
         },
         overlap,
-        lpf_limit: 1 + u32::from(at(1).unwrap_or(0) % 2),
+        lpf_limit: if at(1).unwrap_or(0) % 2 == 0 { 6 } else { 5 },
         stack_cuts: None,
     }
 }
@@ -129,9 +133,12 @@ fn scalar_spans(text: &str) -> Vec<(usize, usize)> {
     spans
 }
 
+/// `(start, end)` byte offsets of each scalar value of a document.
+type Spans = Vec<(usize, usize)>;
+
 /// The scalar spans of every preset pair's documents, computed once.
-fn pair_spans() -> &'static [[Vec<(usize, usize)>; 3]] {
-    static SPANS: std::sync::OnceLock<Vec<[Vec<(usize, usize)>; 3]>> = std::sync::OnceLock::new();
+fn pair_spans() -> &'static [[Spans; 3]] {
+    static SPANS: std::sync::OnceLock<Vec<[Spans; 3]>> = std::sync::OnceLock::new();
     SPANS.get_or_init(|| {
         preset_pairs()
             .iter()
@@ -649,12 +656,25 @@ mod tests {
         }
     }
 
+    /// The finiteness check only means something if the default schedule
+    /// evaluates: every unedited preset pair must give a report.
+    #[test]
+    fn every_preset_pair_evaluates_at_the_default_schedule() {
+        for p in 0..preset_pairs().len() {
+            let ([h, w, m], sched) = edited_scenario(&[EDIT_MODE, p as u8]).unwrap();
+            let sc = defines_model::validate_json(&w, &h, &m).unwrap();
+            let r = defines_model::evaluate_network(&sc, &sched);
+            assert!(r.is_ok(), "pair {p}: {:?}", r.err());
+        }
+    }
+
     #[test]
     fn inputs_split_as_documented() {
         let (docs, s) = split_scenario(b"h\0w\0m\0\x01\x01\x05").unwrap();
         assert_eq!(docs, ["h".to_string(), "w".into(), "m".into()]);
         assert_eq!(s.overlap, Overlap::HCachedVRecompute);
-        assert_eq!(s.lpf_limit, 2);
+        assert_eq!(s.lpf_limit, 5);
+        assert_eq!(schedule_from(&[]).lpf_limit, 6);
         assert_eq!((s.tile.x, s.tile.y), (5, FULL_TILE));
         assert!(split_scenario(b"h\0w").is_none());
         let spans = scalar_spans(r#"{"a": 1, "b": ["x", -2.5e3], "c": {"d": true}}"#);
