@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::input::hardware::{Dir, Hardware};
 use crate::num::ceil_div;
+use crate::vec_map::find_or_push;
 
 /// Why a copy was requested (§3.8 e, l).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -92,19 +93,39 @@ fn port(hw: &Hardware, lvl: usize, op: usize, dir: Dir) -> Result<usize, String>
         })
 }
 
-/// (memory, operand, receive dir, operand, send dir) along the path.
-type Stop = (usize, usize, Dir, usize, Dir);
+/// A memory along a copy path: the operand and port direction the data
+/// arrives by, and those it leaves by.
+#[derive(Clone, Copy)]
+struct Stop {
+    mem: usize,
+    recv_op: usize,
+    recv_dir: Dir,
+    send_op: usize,
+    send_dir: Dir,
+}
+
+impl Stop {
+    /// A stop that receives and sends as the same operand.
+    fn same_op(mem: usize, op: usize, recv_dir: Dir, send_dir: Dir) -> Stop {
+        Stop {
+            mem,
+            recv_op: op,
+            recv_dir,
+            send_op: op,
+            send_dir,
+        }
+    }
+}
 
 fn hops_of(hw: &Hardware, stops: &[Stop]) -> Result<Vec<Hop>, String> {
     let mut hops = Vec::new();
     for w in stops.windows(2) {
-        let (a, _, _, a_op, a_dir) = w[0];
-        let (b, b_op, b_dir, _, _) = w[1];
+        let (a, b) = (w[0], w[1]);
         hops.push(Hop {
-            from: a,
-            from_port: port(hw, a, a_op, a_dir)?,
-            to: b,
-            to_port: port(hw, b, b_op, b_dir)?,
+            from: a.mem,
+            from_port: port(hw, a.mem, a.send_op, a.send_dir)?,
+            to: b.mem,
+            to_port: port(hw, b.mem, b.recv_op, b.recv_dir)?,
         });
     }
     Ok(hops)
@@ -132,14 +153,7 @@ fn path(hw: &Hardware, req: &CopyRequest) -> Result<Vec<Hop>, String> {
         d_op = s_op;
     }
     let s_levels = hw.levels_of(s_op);
-    let d_levels = hw.levels_of(d_op);
-    let missing = |m: usize, o: usize| {
-        format!(
-            "memory `{}` does not store operand `{}`",
-            hw.levels.get(m).map(|l| l.name.as_str()).unwrap_or("?"),
-            hw.mem_ops.get(o).map(String::as_str).unwrap_or("?")
-        )
-    };
+    let missing = |m: usize, o: usize| not_stored(hw, m, o);
     let ps = level_in(hw, s_op, src).ok_or_else(|| missing(src, s_op))?;
     let pd = level_in(hw, d_op, dst).ok_or_else(|| missing(dst, d_op))?;
     if s_op != d_op {
@@ -158,19 +172,58 @@ fn path(hw: &Hardware, req: &CopyRequest) -> Result<Vec<Hop>, String> {
         if sh == src {
             s_op = d_op;
         } else if sh != dst {
-            let psh_s = level_in(hw, s_op, sh).unwrap_or(ps);
-            let psh_d = level_in(hw, d_op, sh).unwrap_or(pd);
-            let mut stops: Vec<Stop> = Vec::new();
-            for &m in &s_levels[ps..psh_s] {
-                stops.push((m, s_op, Dir::WrInByLow, s_op, Dir::RdOutToHigh));
-            }
-            stops.push((sh, s_op, Dir::WrInByLow, d_op, Dir::RdOutToLow));
-            for &m in d_levels[pd..psh_d].iter().rev() {
-                stops.push((m, d_op, Dir::WrInByHigh, d_op, Dir::RdOutToLow));
-            }
-            return hops_of(hw, &stops);
+            let src_end = PathEnd { op: s_op, pos: ps };
+            let dst_end = PathEnd { op: d_op, pos: pd };
+            return hops_of(hw, &stops_through(hw, src_end, dst_end, sh));
         }
     }
+    hops_within(hw, s_op, src, dst)
+}
+
+fn not_stored(hw: &Hardware, m: usize, o: usize) -> String {
+    format!(
+        "memory `{}` does not store operand `{}`",
+        hw.levels.get(m).map(|l| l.name.as_str()).unwrap_or("?"),
+        hw.mem_ops.get(o).map(String::as_str).unwrap_or("?")
+    )
+}
+
+/// One end of a copy path: its operand and its position in that operand's
+/// hierarchy.
+#[derive(Clone, Copy)]
+struct PathEnd {
+    op: usize,
+    pos: usize,
+}
+
+/// Up the source operand's hierarchy to the shared memory `sh`, re-expressed
+/// there, and down the destination operand's.
+fn stops_through(hw: &Hardware, src: PathEnd, dst: PathEnd, sh: usize) -> Vec<Stop> {
+    let (s_op, d_op) = (src.op, dst.op);
+    let s_levels = hw.levels_of(s_op);
+    let d_levels = hw.levels_of(d_op);
+    let psh_s = level_in(hw, s_op, sh).unwrap_or(src.pos);
+    let psh_d = level_in(hw, d_op, sh).unwrap_or(dst.pos);
+    let mut stops: Vec<Stop> = Vec::new();
+    for &m in &s_levels[src.pos..psh_s] {
+        stops.push(Stop::same_op(m, s_op, Dir::WrInByLow, Dir::RdOutToHigh));
+    }
+    stops.push(Stop {
+        mem: sh,
+        recv_op: s_op,
+        recv_dir: Dir::WrInByLow,
+        send_op: d_op,
+        send_dir: Dir::RdOutToLow,
+    });
+    for &m in d_levels[dst.pos..psh_d].iter().rev() {
+        stops.push(Stop::same_op(m, d_op, Dir::WrInByHigh, Dir::RdOutToLow));
+    }
+    stops
+}
+
+/// Up or down the hierarchy of operand `s_op` from `src` to `dst`.
+fn hops_within(hw: &Hardware, s_op: usize, src: usize, dst: usize) -> Result<Vec<Hop>, String> {
+    let missing = |m: usize, o: usize| not_stored(hw, m, o);
     let levels = hw.levels_of(s_op);
     let ls = level_in(hw, s_op, src).ok_or_else(|| missing(src, s_op))?;
     let ld = level_in(hw, s_op, dst).ok_or_else(|| missing(dst, s_op))?;
@@ -180,13 +233,13 @@ fn path(hw: &Hardware, req: &CopyRequest) -> Result<Vec<Hop>, String> {
     let stops: Vec<Stop> = if ls < ld {
         levels[ls..=ld]
             .iter()
-            .map(|&m| (m, s_op, Dir::WrInByLow, s_op, Dir::RdOutToHigh))
+            .map(|&m| Stop::same_op(m, s_op, Dir::WrInByLow, Dir::RdOutToHigh))
             .collect()
     } else {
         levels[ld..=ls]
             .iter()
             .rev()
-            .map(|&m| (m, s_op, Dir::WrInByHigh, s_op, Dir::RdOutToLow))
+            .map(|&m| Stop::same_op(m, s_op, Dir::WrInByHigh, Dir::RdOutToLow))
             .collect()
     };
     hops_of(hw, &stops)
@@ -196,9 +249,30 @@ fn path(hw: &Hardware, req: &CopyRequest) -> Result<Vec<Hop>, String> {
 type PortBusy = Vec<((usize, usize), Vec<(u64, u64)>)>;
 
 fn busy(ports: &mut PortBusy, key: (usize, usize), iv: (u64, u64)) {
-    match ports.iter_mut().find(|(k, _)| *k == key) {
-        Some((_, v)) => v.push(iv),
-        None => ports.push((key, alloc::vec![iv])),
+    let i = find_or_push(ports, |(k, _)| *k == key, || (key, Vec::new()));
+    ports[i].1.push(iv);
+}
+
+/// Adds `e` to the energy of memory `m`. A new entry starts at -0.0, the
+/// exact identity of `+`, so it holds `e` bit for bit (as the previous
+/// push of `e` did, -0.0 included).
+fn add_energy(by_memory: &mut Vec<(String, f64)>, m: &str, e: f64) {
+    let i = find_or_push(by_memory, |x| x.0 == m, || (String::from(m), -0.0));
+    by_memory[i].1 += e;
+}
+
+/// The latency of one port: its busy intervals run back to back from the
+/// first start, or end at the last end if that is later.
+fn port_latency(ivs: &[(u64, u64)]) -> u64 {
+    let end = ivs.iter().map(|i| i.1).max().unwrap_or(0);
+    if ivs.len() == 1 {
+        end
+    } else {
+        let start = ivs.iter().map(|i| i.0).min().unwrap_or(0);
+        let sum = ivs
+            .iter()
+            .fold(0u64, |a, i| a.saturating_add(i.1.saturating_sub(i.0)));
+        end.max(start.saturating_add(sum))
     }
 }
 
@@ -226,12 +300,8 @@ pub fn copy_layer(hw: &Hardware, reqs: &[CopyRequest]) -> Result<CopyLayerCost, 
                 * (pr.bw_min_bits as f64 / pr.bw_bits.max(1) as f64)
                 * d.w_cost_pj;
             energy += e_send + e_recv;
-            for (m, e) in [(&s.name, e_send), (&d.name, e_recv)] {
-                match out.energy_by_memory_pj.iter_mut().find(|x| x.0 == *m) {
-                    Some(x) => x.1 += e,
-                    None => out.energy_by_memory_pj.push((m.clone(), e)),
-                }
-            }
+            add_energy(&mut out.energy_by_memory_pj, &s.name, e_send);
+            add_energy(&mut out.energy_by_memory_pj, &d.name, e_recv);
             let lat = ceil_div(r.bits, ps.bw_bits.max(1)).max(ceil_div(r.bits, pr.bw_bits.max(1)));
             busy(
                 &mut ports,
@@ -251,17 +321,7 @@ pub fn copy_layer(hw: &Hardware, reqs: &[CopyRequest]) -> Result<CopyLayerCost, 
         });
     }
     for (_, ivs) in &ports {
-        let end = ivs.iter().map(|i| i.1).max().unwrap_or(0);
-        let lat = if ivs.len() == 1 {
-            end
-        } else {
-            let start = ivs.iter().map(|i| i.0).min().unwrap_or(0);
-            let sum = ivs
-                .iter()
-                .fold(0u64, |a, i| a.saturating_add(i.1.saturating_sub(i.0)));
-            end.max(start.saturating_add(sum))
-        };
-        out.latency_cycles = out.latency_cycles.max(lat);
+        out.latency_cycles = out.latency_cycles.max(port_latency(ivs));
     }
     Ok(out)
 }
