@@ -5,7 +5,7 @@
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use super::backprop::{backprop, BpFlags, CacheRead, CacheWrite};
+use super::backprop::{backprop, Backprop, BpFlags, CacheRead, CacheWrite};
 use super::graph::{elems, get, largest_alive, tensor_dims, Graph};
 use super::schedule::{NetworkError, Overlap};
 use crate::input::hardware::Hardware;
@@ -60,6 +60,59 @@ pub(super) fn is_r(spec: &LayerSpec, op: usize, d: &str) -> bool {
         .is_some_and(|i| spec.operands[op].class.get(i) == Some(&DimClass::R))
 }
 
+/// Bits the caches add to the peak of a level (§3.6): the H cache, the V
+/// cache, and the part counted in both, stored once when one level holds
+/// both caches.
+struct CacheBits {
+    h: u128,
+    v: u128,
+    hv: u128,
+}
+
+/// What a level must hold, by what it stores (§3.6).
+struct Needs {
+    /// The largest live data (Q5: no "permanent data" term, it never
+    /// applies in the reference).
+    alive: u128,
+    /// With the H cache (none for a tile in the first column).
+    h: u128,
+    /// With the H and the V cache.
+    v: u128,
+    /// Counted in both caches.
+    hv: u128,
+}
+
+/// The levels of the output memory operand, where tile data and caches go.
+struct OutLevels<'a> {
+    hw: &'a Hardware,
+    /// Memory operand of the first input, which such a level must store too.
+    i_idx: Option<usize>,
+    levels: Vec<usize>,
+}
+
+impl OutLevels<'_> {
+    /// Level `l` stores the input, is not unrolled and has `need` bits.
+    fn fits(&self, l: usize, need: u128) -> bool {
+        let lv = &self.hw.levels[l];
+        self.i_idx.is_some_and(|m| lv.stores(m))
+            && lv.unroll_count == 1
+            && lv.size_bits as u128 >= need
+    }
+
+    /// The lowest level that fits what it would hold.
+    fn first_fit(&self, need: impl Fn(usize) -> u128) -> Option<usize> {
+        self.levels.iter().copied().find(|&l| self.fits(l, need(l)))
+    }
+}
+
+/// The levels of the H and V caches, and those the tile's inputs and
+/// outputs pass (up to the first that holds the live data).
+struct CacheLevels {
+    io: Vec<usize>,
+    h: Option<usize>,
+    v: Option<usize>,
+}
+
 pub(super) fn decide(
     g: &Graph,
     full: &[Vec<u64>],
@@ -67,48 +120,82 @@ pub(super) fn decide(
     overlap: Overlap,
     tile: TileAt,
 ) -> Result<Decision, NetworkError> {
-    let (tx, ty, first_x, first_y) = (tile.width, tile.height, tile.first_col, tile.first_row);
-    let gerr = NetworkError::Graph;
-    let out_id = g.output().map(|o| g.nodes[o].id).unwrap_or(0);
     // Q17: the cache sizes assume both caches.
-    let bp_both = backprop(
-        g,
-        full,
-        Some((tx, ty)),
-        BpFlags {
-            use_h: !first_x,
-            make_h: true,
-            use_v: !first_y,
-            make_v: true,
+    let bp_both = tile_backprop(g, full, tile, Overlap::FullyCached)?;
+    let bp_mode = tile_backprop(g, full, tile, overlap)?;
+    let bits = cache_bits(g, &bp_both);
+    let alive = largest_alive(g, &bp_mode.sizes);
+    let h = if tile.first_col {
+        alive
+    } else {
+        alive.saturating_add(bits.h)
+    };
+    let needs = Needs {
+        alive,
+        h,
+        v: h.saturating_add(bits.v),
+        hv: bits.hv,
+    };
+    let out = OutLevels {
+        hw,
+        i_idx: hw.mem_op_index(&first_input_mem(g, &bp_both)),
+        levels: levels(hw, &output_mem(g, &bp_both)),
+    };
+    let out_id = g.output().map(|o| g.nodes[o].id).unwrap_or(0);
+    let at = cache_levels(&out, overlap, &needs)
+        .ok_or(NetworkError::NoCacheLevel { layer_id: out_id })?;
+    let w_ml =
+        weight_mem(g, &bp_both).and_then(|wm| weight_level(g, hw, &bp_both, &wm, &at, &needs));
+    Ok(Decision {
+        h_ml: at.h,
+        v_ml: at.v,
+        cols_w: cache_written(g, &bp_both, &bp_both.to_cache_h, tile.first_col),
+        cols_r: if tile.first_col {
+            Vec::new()
+        } else {
+            bp_both.in_h.clone()
         },
-    )
-    .map_err(gerr)?;
-    let bp_mode = backprop(
-        g,
-        full,
-        Some((tx, ty)),
-        BpFlags {
-            use_h: !first_x && overlap.h(),
-            make_h: true,
-            use_v: !first_y && overlap.v(),
-            make_v: true,
+        rows_w: cache_written(g, &bp_both, &bp_both.to_cache_v, tile.first_row),
+        rows_r: if tile.first_row {
+            Vec::new()
+        } else {
+            rows_read(&bp_both)
         },
-    )
-    .map_err(gerr)?;
-    // Q5: no "permanent data" term (it never applies in the reference)
-    let la = largest_alive(g, &bp_mode.sizes);
-    let (mut sum_h, mut sum_v, mut sum_hv) = (0u128, 0u128, 0u128);
-    for read in &bp_both.in_h {
+        w_ml,
+    })
+}
+
+/// The back-propagation of a tile, using the caches `overlap` has (except
+/// in the first column / row) and making both.
+fn tile_backprop(
+    g: &Graph,
+    full: &[Vec<u64>],
+    tile: TileAt,
+    overlap: Overlap,
+) -> Result<Backprop, NetworkError> {
+    let flags = BpFlags {
+        use_h: !tile.first_col && overlap.h(),
+        make_h: true,
+        use_v: !tile.first_row && overlap.v(),
+        make_v: true,
+    };
+    backprop(g, full, Some((tile.width, tile.height)), flags).map_err(NetworkError::Graph)
+}
+
+/// §3.6: the bits the H and V cache reads of `bp` add.
+fn cache_bits(g: &Graph, bp: &Backprop) -> CacheBits {
+    let mut bits = CacheBits { h: 0, v: 0, hv: 0 };
+    for read in &bp.in_h {
         let ((n, k), hd, ov_x) = (&read.key, &read.dim, &read.amount);
         let node = &g.nodes[*n];
         let spec = &node.spec;
-        let sizes = &bp_both.sizes[*n];
+        let sizes = &bp.sizes[*n];
         let ext = tensor_dims(spec, *k, sizes);
         let ext_full = tensor_dims(spec, *k, &node.full);
         let size = elems(spec, *k, sizes);
         let prec = spec.operands[*k].precision_bits as u128;
         let ov_x = (*ov_x).max(0) as u128;
-        let (vd, ov_y) = bp_both
+        let (vd, ov_y) = bp
             .in_v
             .iter()
             .find(|x| x.key == (*n, *k))
@@ -117,25 +204,31 @@ pub(super) fn decide(
         let e = |d: &str| get(&ext, d).unwrap_or(1).max(1) as u128;
         let ef = |d: &str| get(&ext_full, d).unwrap_or(1).max(1) as u128;
         if !is_r(spec, *k, hd) {
-            sum_h = sum_h.saturating_add((size / e(hd)).saturating_mul(ov_x).saturating_mul(prec));
+            bits.h = bits
+                .h
+                .saturating_add((size / e(hd)).saturating_mul(ov_x).saturating_mul(prec));
         }
         if !is_r(spec, *k, &vd) {
-            sum_v = sum_v.saturating_add(
+            bits.v = bits.v.saturating_add(
                 ((size / e(hd)).saturating_mul(ef(hd)) / e(&vd))
                     .saturating_mul(ov_y)
                     .saturating_mul(prec),
             );
         }
         if spec.dim_index(&vd).is_none() && spec.dim_index(hd).is_none() {
-            sum_hv = sum_hv.saturating_add(
+            bits.hv = bits.hv.saturating_add(
                 ((size / e(hd)).saturating_mul(ov_x) / e(&vd))
                     .saturating_mul(ov_y)
                     .saturating_mul(prec),
             );
         }
     }
-    let i_mem = bp_both
-        .order
+    bits
+}
+
+/// The memory operand of the first non-constant input in `bp.order`.
+fn first_input_mem(g: &Graph, bp: &Backprop) -> String {
+    bp.order
         .iter()
         .find_map(|&n| {
             g.nodes[n]
@@ -145,41 +238,41 @@ pub(super) fn decide(
                 .find(|o| !o.is_constant && o.mem_op != "O")
                 .map(|o| o.mem_op.clone())
         })
-        .unwrap_or_else(|| "I1".to_string());
-    let o_mem = bp_both
-        .order
+        .unwrap_or_else(|| "I1".to_string())
+}
+
+/// The output memory operand of the first node in `bp.order`.
+fn output_mem(g: &Graph, bp: &Backprop) -> String {
+    bp.order
         .first()
         .map(|&n| g.nodes[n].spec.operands[0].mem_op.clone())
-        .unwrap_or_else(|| "O".to_string());
-    let i_idx = hw.mem_op_index(&i_mem);
-    let stores_i = |l: usize| i_idx.is_some_and(|m| hw.levels[l].stores(m));
-    let o_levels = levels(hw, &o_mem);
-    let ok = |l: usize, need: u128| {
-        stores_i(l) && hw.levels[l].unroll_count == 1 && hw.levels[l].size_bits as u128 >= need
-    };
-    let io: Vec<usize> = match o_levels.iter().position(|&l| ok(l, la)) {
-        Some(p) => o_levels[..=p].to_vec(),
-        None => o_levels.clone(),
-    };
-    let peak_h = if first_x {
-        la
-    } else {
-        la.saturating_add(sum_h)
-    };
-    let peak_v = peak_h.saturating_add(sum_v);
-    let (h_ml, v_ml) = if overlap.h() {
-        let h = o_levels
+        .unwrap_or_else(|| "O".to_string())
+}
+
+/// The memory operand of the first constant operand in `bp.order`.
+fn weight_mem(g: &Graph, bp: &Backprop) -> Option<String> {
+    bp.order.iter().find_map(|&n| {
+        g.nodes[n]
+            .spec
+            .operands
             .iter()
-            .copied()
-            .find(|&l| ok(l, peak_h))
-            .ok_or(NetworkError::NoCacheLevel { layer_id: out_id })?;
+            .find(|o| o.is_constant)
+            .map(|o| o.mem_op.clone())
+    })
+}
+
+/// The H cache level (with `overlap.h()`) and the V cache level (with
+/// `overlap.v()`); `None` when a needed cache fits no output level.
+fn cache_levels(out: &OutLevels, overlap: Overlap, needs: &Needs) -> Option<CacheLevels> {
+    let io = match out.levels.iter().position(|&l| out.fits(l, needs.alive)) {
+        Some(p) => out.levels[..=p].to_vec(),
+        None => out.levels.clone(),
+    };
+    let (h, v) = if overlap.h() {
+        let h = out.first_fit(|_| needs.h)?;
         let v = if overlap.v() {
-            let v = o_levels
-                .iter()
-                .copied()
-                .find(|&l| ok(l, peak_v.saturating_sub(if l == h { sum_hv } else { 0 })))
-                .ok_or(NetworkError::NoCacheLevel { layer_id: out_id })?;
-            Some(v)
+            let shared = |l: usize| if l == h { needs.hv } else { 0 };
+            Some(out.first_fit(|l| needs.v.saturating_sub(shared(l)))?)
         } else {
             None
         };
@@ -187,116 +280,96 @@ pub(super) fn decide(
     } else {
         (None, None)
     };
-    // weight level
-    let w_mem = bp_both.order.iter().find_map(|&n| {
-        g.nodes[n]
-            .spec
-            .operands
-            .iter()
-            .find(|o| o.is_constant)
-            .map(|o| o.mem_op.clone())
-    });
-    let w_ml = match w_mem {
-        None => None,
-        Some(wm) => {
-            let weight_bits: u128 = bp_both
-                .order
-                .iter()
-                .map(|&n| {
-                    let s = &g.nodes[n].spec;
-                    s.inputs()
-                        .filter(|&k| s.operands[k].is_constant)
-                        .map(|k| {
-                            elems(s, k, &bp_both.sizes[n])
-                                .saturating_mul(s.operands[k].precision_bits as u128)
-                        })
-                        .fold(0u128, |a, x| a.saturating_add(x))
+    Some(CacheLevels { io, h, v })
+}
+
+/// The weight level: the lowest level of `wm` that holds the tile's
+/// weights besides what else it holds, else the top one.
+fn weight_level(
+    g: &Graph,
+    hw: &Hardware,
+    bp: &Backprop,
+    wm: &str,
+    at: &CacheLevels,
+    needs: &Needs,
+) -> Option<usize> {
+    let weight_bits: u128 = bp
+        .order
+        .iter()
+        .map(|&n| {
+            let s = &g.nodes[n].spec;
+            s.inputs()
+                .filter(|&k| s.operands[k].is_constant)
+                .map(|k| {
+                    elems(s, k, &bp.sizes[n]).saturating_mul(s.operands[k].precision_bits as u128)
                 })
-                .fold(0u128, |a, x| a.saturating_add(x));
-            let w_levels = levels(hw, &wm);
-            let req = |l: usize| -> u128 {
-                let mut r = weight_bits;
-                if io.contains(&l) {
-                    r = weight_bits.saturating_add(la);
-                }
-                if Some(l) == h_ml {
-                    r = weight_bits.saturating_add(peak_h);
-                }
-                if Some(l) == v_ml {
-                    r = weight_bits.saturating_add(peak_v);
-                }
-                if Some(l) == h_ml && Some(l) == v_ml {
-                    r = weight_bits.saturating_add(peak_v).saturating_sub(sum_hv);
-                }
-                r
-            };
-            w_levels
-                .iter()
-                .copied()
-                .find(|&l| hw.levels[l].size_bits as u128 >= req(l))
-                .or_else(|| w_levels.last().copied())
+                .fold(0u128, |a, x| a.saturating_add(x))
+        })
+        .fold(0u128, |a, x| a.saturating_add(x));
+    let w_levels = levels(hw, wm);
+    let req = |l: usize| -> u128 {
+        let mut r = weight_bits;
+        if at.io.contains(&l) {
+            r = weight_bits.saturating_add(needs.alive);
         }
+        if Some(l) == at.h {
+            r = weight_bits.saturating_add(needs.h);
+        }
+        if Some(l) == at.v {
+            r = weight_bits.saturating_add(needs.v);
+        }
+        if Some(l) == at.h && Some(l) == at.v {
+            r = weight_bits.saturating_add(needs.v).saturating_sub(needs.hv);
+        }
+        r
     };
-    let cap = |c: &Cols| -> Cols {
-        c.iter()
-            .map(|c| {
-                let sz = g.nodes[c.producer]
-                    .spec
-                    .dim_index(&c.dim)
-                    .and_then(|i| bp_both.sizes[c.producer].get(i))
-                    .copied()
-                    .unwrap_or(0) as i64;
-                CacheWrite {
-                    amount: c.amount.min(sz),
-                    ..c.clone()
-                }
-            })
-            .collect()
-    };
-    let cols_w = if first_x {
-        bp_both.to_cache_h.clone()
-    } else {
-        cap(&bp_both.to_cache_h)
-    };
-    let rows_w = if first_y {
-        bp_both.to_cache_v.clone()
-    } else {
-        cap(&bp_both.to_cache_v)
-    };
-    let cols_r = if first_x {
-        Vec::new()
-    } else {
-        bp_both.in_h.clone()
-    };
-    let rows_r = if first_y {
-        Vec::new()
-    } else {
-        bp_both
-            .in_v
-            .iter()
-            .map(|v| {
-                let h_dim = bp_both
-                    .in_h
-                    .iter()
-                    .find(|x| x.key == v.key)
-                    .map(|x| x.dim.clone())
-                    .unwrap_or_default();
-                RowsRead {
-                    key: v.key,
-                    dim: v.dim.clone(),
-                    amount: v.amount,
-                    h_dim,
-                }
-            })
-            .collect()
-    };
-    Ok(Decision {
-        h_ml,
-        v_ml,
-        cols_w,
-        cols_r,
-        rows_w,
-        rows_r,
-        w_ml,
-    })
+    w_levels
+        .iter()
+        .copied()
+        .find(|&l| hw.levels[l].size_bits as u128 >= req(l))
+        .or_else(|| w_levels.last().copied())
+}
+
+/// The cache writes `c`, each capped at its producer's size along the
+/// cache unless the tile is `first` (in the first column / row).
+fn cache_written(g: &Graph, bp: &Backprop, c: &Cols, first: bool) -> Cols {
+    if first {
+        return c.clone();
+    }
+    c.iter()
+        .map(|c| {
+            let sz = g.nodes[c.producer]
+                .spec
+                .dim_index(&c.dim)
+                .and_then(|i| bp.sizes[c.producer].get(i))
+                .copied()
+                .unwrap_or(0) as i64;
+            CacheWrite {
+                amount: c.amount.min(sz),
+                ..c.clone()
+            }
+        })
+        .collect()
+}
+
+/// The V cache reads of `bp`, each with the input dimension of the
+/// operand's H cache read.
+fn rows_read(bp: &Backprop) -> RowsR {
+    bp.in_v
+        .iter()
+        .map(|v| {
+            let h_dim = bp
+                .in_h
+                .iter()
+                .find(|x| x.key == v.key)
+                .map(|x| x.dim.clone())
+                .unwrap_or_default();
+            RowsRead {
+                key: v.key,
+                dim: v.dim.clone(),
+                amount: v.amount,
+                h_dim,
+            }
+        })
+        .collect()
 }
