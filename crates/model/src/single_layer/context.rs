@@ -28,6 +28,9 @@ pub(super) struct Ctx {
     pub(super) input_mem_ops: Vec<usize>,
 }
 
+/// The spatial unrolling per array dimension: (layer dimension, factor).
+type Unrolling = [Option<(usize, f64)>];
+
 impl Ctx {
     pub(super) fn new(
         layer_owned: LayerSpec,
@@ -46,70 +49,10 @@ impl Ctx {
         let u = spatial_factors(layer, hw, sm)?;
         let mut op_of_mem = vec![None; hw.mem_ops.len()];
         let mut ops = Vec::new();
-        for (x, o) in layer.operands.iter().enumerate() {
-            let mo = hw
-                .mem_op_index(&o.mem_op)
-                .ok_or_else(|| EvalError::NoMemory {
-                    operand: o.name.clone(),
-                    mem_op: o.mem_op.clone(),
-                })?;
-            let levels = hw.levels_of(mo);
-            if levels.is_empty() {
-                return Err(EvalError::NoMemory {
-                    operand: o.name.clone(),
-                    mem_op: o.mem_op.clone(),
-                });
-            }
-            if op_of_mem[mo].is_some() {
-                return Err(EvalError::Unsupported(format!(
-                    "two operands of layer {} share memory operand `{}`",
-                    layer.id, o.mem_op
-                )));
-            }
-            op_of_mem[mo] = Some(x);
-            let mut taken = vec![false; hw.array_dims.len()];
-            let mut s = Vec::with_capacity(levels.len() + 1);
-            for &lv in &levels {
-                let mut here = Vec::new();
-                for (a, t) in taken.iter_mut().enumerate() {
-                    if hw.levels[lv].served[a] && !*t {
-                        *t = true;
-                        if let Some(e) = u[a] {
-                            here.push(e);
-                        }
-                    }
-                }
-                s.push(here);
-            }
-            let rest: Vec<(usize, f64)> = (0..taken.len())
-                .filter(|&a| !taken[a])
-                .filter_map(|a| u[a])
-                .collect();
-            s.push(rest);
-            let s_int: Vec<Vec<(usize, f64)>> = s
-                .iter()
-                .map(|l| l.iter().map(|&(d, f)| (d, ceil(f))).collect())
-                .collect();
-            ops.push(OpCtx {
-                mem_op: mo,
-                r_dims: (0..o.class.len())
-                    .filter(|&i| o.class[i] == DimClass::R)
-                    .collect(),
-                levels,
-                frac: build_side(layer, x, s),
-                int: build_side(layer, x, s_int),
-            });
+        for x in 0..layer.operands.len() {
+            ops.push(op_ctx(layer, hw, &u, x, &mut op_of_mem)?);
         }
-        {
-            let mut fr: Vec<&mut SpatialSide> = Vec::new();
-            let mut it: Vec<&mut SpatialSide> = Vec::new();
-            for o in ops.iter_mut() {
-                fr.push(&mut o.frac);
-                it.push(&mut o.int);
-            }
-            choose_rounding(&mut fr)?;
-            choose_rounding(&mut it)?;
-        }
+        round_sides(&mut ops)?;
         let level_ops = hw
             .levels
             .iter()
@@ -150,4 +93,86 @@ impl Ctx {
         sizes.retain(|e| e.1 > 1);
         sizes
     }
+}
+
+/// The context of operand `x`: its memory operand (recorded in
+/// `op_of_mem`), levels, relevancy and both sides of the spatial mapping
+/// (fractional and integer), before rounding.
+fn op_ctx(
+    layer: &LayerSpec,
+    hw: &Hardware,
+    u: &Unrolling,
+    x: usize,
+    op_of_mem: &mut [Option<usize>],
+) -> Result<OpCtx, EvalError> {
+    let o = &layer.operands[x];
+    let no_memory = || EvalError::NoMemory {
+        operand: o.name.clone(),
+        mem_op: o.mem_op.clone(),
+    };
+    let mo = hw.mem_op_index(&o.mem_op).ok_or_else(no_memory)?;
+    let levels = hw.levels_of(mo);
+    if levels.is_empty() {
+        return Err(no_memory());
+    }
+    if op_of_mem[mo].is_some() {
+        return Err(EvalError::Unsupported(format!(
+            "two operands of layer {} share memory operand `{}`",
+            layer.id, o.mem_op
+        )));
+    }
+    op_of_mem[mo] = Some(x);
+    let s = unrolling_per_level(hw, &levels, u);
+    let s_int: Vec<Vec<(usize, f64)>> = s
+        .iter()
+        .map(|l| l.iter().map(|&(d, f)| (d, ceil(f))).collect())
+        .collect();
+    Ok(OpCtx {
+        mem_op: mo,
+        r_dims: (0..o.class.len())
+            .filter(|&i| o.class[i] == DimClass::R)
+            .collect(),
+        levels,
+        frac: build_side(layer, x, s),
+        int: build_side(layer, x, s_int),
+    })
+}
+
+/// The unrolling each of `levels` serves (each array dimension at the
+/// lowest level serving it), then the rest (served by none).
+fn unrolling_per_level(hw: &Hardware, levels: &[usize], u: &Unrolling) -> Vec<Vec<(usize, f64)>> {
+    let mut taken = vec![false; hw.array_dims.len()];
+    let mut s = Vec::with_capacity(levels.len() + 1);
+    for &lv in levels {
+        let mut here = Vec::new();
+        for (a, t) in taken.iter_mut().enumerate() {
+            if hw.levels[lv].served[a] && !*t {
+                *t = true;
+                if let Some(e) = u[a] {
+                    here.push(e);
+                }
+            }
+        }
+        s.push(here);
+    }
+    let rest: Vec<(usize, f64)> = (0..taken.len())
+        .filter(|&a| !taken[a])
+        .filter_map(|a| u[a])
+        .collect();
+    s.push(rest);
+    s
+}
+
+/// Rounds the fractional sides of all operands together, then the integer
+/// sides.
+fn round_sides(ops: &mut [OpCtx]) -> Result<(), EvalError> {
+    let mut fr: Vec<&mut SpatialSide> = Vec::new();
+    let mut it: Vec<&mut SpatialSide> = Vec::new();
+    for o in ops.iter_mut() {
+        fr.push(&mut o.frac);
+        it.push(&mut o.int);
+    }
+    choose_rounding(&mut fr)?;
+    choose_rounding(&mut it)?;
+    Ok(())
 }
