@@ -89,7 +89,7 @@ impl NetworkRun {
             Some(c) => c.clone(),
             None => auto_cuts(&g, sc),
         };
-        let graphs = stacks(&g, &cuts, !fixes.cut_after_layer_zero).map_err(NetworkError::Graph)?;
+        let graphs = stacks(&g, &cuts, fixes).map_err(NetworkError::Graph)?;
         let mut plans = Vec::new();
         for s in graphs {
             plans.push(plan_stack(s, &sc.hardware, sched)?);
