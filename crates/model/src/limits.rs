@@ -30,6 +30,9 @@ pub const LPF_WHY: &str = "the LOMA search grows as lpf! (8 is the paper's setti
 pub const MAX_LOOP_SIZE: u64 = 1 << 20;
 /// Largest number of layers in a workload.
 pub const MAX_LAYERS: usize = 4096;
+/// Largest MAC count of a whole network (2^48, about 2.8·10^14; the
+/// largest preset has 2.8·10^11).
+pub const MAX_NETWORK_MACS: u64 = 1 << 48;
 /// Largest operand precision in bits.
 pub const MAX_PRECISION_BITS: u64 = 64;
 
@@ -37,6 +40,11 @@ pub const MAX_PRECISION_BITS: u64 = 64;
 /// tiles). Per tile the model keeps a few ids, so this bounds memory to
 /// tens of MB; FSRCNN at tile 1×1 (case study 1) has 518,400 tiles.
 pub const MAX_TILES_PER_STACK: u64 = 1 << 20;
+
+/// Largest number of visits of one back-propagation of tile sizes
+/// (§3.3). Visits that change nothing are skipped, so real networks need
+/// a few per layer; this only bounds a pathological graph.
+pub const MAX_BACKPROP_VISITS: u64 = 1_000_000;
 
 /// Largest number of memories in a hardware description.
 pub const MAX_MEMORIES: usize = 64;
@@ -46,14 +54,23 @@ pub const MAX_PORTS_PER_MEMORY: u64 = 64;
 pub const MAX_MEMORY_BITS: u64 = 1 << 50;
 /// Largest bandwidth of a port in bits per cycle.
 pub const MAX_BANDWIDTH_BITS: u64 = 1 << 32;
+/// Largest memory latency (`latency_cycles`).
+pub const MAX_MEMORY_LATENCY_CYCLES: u64 = 1 << 20;
 /// Largest energy of one access or one MAC, in pJ (1 mJ per access, far
 /// above any real memory). With the size limits above, every total stays
 /// finite, EDP included.
 pub const MAX_ENERGY_PJ: f64 = 1e9;
+/// Why [`MAX_ENERGY_PJ`] exists.
+pub const MAX_ENERGY_WHY: &str =
+    "1 mJ per access is far above any real memory, and keeps every total and EDP finite";
 /// Largest operational-array dimension size and number of dimensions.
 pub const MAX_ARRAY_DIM_SIZE: u64 = 1 << 16;
 /// Largest number of operational-array dimensions.
 pub const MAX_ARRAY_DIMS: usize = 8;
+
+/// Largest input document (hardware, workload or mapping), in bytes. The
+/// largest preset is about 40 KB.
+pub const MAX_DOCUMENT_BYTES: usize = 16 << 20;
 
 /// Largest number of schedules in one sweep (tile sizes × modes).
 pub const MAX_SWEEP_SCHEDULES: usize = 100_000;

@@ -2,13 +2,14 @@
 //! overlap to cache or reuse horizontally and vertically. Quirk: Q26
 //! (repeated visits overwrite lag entries, LIFO order).
 
-use alloc::collections::VecDeque;
+use alloc::collections::{BTreeMap, VecDeque};
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec;
 use alloc::vec::Vec;
 
 use super::graph::{get, tensor_dims, Graph};
+use crate::limits;
 use crate::scenario::layer::LayerSpec;
 use crate::vec_map::find_or_push;
 
@@ -52,14 +53,103 @@ pub(crate) struct Backprop {
 
 type Out = Vec<(usize, Vec<(usize, String, i64, i64)>)>;
 
-fn set_out(o: &mut Out, p: usize, c: usize, dim: &str, amount: i64, lag: i64) -> i64 {
+/// Records what consumer `c` reads of producer `p`; returns the largest lag
+/// over `p`'s consumers and whether the entry changed.
+fn set_out(o: &mut Out, p: usize, c: usize, dim: &str, amount: i64, lag: i64) -> (i64, bool) {
     let i = find_or_push(o, |x| x.0 == p, || (p, Vec::new()));
     let list = &mut o[i].1;
-    match list.iter_mut().find(|x| x.0 == c) {
-        Some(x) => *x = (c, dim.to_string(), amount, lag),
-        None => list.push((c, dim.to_string(), amount, lag)),
+    let changed = match list.iter_mut().find(|x| x.0 == c) {
+        Some(x) => {
+            let changed = x.1 != dim || x.2 != amount || x.3 != lag;
+            *x = (c, dim.to_string(), amount, lag);
+            changed
+        }
+        None => {
+            list.push((c, dim.to_string(), amount, lag));
+            true
+        }
+    };
+    (list.iter().map(|x| x.3).max().unwrap_or(lag), changed)
+}
+
+/// One visit of the back-propagation's work list: a node reached with the
+/// dimensions to follow and the accumulated lags.
+type Visit = (usize, String, String, i64, i64);
+
+/// Skips visits that provably change nothing, so that a network with many
+/// reconverging branches (each path is a visit) costs a polynomial number
+/// of visits instead of one per path, with the same result bit for bit.
+///
+/// The walk is depth first: everything a visit of node `n` pushes is a
+/// visit of an ancestor of `n` and is done before any older visit. What
+/// such a sub-walk reads is the state of `n` (its sizes) and of `n`'s
+/// ancestors (sizes, required sizes, what their consumers read); it is a
+/// deterministic function of that state. So when a visit repeats an
+/// earlier visit and none of that state changed since the earlier one
+/// started, the earlier one changed nothing, and the repeat would change
+/// nothing again: it is skipped. (Q26's last-write-wins order is kept,
+/// because only writes that change nothing are skipped.)
+struct SkipRule {
+    clock: u64,
+    /// Last change of node `v`'s sizes or required size.
+    size_changed: Vec<u64>,
+    /// Last change of what `v`'s consumers read of it (`out_h`/`out_v`).
+    reads_changed: Vec<u64>,
+    started: BTreeMap<Visit, u64>,
+    /// Scratch for the ancestor walk: `seen[v] == stamp` means visited.
+    seen: Vec<u64>,
+    stamp: u64,
+}
+
+impl SkipRule {
+    fn new(n: usize) -> SkipRule {
+        SkipRule {
+            clock: 0,
+            size_changed: vec![0; n],
+            reads_changed: vec![0; n],
+            started: BTreeMap::new(),
+            seen: vec![0; n],
+            stamp: 0,
+        }
     }
-    list.iter().map(|x| x.3).max().unwrap_or(lag)
+
+    fn size_change(&mut self, v: usize) {
+        self.clock += 1;
+        self.size_changed[v] = self.clock;
+    }
+
+    fn reads_change(&mut self, v: usize) {
+        self.clock += 1;
+        self.reads_changed[v] = self.clock;
+    }
+
+    /// `true` when `visit` can be skipped; otherwise records its start.
+    fn skip(&mut self, g: &Graph, visit: &Visit) -> bool {
+        let n = visit.0;
+        if let Some(&t) = self.started.get(visit) {
+            if self.size_changed[n] <= t && self.ancestors_unchanged_since(g, n, t) {
+                return true;
+            }
+        }
+        self.started.insert(visit.clone(), self.clock);
+        false
+    }
+
+    fn ancestors_unchanged_since(&mut self, g: &Graph, n: usize, t: u64) -> bool {
+        self.stamp += 1;
+        let mut stack: Vec<usize> = g.pred[n].clone();
+        while let Some(a) = stack.pop() {
+            if self.seen[a] == self.stamp {
+                continue;
+            }
+            self.seen[a] = self.stamp;
+            if self.size_changed[a] > t || self.reads_changed[a] > t {
+                return false;
+            }
+            stack.extend_from_slice(&g.pred[a]);
+        }
+        true
+    }
 }
 
 fn set_in(v: &mut Vec<CacheRead>, key: (usize, usize), dim: &str, ov: i64) {
@@ -110,8 +200,8 @@ pub(crate) fn backprop(
     f: BpFlags,
 ) -> Result<Backprop, String> {
     let out = g
-        .output()
-        .ok_or("the stack has more than one output layer")?;
+        .single_output()
+        .map_err(|e| format!("the stack has {e}"))?;
     let mut sizes = base.to_vec();
     let on = &g.nodes[out];
     let ox = on.spec.dim_index("OX");
@@ -131,15 +221,23 @@ pub(crate) fn backprop(
     let mut bp = Backprop::default();
     let mut out_h: Out = Vec::new();
     let mut out_v: Out = Vec::new();
-    let mut work: VecDeque<(usize, String, String, i64, i64)> = VecDeque::new();
+    let mut work: VecDeque<Visit> = VecDeque::new();
     work.push_back((out, "OX".into(), "OY".into(), 0, 0));
+    let mut skip = SkipRule::new(g.nodes.len());
     let mut steps = 0u64;
-    while let Some((n, dx, dy, lag_h, lag_v)) = work.pop_front() {
+    while let Some(visit) = work.pop_front() {
+        if skip.skip(g, &visit) {
+            continue;
+        }
+        let (n, dx, dy, lag_h, lag_v) = visit;
         steps += 1;
-        if steps > 1_000_000 {
-            return Err(
-                "the back-propagation visits too many paths; use fewer branches per stack".into(),
-            );
+        if steps > limits::MAX_BACKPROP_VISITS {
+            return Err(limits::exceeded(
+                "the back-propagation's visits",
+                steps,
+                limits::MAX_BACKPROP_VISITS,
+                "use fewer reconverging branches per stack",
+            ));
         }
         let node = &g.nodes[n];
         let (Some(ix), Some(iy)) = (node.spec.dim_index(&dx), node.spec.dim_index(&dy)) else {
@@ -179,17 +277,16 @@ pub(crate) fn backprop(
             set_in(&mut bp.in_v, (n, k), &idy, ov_y);
             let ex2 = if f.use_h { ex.saturating_sub(ov_x) } else { ex };
             let ey2 = if f.use_v { ey.saturating_sub(ov_y) } else { ey };
-            let ni = match need.iter().position(|x| x.0 == p) {
-                Some(i) => i,
-                None => {
-                    need.push((p, (0, 0)));
-                    need.len() - 1
-                }
-            };
+            let known = need.len();
+            let ni = find_or_push(&mut need, |x| x.0 == p, || (p, (0, 0)));
             let nd = &mut need[ni].1;
+            let before = *nd;
             nd.0 = nd.0.max(ex2);
             nd.1 = nd.1.max(ey2);
             let (nx_p, ny_p) = *nd;
+            if need.len() != known || (nx_p, ny_p) != before {
+                skip.size_change(p);
+            }
             let map = |d: &str| {
                 node.dmap
                     .get(k)
@@ -209,10 +306,17 @@ pub(crate) fn backprop(
                     pn.id, node.id
                 ));
             };
-            sizes[p][pxi] = nx_p.max(1) as u64;
-            sizes[p][pyi] = ny_p.max(1) as u64;
-            let lh = set_out(&mut out_h, p, n, &px, if f.make_h { ov_x } else { 0 }, nl_h);
-            let lv = set_out(&mut out_v, p, n, &py, if f.make_v { ov_y } else { 0 }, nl_v);
+            let (new_x, new_y) = (nx_p.max(1) as u64, ny_p.max(1) as u64);
+            if (sizes[p][pxi], sizes[p][pyi]) != (new_x, new_y) {
+                skip.size_change(p);
+            }
+            sizes[p][pxi] = new_x;
+            sizes[p][pyi] = new_y;
+            let (lh, ch) = set_out(&mut out_h, p, n, &px, if f.make_h { ov_x } else { 0 }, nl_h);
+            let (lv, cv) = set_out(&mut out_v, p, n, &py, if f.make_v { ov_y } else { 0 }, nl_v);
+            if ch || cv {
+                skip.reads_change(p);
+            }
             work.push_front((p, px, py, lh, lv));
         }
     }

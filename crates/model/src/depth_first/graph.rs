@@ -135,10 +135,30 @@ impl Graph {
 
     /// The only node without successors (a stack's output layer).
     pub fn output(&self) -> Option<usize> {
+        self.single_output().ok()
+    }
+
+    /// The one output layer (no consumer), or why there is not exactly
+    /// one, naming the layers.
+    pub fn single_output(&self) -> Result<usize, String> {
         let outs: Vec<usize> = (0..self.nodes.len())
             .filter(|&i| self.succ[i].is_empty())
             .collect();
-        (outs.len() == 1).then(|| outs[0])
+        match outs[..] {
+            [one] => Ok(one),
+            [] => Err("no output layer (every layer has a consumer); the layer graph must end in one layer".into()),
+            _ => {
+                let ids: Vec<String> = outs
+                    .iter()
+                    .map(|&i| format!("{}", self.nodes[i].id))
+                    .collect();
+                Err(format!(
+                    "{} output layers (layer ids {}): nothing reads them, and a depth-first stack ends in exactly one layer; remove the extra ones or make a layer read them",
+                    outs.len(),
+                    ids.join(", ")
+                ))
+            }
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 //! mode, LPF limit and stack cuts; its checks against a scenario; and why
 //! a network could not be evaluated ([`NetworkError`]).
 
+use crate::limits;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -175,14 +176,31 @@ pub fn validate_schedule(sc: &ValidScenario, s: &Schedule) -> Vec<Diagnostic> {
             "tile height is 0; use at least 1 output row",
         ));
     }
-    if s.lpf_limit == 0 || s.lpf_limit > 12 {
+    if !limits::LPF.contains(&s.lpf_limit) {
         d.push(Diagnostic::new(
             "schedule.lpf_limit",
             format!(
-                "loop prime factor limit {} is outside 1..=12; the reference uses 6",
-                s.lpf_limit
+                "loop prime factor limit {} is outside {}..={} ({}); the reference uses {}",
+                s.lpf_limit,
+                limits::LPF.start(),
+                limits::LPF.end(),
+                limits::LPF_WHY,
+                limits::LPF_DEFAULT
             ),
         ));
+    }
+    for (axis, side) in [("x", s.tile.x), ("y", s.tile.y)] {
+        if side > limits::MAX_LOOP_SIZE {
+            d.push(Diagnostic::new(
+                format!("schedule.tile.{axis}"),
+                limits::exceeded(
+                    "tile size",
+                    side,
+                    limits::MAX_LOOP_SIZE,
+                    "no layer is larger; a tile as large as the output is one tile",
+                ),
+            ));
+        }
     }
     if let Some(cuts) = &s.stack_cuts {
         let order: Vec<i64> = network(sc)

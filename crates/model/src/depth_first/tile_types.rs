@@ -13,6 +13,7 @@ use super::schedule::{NetworkError, Schedule, Tile};
 use super::tile_run::tile_flags;
 use super::top_level::{decide, Cols, ColsR, Decision, RowsR, TileAt};
 use crate::input::hardware::Hardware;
+use crate::limits;
 use crate::vec_map::find_or_push;
 
 /// The key of a tile type (§3.7.2).
@@ -115,8 +116,8 @@ pub(super) fn plan_stack(
 ) -> Result<StackPlan, NetworkError> {
     let full: Vec<Vec<u64>> = g.nodes.iter().map(|n| n.full.clone()).collect();
     let out = g
-        .output()
-        .ok_or_else(|| NetworkError::Graph("a stack has more than one output layer".into()))?;
+        .single_output()
+        .map_err(|e| NetworkError::Graph(format!("a stack has {e}")))?;
     let on = &g.nodes[out];
     let (Some(ox), Some(oy)) = (on.spec.dim_index("OX"), on.spec.dim_index("OY")) else {
         return Err(NetworkError::Graph(format!(
@@ -139,16 +140,22 @@ pub(super) fn plan_stack(
         }
         v
     };
+    // Counted before anything is allocated per tile.
+    let tiles = u128::from(oxt.div_ceil(tx)) * u128::from(oyt.div_ceil(ty));
+    if tiles > u128::from(limits::MAX_TILES_PER_STACK) {
+        return Err(NetworkError::Graph(limits::exceeded(
+            &format!(
+                "the stack ending at layer {} is {oxt}x{oyt}; at tile {tx}x{ty}, its tile count",
+                on.id
+            ),
+            tiles,
+            limits::MAX_TILES_PER_STACK,
+            "the model plans every tile; use a larger tile",
+        )));
+    }
     let cols = grid(oxt, tx);
     let rows = grid(oyt, ty);
     let (nc, nr) = (cols.len(), rows.len());
-    if (nc as u128) * (nr as u128) > 4_000_000 {
-        return Err(NetworkError::Graph(format!(
-            "{} tiles in the stack ending at layer {}; use a larger tile",
-            nc * nr,
-            on.id
-        )));
-    }
     // Per tile only small ids are kept: the decision of a tile depends on
     // (w, h, first column, first row) only (at most four distinct ones), and
     // its cache lists are interned by content, so comparing ids is

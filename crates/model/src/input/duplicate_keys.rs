@@ -99,7 +99,10 @@ mod tests {
     #[test]
     fn finding6_duplicate_keys_are_found_with_their_path() {
         let text = r#"{"a": 1, "m": [{"x": 1, "y": 2, "x": 3}], "a": {"b": 1}}"#;
-        assert_eq!(duplicate_keys(text, "hardware"), ["hardware.m[0].x", "hardware.a"]);
+        assert_eq!(
+            duplicate_keys(text, "hardware"),
+            ["hardware.m[0].x", "hardware.a"]
+        );
         assert!(duplicate_keys(r#"{"a": {"a": 1}}"#, "w").is_empty());
         assert!(duplicate_keys("{not json", "w").is_empty());
     }

@@ -23,6 +23,7 @@ use serde_json::Value;
 
 use crate::diag::Diagnostic;
 use crate::input::json::{as_array, as_str, as_u64, parse_value, Diags, Obj};
+use crate::limits;
 
 /// One transfer direction of a memory level for one memory operand
 /// (MODEL.md §1.2.3). The discriminant is the index used in tables.
@@ -254,6 +255,18 @@ fn read_hardware(v: &Value, d: &mut Diags) -> Option<Hardware> {
 
     let (array_dims, mac_energy_pj) = read_array(oa?, &oa_path, d)?;
     let ml = ml?;
+    if ml.len() > limits::MAX_MEMORIES {
+        d.push(Diagnostic::new(
+            ml_path.clone(),
+            limits::exceeded(
+                "the number of memory levels",
+                ml.len(),
+                limits::MAX_MEMORIES,
+                "no accelerator has more; merge some",
+            ),
+        ));
+        return None;
+    }
     if ml.is_empty() {
         d.push(Diagnostic::new(
             ml_path.clone(),
@@ -317,12 +330,24 @@ fn read_array(v: &Value, path: &str, d: &mut Diags) -> Option<(Vec<ArrayDim>, f6
                 "output_precision_bits",
                 "area",
             ]);
-            e = u.req_f64("energy_pJ_per_op", d);
+            e = u.req_energy("energy_pJ_per_op", d);
             u.finish(d);
         }
     }
     let mut out = Vec::new();
     if let Some(dims) = dims {
+        if dims.len() > limits::MAX_ARRAY_DIMS {
+            d.push(Diagnostic::new(
+                dims_path.clone(),
+                limits::exceeded(
+                    "the number of array dimensions",
+                    dims.len(),
+                    limits::MAX_ARRAY_DIMS,
+                    "spatial unrolling is searched over them",
+                ),
+            ));
+            return None;
+        }
         if dims.is_empty() {
             d.push(Diagnostic::new(
                 dims_path.clone(),
@@ -334,7 +359,13 @@ fn read_array(v: &Value, path: &str, d: &mut Diags) -> Option<(Vec<ArrayDim>, f6
             if let Some(mut o) = Obj::new(dv, p.clone(), d) {
                 o.allow(&["index"]);
                 let name = o.req_str("name", d);
-                let size = o.req_u64("size", 1, d);
+                let size = o.req_u64_in(
+                    "size",
+                    1,
+                    limits::MAX_ARRAY_DIM_SIZE,
+                    "no real array is larger along one dimension",
+                    d,
+                );
                 o.finish(d);
                 if let (Some(name), Some(size)) = (name, size) {
                     if out.iter().any(|a: &ArrayDim| a.name == name) {
@@ -393,33 +424,75 @@ fn read_level(v: &Value, path: &str, hw: &mut Hardware, d: &mut Diags) -> Option
         "effective_min_w_bits",
     ]);
     let name = io.req_str("name", d).unwrap_or("").to_string();
-    let size_bits = io.req_u64("size_bits", 1, d);
-    let r_bw = io.req_u64("r_bw_bits_per_cycle", 1, d);
-    let w_bw = io.req_u64("w_bw_bits_per_cycle", 1, d);
-    let r_cost = io.req_f64("r_cost_pJ_per_access", d);
-    let w_cost = io.req_f64("w_cost_pJ_per_access", d);
-    let n_r = io.req_u64("r_port", 0, d);
-    let n_w = io.req_u64("w_port", 0, d);
-    let n_rw = io.req_u64("rw_port", 0, d);
-    let latency = io.opt_u64("latency_cycles", 0, d).unwrap_or(1);
-    let r_min = io.opt_u64("min_r_granularity_bits", 1, d);
-    let w_min = io.opt_u64("min_w_granularity_bits", 1, d);
+    const SIZE_WHY: &str = "2^50 bits (128 TiB) is larger than any memory";
+    const BW_WHY: &str = "2^32 bits per cycle is wider than any port";
+    const PORTS_WHY: &str = "a memory has at most 64 ports in all";
+    let size_bits = io.req_u64_in("size_bits", 1, limits::MAX_MEMORY_BITS, SIZE_WHY, d);
+    let r_bw = io.req_u64_in(
+        "r_bw_bits_per_cycle",
+        1,
+        limits::MAX_BANDWIDTH_BITS,
+        BW_WHY,
+        d,
+    );
+    let w_bw = io.req_u64_in(
+        "w_bw_bits_per_cycle",
+        1,
+        limits::MAX_BANDWIDTH_BITS,
+        BW_WHY,
+        d,
+    );
+    let r_cost = io.req_energy("r_cost_pJ_per_access", d);
+    let w_cost = io.req_energy("w_cost_pJ_per_access", d);
+    let max_ports = limits::MAX_PORTS_PER_MEMORY;
+    let n_r = io.req_u64_in("r_port", 0, max_ports, PORTS_WHY, d);
+    let n_w = io.req_u64_in("w_port", 0, max_ports, PORTS_WHY, d);
+    let n_rw = io.req_u64_in("rw_port", 0, max_ports, PORTS_WHY, d);
+    let latency = io
+        .opt_u64_in(
+            "latency_cycles",
+            0,
+            limits::MAX_MEMORY_LATENCY_CYCLES,
+            "no memory answers slower",
+            d,
+        )
+        .unwrap_or(1);
+    let r_min = io.opt_u64_in(
+        "min_r_granularity_bits",
+        1,
+        limits::MAX_BANDWIDTH_BITS,
+        BW_WHY,
+        d,
+    );
+    let w_min = io.opt_u64_in(
+        "min_w_granularity_bits",
+        1,
+        limits::MAX_BANDWIDTH_BITS,
+        BW_WHY,
+        d,
+    );
     let ipath = io.path.clone();
     io.finish(d);
     let (r_bw, w_bw) = (r_bw?, w_bw?);
     let (n_r, n_w, n_rw) = (n_r?, n_w?, n_rw?);
     let r_min = r_min.unwrap_or(r_bw);
     let w_min = w_min.unwrap_or(w_bw);
+    // Each count is at most 64 here, so the sum cannot overflow.
     if n_r + n_w + n_rw == 0 {
         d.push(Diagnostic::new(
             format!("{ipath}.rw_port"),
             "the memory has no port; give it at least one r_port/w_port or rw_port",
         ));
     }
-    if n_r + n_w + n_rw > 64 {
+    if n_r + n_w + n_rw > limits::MAX_PORTS_PER_MEMORY {
         d.push(Diagnostic::new(
             format!("{ipath}.r_port"),
-            "more than 64 ports; use fewer ports",
+            limits::exceeded(
+                "r_port + w_port + rw_port:",
+                n_r + n_w + n_rw,
+                limits::MAX_PORTS_PER_MEMORY,
+                "use fewer ports",
+            ),
         ));
         return None;
     }

@@ -8,18 +8,45 @@ use alloc::vec::Vec;
 use serde_json::{Map, Value};
 
 use crate::diag::Diagnostic;
+use crate::limits;
 
 /// Diagnostics collected while reading one document.
 pub type Diags = Vec<Diagnostic>;
 
-/// Parses JSON text into a value, or one diagnostic at `root`.
+/// Parses JSON text into a value, or the diagnostics at `root`: a document
+/// over [`limits::MAX_DOCUMENT_BYTES`], text that is not JSON, or keys
+/// given twice in one object (JSON parsers keep the last silently).
 pub fn parse_value(text: &str, root: &str, what: &str) -> Result<Value, Diags> {
-    serde_json::from_str::<Value>(text).map_err(|e| {
+    if text.len() > limits::MAX_DOCUMENT_BYTES {
+        return Err(alloc::vec![Diagnostic::new(
+            root,
+            limits::exceeded(
+                &format!("the {what} document's size in bytes"),
+                text.len(),
+                limits::MAX_DOCUMENT_BYTES,
+                "every document is read whole, in the browser too",
+            ),
+        )]);
+    }
+    let v = serde_json::from_str::<Value>(text).map_err(|e| {
         alloc::vec![Diagnostic::new(
             root,
             format!("not a valid {what} document: {e}; fix the JSON at that line and column"),
         )]
-    })
+    })?;
+    let twice = super::duplicate_keys::duplicate_keys(text, root);
+    if !twice.is_empty() {
+        return Err(twice
+            .into_iter()
+            .map(|path| {
+                Diagnostic::new(
+                    path,
+                    "this key is given twice in the same object (only the last would count); remove one",
+                )
+            })
+            .collect());
+    }
+    Ok(v)
 }
 
 /// Short name of a JSON value's type, for messages.
@@ -100,21 +127,41 @@ impl<'a> Obj<'a> {
         self.req(key, d).and_then(|v| as_str(v, &path, d))
     }
 
-    /// A required positive integer (>= `min`).
-    pub fn req_u64(&mut self, key: &'static str, min: u64, d: &mut Diags) -> Option<u64> {
+    /// A required whole number in `min..=max` (a [`crate::limits`] bound,
+    /// `why` it exists).
+    pub fn req_u64_in(
+        &mut self,
+        key: &'static str,
+        min: u64,
+        max: u64,
+        why: &str,
+        d: &mut Diags,
+    ) -> Option<u64> {
         let path = self.sub(key);
-        self.req(key, d).and_then(|v| as_u64(v, &path, min, d))
+        let v = self.req(key, d).and_then(|v| as_u64(v, &path, min, d))?;
+        at_most(v, max, &path, why, d)
     }
 
-    pub fn opt_u64(&mut self, key: &'static str, min: u64, d: &mut Diags) -> Option<u64> {
+    /// An optional whole number in `min..=max`.
+    pub fn opt_u64_in(
+        &mut self,
+        key: &'static str,
+        min: u64,
+        max: u64,
+        why: &str,
+        d: &mut Diags,
+    ) -> Option<u64> {
         let path = self.sub(key);
-        self.opt(key).and_then(|v| as_u64(v, &path, min, d))
+        let v = self.opt(key).and_then(|v| as_u64(v, &path, min, d))?;
+        at_most(v, max, &path, why, d)
     }
 
-    /// A required finite number `>= 0`.
-    pub fn req_f64(&mut self, key: &'static str, d: &mut Diags) -> Option<f64> {
+    /// A required energy in pJ: finite, `>= 0` and at most
+    /// [`crate::limits::MAX_ENERGY_PJ`].
+    pub fn req_energy(&mut self, key: &'static str, d: &mut Diags) -> Option<f64> {
         let path = self.sub(key);
-        self.req(key, d).and_then(|v| as_nonneg_f64(v, &path, d))
+        let e = self.req(key, d).and_then(|v| as_nonneg_f64(v, &path, d))?;
+        energy_at_most(e, &path, d)
     }
 
     pub fn req_array(&mut self, key: &'static str, d: &mut Diags) -> Option<&'a Vec<Value>> {
@@ -228,6 +275,35 @@ pub fn as_nonneg_f64(v: &Value, path: &str, d: &mut Diags) -> Option<f64> {
             None
         }
     }
+}
+
+/// `v` if it is at most `max`, else a diagnostic naming the limit.
+pub fn at_most(v: u64, max: u64, path: &str, why: &str, d: &mut Diags) -> Option<u64> {
+    if v <= max {
+        return Some(v);
+    }
+    d.push(Diagnostic::new(
+        path,
+        crate::limits::exceeded("value", v, max, why),
+    ));
+    None
+}
+
+/// An energy `e >= 0` if it is at most [`crate::limits::MAX_ENERGY_PJ`].
+pub fn energy_at_most(e: f64, path: &str, d: &mut Diags) -> Option<f64> {
+    if e <= crate::limits::MAX_ENERGY_PJ {
+        return Some(e);
+    }
+    d.push(Diagnostic::new(
+        path,
+        crate::limits::exceeded(
+            "energy (pJ)",
+            e,
+            crate::limits::MAX_ENERGY_PJ,
+            crate::limits::MAX_ENERGY_WHY,
+        ),
+    ));
+    None
 }
 
 /// A value for a message, cut short.

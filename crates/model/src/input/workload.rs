@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::diag::Diagnostic;
 use crate::input::ordered::OrderedMap;
+use crate::limits;
 
 /// A network: its layers in a valid topological order, the input
 /// pseudo-layer (`kind = "input"`) first.
@@ -69,7 +70,7 @@ impl Workload {
     /// Parses a workload JSON document. Every problem found is reported.
     pub fn from_json(text: &str) -> Result<Workload, Vec<Diagnostic>> {
         let v = crate::input::json::parse_value(text, "workload", "workload")?;
-        let mut diags = unknown_fields(&v);
+        let mut diags = shape_errors(&v);
         if !diags.is_empty() {
             return Err(diags);
         }
@@ -89,21 +90,23 @@ impl Workload {
                 "the workload has no layers; add an input layer and at least one compute layer",
             ));
         }
+        let mut network_macs = 0u64;
         for (i, l) in w.layers.iter().enumerate() {
-            for (dim, size) in l.loop_dims.iter() {
-                if *size == 0 {
-                    diags.push(Diagnostic::new(
-                        format!("workload.layers[{i}].loop_dims.{dim}"),
-                        "loop size is 0; every loop dimension needs a size of at least 1",
-                    ));
-                }
+            check_sizes(l, i, &mut diags);
+            if l.kind != "input" {
+                network_macs = network_macs.saturating_add(l.macs().unwrap_or(u64::MAX));
             }
-            if l.kind != "input" && l.macs().is_none() {
-                diags.push(Diagnostic::new(
-                    format!("workload.layers[{i}].loop_dims"),
-                    "the product of the loop sizes does not fit in 64 bits; use smaller loop sizes",
-                ));
-            }
+        }
+        if network_macs > limits::MAX_NETWORK_MACS {
+            diags.push(Diagnostic::new(
+                "workload.layers",
+                limits::exceeded(
+                    "the network's MAC count",
+                    network_macs,
+                    limits::MAX_NETWORK_MACS,
+                    "latencies in cycles must stay exact 64-bit numbers; use smaller layers",
+                ),
+            ));
         }
         if diags.is_empty() {
             Ok(w)
@@ -136,50 +139,75 @@ impl Workload {
     }
 }
 
-const TOP_FIELDS: &[&str] = &[
-    "schema",
-    "name",
-    "paper_name",
-    "layers",
-    "totals",
-    "per_hw_folder_differences_besides_spatial_mapping",
+/// What a field of the workload document must hold.
+#[derive(Clone, Copy)]
+enum Shape {
+    /// Any value (informational reference fields).
+    Any,
+    Int,
+    UInt,
+    Str,
+    /// A string or null.
+    OptStr,
+    /// A whole number >= 0 or null.
+    OptUInt,
+    ArrStr,
+    MapUInt,
+    MapStr,
+    MapArrInt,
+    MapMapStr,
+}
+
+const TOP_SHAPES: &[(&str, Shape)] = &[
+    ("name", Shape::Str),
+    ("schema", Shape::Any),
+    ("paper_name", Shape::Any),
+    ("layers", Shape::Any),
+    ("totals", Shape::Any),
+    (
+        "per_hw_folder_differences_besides_spatial_mapping",
+        Shape::Any,
+    ),
 ];
 
-const LAYER_FIELDS: &[&str] = &[
-    "id",
-    "kind",
-    "label",
-    "equation",
-    "equation_relations",
-    "input_index_relations",
-    "loop_dims",
-    "stride",
-    "dilation",
-    "padding",
-    "operand_precision_bits",
-    "precision_bits",
-    "operand_sources",
-    "operand_source_dimension_mapping",
-    "constant_operands",
-    "memory_operand_links",
-    "core_allocation",
-    "derived",
+const LAYER_SHAPES: &[(&str, Shape)] = &[
+    ("id", Shape::Int),
+    ("kind", Shape::Str),
+    ("label", Shape::OptStr),
+    ("equation", Shape::OptStr),
+    ("equation_relations", Shape::ArrStr),
+    ("loop_dims", Shape::MapUInt),
+    ("operand_precision_bits", Shape::MapUInt),
+    ("precision_bits", Shape::OptUInt),
+    ("operand_sources", Shape::MapArrInt),
+    ("operand_source_dimension_mapping", Shape::MapMapStr),
+    ("constant_operands", Shape::ArrStr),
+    ("memory_operand_links", Shape::MapStr),
+    ("input_index_relations", Shape::Any),
+    ("stride", Shape::Any),
+    ("dilation", Shape::Any),
+    ("padding", Shape::Any),
+    ("core_allocation", Shape::Any),
+    ("derived", Shape::Any),
 ];
 
-/// Unknown keys of the document and of its layers (informational reference
-/// fields such as `derived` or `stride` are known and ignored).
-fn unknown_fields(v: &serde_json::Value) -> Vec<Diagnostic> {
-    let mut d = Vec::new();
-    fn check(
-        d: &mut Vec<Diagnostic>,
-        obj: &serde_json::Map<String, serde_json::Value>,
-        known: &[&str],
-        path: &str,
-    ) {
-        for k in obj.keys() {
-            if !known.contains(&k.as_str()) {
+/// Every field of an object that is unknown or of the wrong type, with
+/// its path (`workload.layers[3].operand_precision_bits.W`), so that a
+/// typo never surfaces as one error about the whole document.
+fn check_object(
+    obj: &serde_json::Map<String, serde_json::Value>,
+    shapes: &[(&str, Shape)],
+    path: &str,
+    d: &mut Vec<Diagnostic>,
+) {
+    for (k, v) in obj {
+        let p = format!("{path}.{k}");
+        match shapes.iter().find(|(name, _)| name == k) {
+            Some((_, shape)) => check_shape(v, *shape, &p, d),
+            None => {
+                let known: Vec<&str> = shapes.iter().map(|(n, _)| *n).collect();
                 d.push(Diagnostic::new(
-                    format!("{path}.{k}"),
+                    p,
                     format!(
                         "unknown field `{k}`; remove it or fix its spelling (known fields: {})",
                         known.join(", ")
@@ -188,32 +216,168 @@ fn unknown_fields(v: &serde_json::Value) -> Vec<Diagnostic> {
             }
         }
     }
-    if let Some(o) = v.as_object() {
-        check(&mut d, o, TOP_FIELDS, "workload");
-        if let Some(ls) = o.get("layers").and_then(|l| l.as_array()) {
-            for (i, l) in ls.iter().enumerate() {
-                if let Some(lo) = l.as_object() {
-                    check(&mut d, lo, LAYER_FIELDS, &format!("workload.layers[{i}]"));
+}
+
+fn check_shape(v: &serde_json::Value, shape: Shape, path: &str, d: &mut Vec<Diagnostic>) {
+    use serde_json::Value;
+    let wrong = |d: &mut Vec<Diagnostic>, want: &str| {
+        d.push(Diagnostic::new(
+            path,
+            format!(
+                "expected {want}, found {}; write {want}",
+                crate::input::json::short(v)
+            ),
+        ))
+    };
+    let each = |d: &mut Vec<Diagnostic>, inner: Shape| match v {
+        Value::Object(m) => {
+            for (k, x) in m {
+                check_shape(x, inner, &format!("{path}.{k}"), d);
+            }
+        }
+        _ => wrong(d, "an object {...}"),
+    };
+    match shape {
+        Shape::Any => {}
+        Shape::Int if v.as_i64().is_none() => wrong(d, "a whole number"),
+        Shape::UInt if v.as_u64().is_none() => wrong(d, "a whole number >= 0"),
+        Shape::Str if !v.is_string() => wrong(d, "a string in double quotes"),
+        Shape::OptStr if !(v.is_string() || v.is_null()) => wrong(d, "a string or null"),
+        Shape::OptUInt if !(v.as_u64().is_some() || v.is_null()) => {
+            wrong(d, "a whole number >= 0 or null")
+        }
+        Shape::ArrStr => match v {
+            Value::Array(a) => {
+                for (i, x) in a.iter().enumerate() {
+                    check_shape(x, Shape::Str, &format!("{path}[{i}]"), d);
                 }
-                for key in ["loop_dims", "operand_precision_bits"] {
-                    if let Some(m) = l.get(key).and_then(|m| m.as_object()) {
-                        for (k, x) in m {
-                            if x.as_u64().is_none() {
-                                d.push(Diagnostic::new(
-                                    format!("workload.layers[{i}].{key}.{k}"),
-                                    format!(
-                                        "expected a whole number >= 0, found {}; write a non-negative integer",
-                                        crate::input::json::short(x)
-                                    ),
-                                ));
+            }
+            _ => wrong(d, "an array of strings"),
+        },
+        Shape::MapUInt => each(d, Shape::UInt),
+        Shape::MapStr => each(d, Shape::Str),
+        Shape::MapArrInt => match v {
+            Value::Object(m) => {
+                for (k, x) in m {
+                    let p = format!("{path}.{k}");
+                    match x {
+                        Value::Array(a) => {
+                            for (i, id) in a.iter().enumerate() {
+                                check_shape(id, Shape::Int, &format!("{p}[{i}]"), d);
                             }
                         }
+                        _ => check_shape(x, Shape::ArrStr, &p, d),
                     }
                 }
             }
+            _ => wrong(d, "an object {...}"),
+        },
+        Shape::MapMapStr => match v {
+            Value::Object(m) => {
+                for (k, x) in m {
+                    check_shape(x, Shape::MapStr, &format!("{path}.{k}"), d);
+                }
+            }
+            _ => wrong(d, "an object {...}"),
+        },
+        _ => {}
+    }
+}
+
+/// Unknown or mistyped fields of the document and of its layers
+/// (informational reference fields such as `derived` or `stride` are known
+/// and ignored), and a layer count over [`limits::MAX_LAYERS`].
+fn shape_errors(v: &serde_json::Value) -> Vec<Diagnostic> {
+    let mut d = Vec::new();
+    let Some(o) = v.as_object() else {
+        check_shape(v, Shape::MapStr, "workload", &mut d);
+        return d;
+    };
+    check_object(o, TOP_SHAPES, "workload", &mut d);
+    match o.get("layers") {
+        Some(serde_json::Value::Array(ls)) if ls.len() > limits::MAX_LAYERS => {
+            d.push(Diagnostic::new(
+                "workload.layers",
+                limits::exceeded(
+                    "the number of layers",
+                    ls.len(),
+                    limits::MAX_LAYERS,
+                    "the depth-first model plans every layer of a stack together",
+                ),
+            ));
         }
+        Some(serde_json::Value::Array(ls)) => {
+            for (i, l) in ls.iter().enumerate() {
+                let p = format!("workload.layers[{i}]");
+                match l.as_object() {
+                    Some(lo) => check_object(lo, LAYER_SHAPES, &p, &mut d),
+                    None => d.push(Diagnostic::new(
+                        p,
+                        "expected an object {...} per layer; write each layer as an object",
+                    )),
+                }
+            }
+        }
+        Some(_) => d.push(Diagnostic::new(
+            "workload.layers",
+            "expected an array [...] of layers; write the layers as an array",
+        )),
+        None => d.push(Diagnostic::new(
+            "workload.layers",
+            "missing field `layers`; add the array of layers",
+        )),
+    }
+    if o.get("name").is_none() {
+        d.push(Diagnostic::new(
+            "workload.name",
+            "missing field `name`; add it",
+        ));
     }
     d
+}
+
+/// Loop sizes and precisions of one layer within the limits.
+fn check_sizes(l: &Layer, i: usize, diags: &mut Vec<Diagnostic>) {
+    for (dim, size) in l.loop_dims.iter() {
+        let path = format!("workload.layers[{i}].loop_dims.{dim}");
+        if *size == 0 {
+            diags.push(Diagnostic::new(
+                path,
+                "loop size is 0; every loop dimension needs a size of at least 1",
+            ));
+        } else if *size > limits::MAX_LOOP_SIZE {
+            diags.push(Diagnostic::new(
+                path,
+                limits::exceeded(
+                    "loop size",
+                    size,
+                    limits::MAX_LOOP_SIZE,
+                    "no layer of a real network is larger along one dimension",
+                ),
+            ));
+        }
+    }
+    let precisions = l
+        .operand_precision_bits
+        .iter()
+        .map(|(op, b)| (format!("operand_precision_bits.{op}"), *b))
+        .chain(
+            l.precision_bits
+                .map(|b| (String::from("precision_bits"), b)),
+        );
+    for (field, bits) in precisions {
+        if bits > limits::MAX_PRECISION_BITS {
+            diags.push(Diagnostic::new(
+                format!("workload.layers[{i}].{field}"),
+                limits::exceeded(
+                    "precision (bits)",
+                    bits,
+                    limits::MAX_PRECISION_BITS,
+                    "operands are at most 64 bits wide",
+                ),
+            ));
+        }
+    }
 }
 
 impl Layer {

@@ -4,6 +4,7 @@
 //! return the value-level outcomes of [`crate::single_layer::EvalError`] (e.g.
 //! "memory hierarchy too small"), never a panic.
 
+use alloc::collections::BTreeMap;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -11,7 +12,8 @@ use alloc::vec::Vec;
 use crate::diag::Diagnostic;
 use crate::input::hardware::Hardware;
 use crate::input::mapping::MappingFile;
-use crate::input::workload::Workload;
+use crate::input::workload::{Layer, Workload};
+use crate::num::pr_size;
 use crate::scenario::layer::LayerSpec;
 
 /// A checked scenario.
@@ -52,6 +54,10 @@ pub fn validate_json(
     }
 }
 
+/// Layer id -> index in the file, built once (lookups stay logarithmic
+/// whatever the layer count).
+type IdIndex = BTreeMap<i64, usize>;
+
 /// Cross-checks a parsed workload, hardware and mapping.
 pub fn validate(
     workload: &Workload,
@@ -60,9 +66,68 @@ pub fn validate(
 ) -> Result<ValidScenario, Vec<Diagnostic>> {
     let mut d: Vec<Diagnostic> = Vec::new();
     let wl = &workload.layers;
-    // ids and the input pseudo-layer
+    let ids = check_ids(wl, &mut d);
+    check_input_layer(wl, hardware, &mut d);
+    let mapping_ids: IdIndex = mapping
+        .layers
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(mi, (id, _))| (*id, mi))
+        .collect();
+    let mut layers = Vec::new();
     for (i, l) in wl.iter().enumerate() {
-        if wl[..i].iter().any(|o| o.id == l.id) {
+        if l.kind == "input" {
+            continue;
+        }
+        let path = format!("workload.layers[{i}]");
+        match LayerSpec::from_layer(l, &path) {
+            Ok(spec) => {
+                check_compute_layer(l, &spec, &path, hardware, &ids, &mut d);
+                check_layer_mapping(l, &spec, hardware, mapping, &mapping_ids, &mut d);
+                layers.push(spec);
+            }
+            Err(e) => d.extend(e),
+        }
+    }
+    for (mi, (id, _)) in mapping.layers.iter().enumerate() {
+        if ids.get(id).is_none_or(|&i| wl[i].kind == "input") {
+            d.push(Diagnostic::new(
+                format!("mapping.layers[{mi}].id"),
+                format!("the workload has no compute layer {id}; remove this entry or fix the id"),
+            ));
+        }
+    }
+    // cycles in the layer graph
+    if let Some(cyc) = find_cycle(workload, &ids) {
+        let names: Vec<String> = cyc.iter().map(|i| format!("{}", wl[*i].id)).collect();
+        d.push(Diagnostic::new(
+            format!("workload.layers[{}].operand_sources", cyc[0]),
+            format!("the layer graph has a cycle ({}); a layer may only consume outputs of layers that do not depend on it", names.join(" -> ")),
+        ));
+    }
+    if d.is_empty() {
+        check_producer_sizes(wl, &layers, &ids, &mut d);
+    }
+    if d.is_empty() {
+        Ok(ValidScenario {
+            workload: workload.clone(),
+            layers,
+            hardware: hardware.clone(),
+            mapping: mapping.clone(),
+        })
+    } else {
+        Err(d)
+    }
+}
+
+/// Unique layer ids; the index of each id's first layer.
+fn check_ids(wl: &[Layer], d: &mut Vec<Diagnostic>) -> IdIndex {
+    let mut ids = IdIndex::new();
+    for (i, l) in wl.iter().enumerate() {
+        if let alloc::collections::btree_map::Entry::Vacant(e) = ids.entry(l.id) {
+            e.insert(i);
+        } else {
             d.push(Diagnostic::new(
                 format!("workload.layers[{i}].id"),
                 format!(
@@ -72,6 +137,11 @@ pub fn validate(
             ));
         }
     }
+    ids
+}
+
+/// Exactly one input pseudo-layer, with a precision and a memory operand.
+fn check_input_layer(wl: &[Layer], hardware: &Hardware, d: &mut Vec<Diagnostic>) {
     let inputs: Vec<usize> = (0..wl.len()).filter(|&i| wl[i].kind == "input").collect();
     if inputs.len() != 1 {
         d.push(Diagnostic::new(
@@ -99,155 +169,222 @@ pub fn validate(
                 hardware,
                 m,
                 &format!("workload.layers[{i}].memory_operand_links.O"),
-                &mut d,
+                d,
             ),
         }
     }
-    // compute layers
-    let mut layers = Vec::new();
-    for (i, l) in wl.iter().enumerate() {
-        if l.kind == "input" {
-            continue;
-        }
-        let path = format!("workload.layers[{i}]");
-        match LayerSpec::from_layer(l, &path) {
-            Ok(spec) => {
-                if spec.operands.len() > 3 {
-                    d.push(Diagnostic::new(
-                        format!("{path}.equation"),
-                        format!(
-                            "{} input operands; the model supports one or two",
-                            spec.operands.len() - 1
-                        ),
-                    ));
-                }
-                for o in &spec.operands {
-                    check_mem_op(
-                        hardware,
-                        &o.mem_op,
-                        &format!("{path}.memory_operand_links.{}", o.name),
-                        &mut d,
-                    );
-                }
-                for o in spec.operands.iter().skip(1) {
-                    let srcs = l.operand_sources.get(&o.name);
-                    if !o.is_constant && srcs.is_none_or(|s| s.is_empty()) {
-                        d.push(Diagnostic::new(
-                            format!("{path}.operand_sources.{}", o.name),
-                            format!(
-                                "operand `{}` is not constant but has no producer; list its producer layer ids or add it to constant_operands",
-                                o.name
-                            ),
-                        ));
-                    }
-                }
-                for (name, srcs) in l.operand_sources.iter() {
-                    if !spec.operands.iter().skip(1).any(|o| o.name == name) {
-                        d.push(Diagnostic::new(
-                            format!("{path}.operand_sources.{name}"),
-                            format!(
-                                "unknown operand `{name}`; the layer's inputs are {}",
-                                input_names(&spec)
-                            ),
-                        ));
-                    }
-                    for (k, s) in srcs.iter().enumerate() {
-                        if !wl.iter().any(|x| x.id == *s) {
-                            d.push(Diagnostic::new(
-                                format!("{path}.operand_sources.{name}[{k}]"),
-                                format!(
-                                    "layer {s} does not exist; use the id of an existing layer"
-                                ),
-                            ));
-                        } else if *s == l.id {
-                            d.push(Diagnostic::new(
-                                format!("{path}.operand_sources.{name}[{k}]"),
-                                "a layer cannot consume its own output; use the id of an earlier layer",
-                            ));
-                        }
-                    }
-                }
-                for (k, c) in l.constant_operands.iter().enumerate() {
-                    if !spec.operands.iter().skip(1).any(|o| o.name == *c) {
-                        d.push(Diagnostic::new(
-                            format!("{path}.constant_operands[{k}]"),
-                            format!(
-                                "unknown operand `{c}`; the layer's inputs are {}",
-                                input_names(&spec)
-                            ),
-                        ));
-                    }
-                }
-                for (name, _) in l.operand_source_dimension_mapping.iter() {
-                    if !spec.operands.iter().skip(1).any(|o| o.name == name) {
-                        d.push(Diagnostic::new(
-                            format!("{path}.operand_source_dimension_mapping.{name}"),
-                            format!(
-                                "unknown operand `{name}`; the layer's inputs are {}",
-                                input_names(&spec)
-                            ),
-                        ));
-                    }
-                }
-                // spatial mapping of this layer
-                match mapping.layers.iter().position(|(id, _)| *id == l.id) {
-                    None => d.push(Diagnostic::new(
-                        "mapping.layers",
-                        format!("no spatial mapping for layer {}; add {{\"id\": {}, \"spatial_mapping\": {{...}}}}", l.id, l.id),
-                    )),
-                    Some(mi) => {
-                        let sm = &mapping.layers[mi].1;
-                        for e in &sm.entries {
-                            let p = format!("mapping.layers[{mi}].spatial_mapping.{}", e.array_dim);
-                            if !hardware.array_dims.iter().any(|a| a.name == e.array_dim) {
-                                d.push(Diagnostic::new(
-                                    p.clone(),
-                                    format!(
-                                        "unknown array dimension `{}`; the operational array has {}",
-                                        e.array_dim,
-                                        hardware.array_dims.iter().map(|a| a.name.as_str()).collect::<Vec<_>>().join(", ")
-                                    ),
-                                ));
-                            }
-                            if spec.dim_index(&e.loop_dim).is_none() {
-                                d.push(Diagnostic::new(
-                                    format!("{p}[0]"),
-                                    format!("layer {} has no loop `{}`; use one of {}", l.id, e.loop_dim, spec.dims.join(", ")),
-                                ));
-                            }
-                        }
-                    }
-                }
-                layers.push(spec);
-            }
-            Err(e) => d.extend(e),
-        }
+}
+
+/// A compute layer's operands: memory operands that exist, producers for
+/// every non-constant input, and no names the equation does not have.
+fn check_compute_layer(
+    l: &Layer,
+    spec: &LayerSpec,
+    path: &str,
+    hardware: &Hardware,
+    ids: &IdIndex,
+    d: &mut Vec<Diagnostic>,
+) {
+    if spec.operands.len() > 3 {
+        d.push(Diagnostic::new(
+            format!("{path}.equation"),
+            format!(
+                "{} input operands; the model supports one or two",
+                spec.operands.len() - 1
+            ),
+        ));
     }
-    for (mi, (id, _)) in mapping.layers.iter().enumerate() {
-        if !wl.iter().any(|l| l.id == *id && l.kind != "input") {
+    for o in &spec.operands {
+        check_mem_op(
+            hardware,
+            &o.mem_op,
+            &format!("{path}.memory_operand_links.{}", o.name),
+            d,
+        );
+    }
+    let is_input = |name: &str| spec.operands.iter().skip(1).any(|o| o.name == name);
+    let unknown = |field: String, name: &str| {
+        Diagnostic::new(
+            field,
+            format!(
+                "unknown operand `{name}`; the layer's inputs are {}",
+                input_names(spec)
+            ),
+        )
+    };
+    for o in spec.operands.iter().skip(1) {
+        let srcs = l.operand_sources.get(&o.name);
+        if !o.is_constant && srcs.is_none_or(|s| s.is_empty()) {
             d.push(Diagnostic::new(
-                format!("mapping.layers[{mi}].id"),
-                format!("the workload has no compute layer {id}; remove this entry or fix the id"),
+                format!("{path}.operand_sources.{}", o.name),
+                format!(
+                    "operand `{}` is not constant but has no producer; list its producer layer ids or add it to constant_operands",
+                    o.name
+                ),
             ));
         }
     }
-    // cycles in the layer graph
-    if let Some(cyc) = find_cycle(workload) {
-        let names: Vec<String> = cyc.iter().map(|i| format!("{}", wl[*i].id)).collect();
-        d.push(Diagnostic::new(
-            format!("workload.layers[{}].operand_sources", cyc[0]),
-            format!("the layer graph has a cycle ({}); a layer may only consume outputs of layers that do not depend on it", names.join(" -> ")),
-        ));
+    for (name, srcs) in l.operand_sources.iter() {
+        if !is_input(name) {
+            d.push(unknown(format!("{path}.operand_sources.{name}"), name));
+        }
+        for (k, s) in srcs.iter().enumerate() {
+            if !ids.contains_key(s) {
+                d.push(Diagnostic::new(
+                    format!("{path}.operand_sources.{name}[{k}]"),
+                    format!("layer {s} does not exist; use the id of an existing layer"),
+                ));
+            } else if *s == l.id {
+                d.push(Diagnostic::new(
+                    format!("{path}.operand_sources.{name}[{k}]"),
+                    "a layer cannot consume its own output; use the id of an earlier layer",
+                ));
+            }
+        }
     }
-    if d.is_empty() {
-        Ok(ValidScenario {
-            workload: workload.clone(),
-            layers,
-            hardware: hardware.clone(),
-            mapping: mapping.clone(),
-        })
-    } else {
-        Err(d)
+    for (k, c) in l.constant_operands.iter().enumerate() {
+        if !is_input(c) {
+            d.push(unknown(format!("{path}.constant_operands[{k}]"), c));
+        }
+    }
+    for (name, _) in l.operand_source_dimension_mapping.iter() {
+        if !is_input(name) {
+            d.push(unknown(
+                format!("{path}.operand_source_dimension_mapping.{name}"),
+                name,
+            ));
+        }
+    }
+}
+
+/// The layer's spatial mapping exists and names array dimensions and
+/// loops that exist.
+fn check_layer_mapping(
+    l: &Layer,
+    spec: &LayerSpec,
+    hardware: &Hardware,
+    mapping: &MappingFile,
+    mapping_ids: &IdIndex,
+    d: &mut Vec<Diagnostic>,
+) {
+    let Some(&mi) = mapping_ids.get(&l.id) else {
+        d.push(Diagnostic::new(
+            "mapping.layers",
+            format!(
+                "no spatial mapping for layer {}; add {{\"id\": {}, \"spatial_mapping\": {{...}}}}",
+                l.id, l.id
+            ),
+        ));
+        return;
+    };
+    let sm = &mapping.layers[mi].1;
+    for e in &sm.entries {
+        let p = format!("mapping.layers[{mi}].spatial_mapping.{}", e.array_dim);
+        if !hardware.array_dims.iter().any(|a| a.name == e.array_dim) {
+            d.push(Diagnostic::new(
+                p.clone(),
+                format!(
+                    "unknown array dimension `{}`; the operational array has {}",
+                    e.array_dim,
+                    hardware
+                        .array_dims
+                        .iter()
+                        .map(|a| a.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ));
+        }
+        if spec.dim_index(&e.loop_dim).is_none() {
+            d.push(Diagnostic::new(
+                format!("{p}[0]"),
+                format!(
+                    "layer {} has no loop `{}`; use one of {}",
+                    l.id,
+                    e.loop_dim,
+                    spec.dims.join(", ")
+                ),
+            ));
+        }
+    }
+}
+
+/// What the consumers of one producer dimension read of it.
+enum Reads {
+    /// Through input-index relations (`ix = ox + fx`) or a direct mapping
+    /// of a one-input layer (`OX -> OX`): the most any consumer reads, and
+    /// that consumer's id.
+    Upto(u64, i64),
+    /// Some two-input (element-wise) consumer maps it directly: the paper's
+    /// own ResNet18 adds branches of different sizes, so nothing is checked.
+    Unchecked,
+}
+
+/// A producer may not declare more output rows or columns than its
+/// consumers read through their input-index relations. The depth-first
+/// model sizes every layer from the network's output (§3.3), so such a
+/// size would change nothing but the `macs` count: a typo that hides.
+/// (Smaller declared sizes and element-wise consumers are left alone: the
+/// paper's presets have both.)
+fn check_producer_sizes(wl: &[Layer], specs: &[LayerSpec], ids: &IdIndex, d: &mut Vec<Diagnostic>) {
+    let mut reads: BTreeMap<(usize, String), Reads> = BTreeMap::new();
+    for spec in specs {
+        let Some(&ci) = ids.get(&spec.id) else {
+            continue;
+        };
+        let l = &wl[ci];
+        for (op, srcs) in l.operand_sources.iter() {
+            let Some(dims) = l.operand_source_dimension_mapping.get(op) else {
+                continue;
+            };
+            for (cdim, pdim) in dims.iter() {
+                let size = |i: usize| spec.sizes.get(i).copied().unwrap_or(1);
+                let relation = spec
+                    .relations
+                    .iter()
+                    .find(|r| r.name.eq_ignore_ascii_case(cdim))
+                    .map(|r| pr_size(r.sa, size(r.a) as f64, r.sb, size(r.b) as f64) as u64);
+                let one_input = spec.operands.len() <= 2
+                    || spec
+                        .operands
+                        .iter()
+                        .skip(1)
+                        .filter(|o| !o.is_constant)
+                        .count()
+                        == 1;
+                let direct = spec.dim_index(cdim).map(size).filter(|_| one_input);
+                let need = relation.or(direct);
+                for s in srcs {
+                    let Some(&pi) = ids.get(s) else { continue };
+                    let entry = reads
+                        .entry((pi, pdim.clone()))
+                        .or_insert(Reads::Upto(0, spec.id));
+                    match (need, &*entry) {
+                        (Some(n), Reads::Upto(m, _)) if n > *m => *entry = Reads::Upto(n, spec.id),
+                        (Some(_), _) => {}
+                        (None, _) => *entry = Reads::Unchecked,
+                    }
+                }
+            }
+        }
+    }
+    for ((pi, pdim), r) in reads {
+        let Reads::Upto(need, consumer) = r else {
+            continue;
+        };
+        let p = &wl[pi];
+        let Some(&declared) = p.loop_dims.get(&pdim) else {
+            continue;
+        };
+        if need > 0 && declared > need {
+            d.push(Diagnostic::new(
+                format!("workload.layers[{pi}].loop_dims.{pdim}"),
+                format!(
+                    "layer {} declares {pdim} = {declared}, but its consumers read at most {need} of it (layer {consumer}); the depth-first model sizes layers from the network's output, so the extra would only inflate the MAC count: set {pdim} to at most {need}",
+                    p.id
+                ),
+            ));
+        }
     }
 }
 
@@ -277,7 +414,7 @@ fn check_mem_op(hw: &Hardware, mem_op: &str, path: &str, d: &mut Vec<Diagnostic>
 }
 
 /// A cycle of layer indices (first repeated at the end omitted), if any.
-fn find_cycle(w: &Workload) -> Option<Vec<usize>> {
+fn find_cycle(w: &Workload, ids: &IdIndex) -> Option<Vec<usize>> {
     let n = w.layers.len();
     let preds: Vec<Vec<usize>> = w
         .layers
@@ -286,7 +423,7 @@ fn find_cycle(w: &Workload) -> Option<Vec<usize>> {
             l.operand_sources
                 .iter()
                 .flat_map(|(_, s)| s.iter())
-                .filter_map(|id| w.layers.iter().position(|x| x.id == *id))
+                .filter_map(|id| ids.get(id).copied())
                 .collect()
         })
         .collect();
