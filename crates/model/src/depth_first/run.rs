@@ -1,6 +1,7 @@
 //! [`NetworkRun`]: a depth-first evaluation in bounded steps (one node of
 //! one tile type per unit), and the one-call entry points.
 
+use alloc::format;
 use alloc::vec::Vec;
 
 use serde::{Deserialize, Serialize};
@@ -69,15 +70,8 @@ impl NetworkRun {
         }
         let mut g = network(sc).map_err(NetworkError::Graph)?;
         // §3.2: full-size back-propagation over the whole network
-        let sink = (0..g.nodes.len())
-            .find(|&i| g.succ[i].is_empty())
-            .ok_or_else(|| NetworkError::Graph("the network has no output layer".into()))?;
-        let sinks = (0..g.nodes.len()).filter(|&i| g.succ[i].is_empty()).count();
-        if sinks != 1 || sink >= g.nodes.len() {
-            return Err(NetworkError::Graph(
-                "the network has more than one output layer; the depth-first model needs exactly one".into(),
-            ));
-        }
+        g.single_output()
+            .map_err(|e| NetworkError::Graph(format!("the network has {e}")))?;
         let whole = g.clone();
         let base: Vec<Vec<u64>> = whole.nodes.iter().map(|n| n.spec.sizes.clone()).collect();
         let bp = backprop(&whole, &base, None, BpFlags::default()).map_err(NetworkError::Graph)?;

@@ -311,8 +311,10 @@ fn cut_after(w: &Graph, after: Option<i64>) -> Result<Graph, String> {
 /// A stack must have one output layer and keep the producer of every
 /// non-constant operand.
 fn check_stack(s: &Graph) -> Result<(), String> {
-    if s.output().is_none() {
-        return Err("a stack has more than one output layer; cut after a layer whose output is the only live feature map".into());
+    if let Err(e) = s.single_output() {
+        return Err(format!(
+            "a stack has {e}; cut after a layer whose output is the only live feature map"
+        ));
     }
     for n in &s.nodes {
         for o in n.spec.inputs() {

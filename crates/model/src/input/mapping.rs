@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use crate::diag::Diagnostic;
 use crate::input::json::{as_array, as_nonneg_f64, as_str, parse_value, Diags, Obj};
+use crate::limits;
 
 /// One array dimension unrolling one loop dimension.
 #[derive(Clone, Debug, PartialEq)]
@@ -82,8 +83,21 @@ fn read(v: &Value, d: &mut Diags) -> Option<MappingFile> {
     let layers = o.req_array("layers", d);
     let lpath = o.sub("layers");
     o.finish(d);
+    let layers = layers?;
+    if layers.len() > limits::MAX_LAYERS {
+        d.push(Diagnostic::new(
+            lpath,
+            limits::exceeded(
+                "the number of layer mappings",
+                layers.len(),
+                limits::MAX_LAYERS,
+                "a workload has at most that many layers",
+            ),
+        ));
+        return None;
+    }
     let mut out = Vec::new();
-    for (i, lv) in layers?.iter().enumerate() {
+    for (i, lv) in layers.iter().enumerate() {
         let p = format!("{lpath}[{i}]");
         let Some(mut lo) = Obj::new(lv, p.clone(), d) else {
             continue;
@@ -131,6 +145,18 @@ fn read(v: &Value, d: &mut Diags) -> Option<MappingFile> {
                                 d.push(Diagnostic::new(
                                     format!("{ep}[1]"),
                                     format!("unrolling {f} is below 1; use a factor of at least 1 or remove the entry"),
+                                ));
+                                continue;
+                            }
+                            if f > limits::MAX_ARRAY_DIM_SIZE as f64 {
+                                d.push(Diagnostic::new(
+                                    format!("{ep}[1]"),
+                                    limits::exceeded(
+                                        "unrolling",
+                                        f,
+                                        limits::MAX_ARRAY_DIM_SIZE,
+                                        "no array dimension is larger",
+                                    ),
                                 ));
                                 continue;
                             }
