@@ -175,6 +175,10 @@ const EDIT_VALUES: &[&str] = &[
     "\"X\"",
     "[]",
     "{}",
+    // Whole numbers where the documents take integers (loop sizes, sizes).
+    "1000000000",
+    "65536",
+    "1000000",
 ];
 
 /// An edit-mode `validate` input: `[0xFF, pair, mode, lpf, tile_x, tile_y,
