@@ -287,3 +287,25 @@ fn finding8_many_branches_are_not_exponential() {
         "every add once, no recomputation"
     );
 }
+
+#[test]
+fn finding4_evaluation_cache_is_bounded_by_bytes() {
+    let sc = presets::scenario(HW, WL).unwrap();
+    let s = Schedule {
+        lpf_limit: 6,
+        ..schedule(60, 72)
+    };
+    // Unbounded (the default budget is far larger than one network).
+    let mut big = defines_model::EvalCache::default();
+    let a = defines_model::evaluate_network_with(&sc, &s, &mut big).unwrap();
+    assert!(big.len() > 4 && big.bytes() > 0);
+    assert!(big.bytes() <= limits::EVAL_CACHE_MAX_BYTES);
+    // A budget of one entry's size: it starts afresh instead of growing,
+    // and the numbers do not change.
+    let one = big.bytes() / big.len();
+    let mut small = defines_model::EvalCache::with_max_bytes(one);
+    let b = defines_model::evaluate_network_with(&sc, &s, &mut small).unwrap();
+    assert!(small.len() <= 2, "{} entries kept", small.len());
+    assert_eq!(a.energy_pj.to_bits(), b.energy_pj.to_bits());
+    assert_eq!(a.latency_cycles, b.latency_cycles);
+}

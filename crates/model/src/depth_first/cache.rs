@@ -1,10 +1,13 @@
 //! [`EvalCache`]: single-layer evaluations memoised by everything they
 //! depend on (layer shape, spatial mapping, trimmed hierarchy, LPF limit).
 
+use alloc::string::String;
 use alloc::vec::Vec;
+use core::mem::{size_of, size_of_val};
 
 use crate::input::hardware::Hardware;
 use crate::input::mapping::SpatialMapping;
+use crate::limits;
 use crate::scenario::layer::LayerSpec;
 use crate::single_layer::{evaluate_layer, EvalError, LayerCost, LomaConfig};
 
@@ -14,7 +17,9 @@ pub(super) struct Memo {
     pub(super) lpf: usize,
     pub(super) spec: LayerSpec,
     pub(super) sm: SpatialMapping,
-    pub(super) hw: Hardware,
+    /// Index into [`EvalCache::hardware`]: the few trimmed hierarchies of
+    /// a scenario are shared by all their entries.
+    pub(super) hw: usize,
     pub(super) result: Result<LayerCost, EvalError>,
 }
 
@@ -22,13 +27,38 @@ pub(super) struct Memo {
 /// [`evaluate_network_with`] or [`NetworkRun::set_cache`], across runs):
 /// identical shape, spatial mapping, trimmed hierarchy and LPF limit give
 /// the identical result. Lookups are linear; keep one cache per scenario.
-#[derive(Default)]
+///
+/// Its memory is bounded: past [`limits::EVAL_CACHE_MAX_BYTES`]
+/// (estimated) it forgets everything and starts afresh, which costs
+/// re-evaluations, never a different number.
 pub struct EvalCache {
     pub(super) entries: Vec<Memo>,
+    pub(super) hardware: Vec<Hardware>,
     pub(super) evaluations: u64,
+    /// Estimated bytes held by `entries` and `hardware`.
+    bytes: usize,
+    max_bytes: usize,
+}
+
+impl Default for EvalCache {
+    fn default() -> Self {
+        EvalCache::with_max_bytes(limits::EVAL_CACHE_MAX_BYTES)
+    }
 }
 
 impl EvalCache {
+    /// A cache that holds at most about `max_bytes` (the default is
+    /// [`limits::EVAL_CACHE_MAX_BYTES`]).
+    pub fn with_max_bytes(max_bytes: usize) -> EvalCache {
+        EvalCache {
+            entries: Vec::new(),
+            hardware: Vec::new(),
+            evaluations: 0,
+            bytes: 0,
+            max_bytes: max_bytes.min(limits::EVAL_CACHE_MAX_BYTES),
+        }
+    }
+
     /// Number of distinct single-layer evaluations held.
     pub fn len(&self) -> usize {
         self.entries.len()
@@ -43,6 +73,21 @@ impl EvalCache {
         self.evaluations
     }
 
+    /// Estimated bytes held (bounded by the cache's budget).
+    pub fn bytes(&self) -> usize {
+        self.bytes
+    }
+
+    /// The index of `hw` in the shared pool, adding it if new.
+    fn hardware_index(&mut self, hw: &Hardware) -> usize {
+        if let Some(i) = self.hardware.iter().position(|h| h == hw) {
+            return i;
+        }
+        self.bytes += hardware_bytes(hw);
+        self.hardware.push(hw.clone());
+        self.hardware.len() - 1
+    }
+
     pub(super) fn eval(
         &mut self,
         spec: &LayerSpec,
@@ -51,6 +96,7 @@ impl EvalCache {
         lpf: usize,
     ) -> Result<LayerCost, EvalError> {
         let fp = fingerprint(spec, hw, lpf);
+        let pool = &self.hardware;
         let same = |m: &Memo| {
             m.fp == fp
                 && m.lpf == lpf
@@ -60,19 +106,26 @@ impl EvalCache {
                 && m.spec.relations == spec.relations
                 && m.spec.o_final_bits == spec.o_final_bits
                 && m.sm == *sm
-                && m.hw == *hw
+                && pool.get(m.hw).is_some_and(|h| h == hw)
         };
         let r = match self.entries.iter().find(|m| same(m)) {
             Some(m) => m.result.clone(),
             None => {
                 self.evaluations += 1;
                 let r = evaluate_layer(spec, hw, sm, LomaConfig { lpf_limit: lpf });
+                if self.bytes > self.max_bytes {
+                    self.entries.clear();
+                    self.hardware.clear();
+                    self.bytes = 0;
+                }
+                let hw = self.hardware_index(hw);
+                self.bytes += memo_bytes(spec, &r);
                 self.entries.push(Memo {
                     fp,
                     lpf,
                     spec: spec.clone(),
                     sm: sm.clone(),
-                    hw: hw.clone(),
+                    hw,
                     result: r.clone(),
                 });
                 r
@@ -83,6 +136,54 @@ impl EvalCache {
             c
         })
     }
+}
+
+/// Heap and inline bytes of a string, roughly.
+fn text_bytes(s: &str) -> usize {
+    size_of::<String>() + s.len()
+}
+
+/// Estimated bytes of one hierarchy.
+fn hardware_bytes(hw: &Hardware) -> usize {
+    size_of::<Hardware>()
+        + text_bytes(&hw.name)
+        + hw.levels
+            .iter()
+            .map(|l| {
+                size_of_val(l)
+                    + text_bytes(&l.name)
+                    + l.served.len()
+                    + l.slots.len() * 64
+                    + l.ports
+                        .iter()
+                        .map(|p| 96 + p.serves.len() * 32)
+                        .sum::<usize>()
+            })
+            .sum::<usize>()
+        + hw.mem_ops.iter().map(|m| text_bytes(m)).sum::<usize>()
+        + hw.array_dims.len() * 48
+}
+
+/// Estimated bytes of one entry (its key's layer and its result).
+fn memo_bytes(spec: &LayerSpec, r: &Result<LayerCost, EvalError>) -> usize {
+    let layer = spec.dims.iter().map(|d| text_bytes(d) + 8).sum::<usize>()
+        + spec.operands.len() * (128 + 2 * spec.dims.len())
+        + spec.relations.len() * 64;
+    let cost = match r {
+        Ok(c) => c
+            .operands
+            .iter()
+            .map(|o| {
+                128 + o.levels.len() * 256
+                    + o.temporal_loops
+                        .iter()
+                        .map(|l| 24 + l.len() * 40)
+                        .sum::<usize>()
+            })
+            .sum::<usize>(),
+        Err(_) => 64,
+    };
+    size_of::<Memo>() + layer + cost
 }
 
 /// A cheap digest of the parts of a cache key that differ between tiles
