@@ -72,6 +72,10 @@ pub const MAX_ARRAY_DIMS: usize = 8;
 /// largest preset is about 40 KB.
 pub const MAX_DOCUMENT_BYTES: usize = 16 << 20;
 
+/// Latencies from here on are reported as an error, not a number: sums
+/// saturate instead of wrapping, so a saturated total must not be shown.
+pub const MAX_LATENCY_CYCLES: u64 = 1 << 62;
+
 /// Largest number of schedules in one sweep (tile sizes × modes).
 pub const MAX_SWEEP_SCHEDULES: usize = 100_000;
 

@@ -309,3 +309,115 @@ fn finding4_evaluation_cache_is_bounded_by_bytes() {
     assert_eq!(a.energy_pj.to_bits(), b.energy_pj.to_bits());
     assert_eq!(a.latency_cycles, b.latency_cycles);
 }
+
+mod any_valid_input {
+    //! Any input that validates evaluates to a report with finite totals
+    //! (or a clear error), whatever its numbers within the limits.
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Values at and near the edges of what validation accepts.
+    fn edge_u64(max: u64) -> impl Strategy<Value = u64> {
+        prop_oneof![Just(1u64), Just(max), Just(max / 2 + 1), 1..=max.min(4096)]
+    }
+
+    fn edge_energy() -> impl Strategy<Value = f64> {
+        prop_oneof![
+            Just(0.0),
+            Just(limits::MAX_ENERGY_PJ),
+            Just(f64::MIN_POSITIVE),
+            0.0..limits::MAX_ENERGY_PJ
+        ]
+    }
+
+    #[derive(Debug, Clone)]
+    enum Edit {
+        Size(usize, u64),
+        ReadBw(usize, u64),
+        WriteBw(usize, u64),
+        ReadCost(usize, f64),
+        WriteCost(usize, f64),
+        MacEnergy(f64),
+        Precision(usize, u64),
+    }
+
+    fn edit() -> impl Strategy<Value = Edit> {
+        let level = 0usize..7;
+        prop_oneof![
+            (level.clone(), edge_u64(limits::MAX_MEMORY_BITS)).prop_map(|(l, v)| Edit::Size(l, v)),
+            (level.clone(), edge_u64(limits::MAX_BANDWIDTH_BITS))
+                .prop_map(|(l, v)| Edit::ReadBw(l, v)),
+            (level.clone(), edge_u64(limits::MAX_BANDWIDTH_BITS))
+                .prop_map(|(l, v)| Edit::WriteBw(l, v)),
+            (level.clone(), edge_energy()).prop_map(|(l, v)| Edit::ReadCost(l, v)),
+            (level, edge_energy()).prop_map(|(l, v)| Edit::WriteCost(l, v)),
+            edge_energy().prop_map(Edit::MacEnergy),
+            (1usize..9, 1u64..=limits::MAX_PRECISION_BITS).prop_map(|(l, v)| Edit::Precision(l, v)),
+        ]
+    }
+
+    fn apply(h: &mut Value, w: &mut Value, e: &Edit) {
+        match *e {
+            Edit::Size(l, v) => memory(h, l)["size_bits"] = json!(v),
+            Edit::ReadBw(l, v) => memory(h, l)["r_bw_bits_per_cycle"] = json!(v),
+            Edit::WriteBw(l, v) => memory(h, l)["w_bw_bits_per_cycle"] = json!(v),
+            Edit::ReadCost(l, v) => memory(h, l)["r_cost_pJ_per_access"] = json!(v),
+            Edit::WriteCost(l, v) => memory(h, l)["w_cost_pJ_per_access"] = json!(v),
+            Edit::MacEnergy(v) => {
+                h["cores"][0]["operational_array"]["unit"]["energy_pJ_per_op"] = json!(v)
+            }
+            Edit::Precision(l, v) => w["layers"][l]["operand_precision_bits"]["I"] = json!(v),
+        }
+    }
+
+    static EVALUATED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    static EVALUATION_ERRORS: std::sync::atomic::AtomicUsize =
+        std::sync::atomic::AtomicUsize::new(0);
+
+    /// The property must look at real reports: most edited inputs validate
+    /// and evaluate.
+    #[test]
+    fn most_cases_are_evaluated() {
+        validated_inputs_give_finite_totals();
+        let n = EVALUATED.load(std::sync::atomic::Ordering::Relaxed);
+        let errors = EVALUATION_ERRORS.load(std::sync::atomic::Ordering::Relaxed);
+        assert!(n >= 12 && errors * 2 <= n, "{n} evaluated, {errors} errors");
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+        #[test]
+        fn validated_inputs_give_finite_totals(
+            edits in proptest::collection::vec(edit(), 1..6),
+            mode in 1u8..=3,
+            tile in prop_oneof![Just((960u64, 540u64)), Just((60, 72))],
+        ) {
+            let (mut h, mut w, m) = docs(HW, WL);
+            for e in &edits {
+                apply(&mut h, &mut w, e);
+            }
+            let Ok(sc) = validate(&h, &w, &m) else { return Ok(()) };
+            let s = Schedule {
+                tile: Tile { x: tile.0, y: tile.1 },
+                overlap: Overlap::from_mode(mode).unwrap(),
+                lpf_limit: 6,
+                stack_cuts: None,
+            };
+            match evaluate_network(&sc, &s) {
+                Ok(r) => {
+                    prop_assert!(r.energy_pj.is_finite() && r.energy_pj >= 0.0);
+                    prop_assert!((r.energy_pj * r.latency_cycles as f64).is_finite());
+                    prop_assert!(r.latency_cycles < limits::MAX_LATENCY_CYCLES);
+                    for (_, e) in r.energy_by_memory_pj.iter() {
+                        prop_assert!(e.is_finite());
+                    }
+                }
+                Err(e) => {
+                    EVALUATION_ERRORS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    prop_assert!(!e.to_string().is_empty());
+                }
+            }
+            EVALUATED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+}

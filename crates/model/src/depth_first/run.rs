@@ -6,6 +6,8 @@ use alloc::vec::Vec;
 
 use serde::{Deserialize, Serialize};
 
+use crate::limits;
+
 use super::backprop::{backprop, BpFlags};
 use super::cache::EvalCache;
 use super::graph::network;
@@ -149,8 +151,8 @@ impl NetworkRun {
     }
 
     /// The report of a finished run; `None` while tile types remain.
-    pub fn report_if_done(&self) -> Option<NetworkReport> {
-        self.is_done().then(|| self.report())
+    pub fn report_if_done(&self) -> Option<Result<NetworkReport, NetworkError>> {
+        self.is_done().then(|| checked(self.report()))
     }
 
     /// The stacks and their tile types (known before any evaluation).
@@ -191,8 +193,40 @@ impl NetworkRun {
     /// Aggregates the results (§3.10); runs what is left first.
     pub fn finish(mut self) -> Result<NetworkReport, NetworkError> {
         self.step(u64::MAX)?;
-        Ok(self.report())
+        checked(self.report())
     }
+}
+
+/// The report if its totals are exact numbers: finite energies and EDP, and
+/// a latency below [`limits::MAX_LATENCY_CYCLES`] (the sums saturate
+/// rather than wrap, so a saturated latency is caught here, not shown).
+fn checked(r: NetworkReport) -> Result<NetworkReport, NetworkError> {
+    let energies = [
+        ("energy", r.energy_pj),
+        ("MAC energy", r.mac_energy_pj),
+        ("memory energy", r.mem_energy_pj),
+        ("data copy energy", r.data_copy_energy_pj),
+        (
+            "energy-delay product",
+            r.energy_pj * r.latency_cycles as f64,
+        ),
+    ];
+    for (what, e) in energies {
+        if !e.is_finite() {
+            return Err(NetworkError::Limit(alloc::format!(
+                "the {what} is not a finite number ({e}); lower the access energies or the network size"
+            )));
+        }
+    }
+    if r.latency_cycles >= limits::MAX_LATENCY_CYCLES {
+        return Err(NetworkError::Limit(limits::exceeded(
+            "the latency in cycles",
+            r.latency_cycles,
+            limits::MAX_LATENCY_CYCLES,
+            "larger totals are not exact 64-bit numbers; use a smaller network or faster memories",
+        )));
+    }
+    Ok(r)
 }
 
 /// [`evaluate_network`] sharing single-layer evaluations through `cache`
@@ -207,7 +241,7 @@ pub fn evaluate_network_with(
     let r = run.step(u64::MAX);
     *cache = run.take_cache();
     r?;
-    Ok(run.report())
+    checked(run.report())
 }
 
 /// [`evaluate_network`] with some reference quirks fixed (see [`Fixes`]).

@@ -132,6 +132,9 @@ pub enum NetworkError {
     NoCacheLevel { layer_id: i64 },
     /// A data copy has no path through the hierarchy.
     Copy(String),
+    /// A total beyond what the model reports exactly (see
+    /// [`crate::limits`]): said instead of an infinite or saturated number.
+    Limit(String),
 }
 
 impl fmt::Display for NetworkError {
@@ -157,6 +160,7 @@ impl fmt::Display for NetworkError {
                 "stack ending at layer {layer_id}: no memory level can hold the overlap cache; use smaller tiles or a fully recompute mode"
             ),
             NetworkError::Copy(s) => write!(f, "data copy: {s}"),
+            NetworkError::Limit(s) => write!(f, "{s}"),
         }
     }
 }

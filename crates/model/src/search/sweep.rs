@@ -154,7 +154,9 @@ impl Sweep {
             left = left.saturating_sub(used);
             let outcome = match r {
                 Err(e) => Some(Err(e)),
-                Ok(_) => run.report_if_done().map(|rep| Ok(SweepTotals::of(&rep))),
+                Ok(_) => run
+                    .report_if_done()
+                    .map(|rep| rep.map(|rep| SweepTotals::of(&rep))),
             };
             if let Some(outcome) = outcome {
                 self.cache = run.take_cache();
