@@ -221,23 +221,11 @@ fn parse_format(value: &str) -> Result<Format, ArgError> {
 }
 
 fn parse_mode(value: &str) -> Result<Overlap, ArgError> {
-    Overlap::ALL
-        .into_iter()
-        .find(|o| value == o.mode().to_string() || value == mode_name(*o))
-        .ok_or_else(|| {
+    Overlap::from_name(value).ok_or_else(|| {
             ArgError(format!(
                 "--mode takes 1|2|3 or fully-recompute|h-cached-v-recompute|fully-cached, not `{value}`"
             ))
         })
-}
-
-/// The command-line name of an overlap mode.
-pub fn mode_name(o: Overlap) -> &'static str {
-    match o {
-        Overlap::FullyRecompute => "fully-recompute",
-        Overlap::HCachedVRecompute => "h-cached-v-recompute",
-        Overlap::FullyCached => "fully-cached",
-    }
 }
 
 /// A tile side: a whole number from 1 to the loop-size limit.

@@ -5,9 +5,9 @@
 use crate::args::{Command, EvalArgs, Format, Inputs, SweepArgs, SweepFormat, Tiles, USAGE};
 use crate::parallel;
 use defines_model::{
-    auto_tile_axes, evaluate_network_fixed, grid_schedules, pareto_front, presets, validate_json,
-    Diagnostic, ItemKind, NetworkReport, SweepPoint, ValidScenario, Workload, CASE_STUDY_1_X,
-    CASE_STUDY_1_Y,
+    auto_tile_axes, best_edp, evaluate_network_fixed, grid_schedules, pareto_front, presets,
+    validate_json, Diagnostic, ItemKind, NetworkReport, SweepPoint, ValidScenario, Workload,
+    CASE_STUDY_1_X, CASE_STUDY_1_Y,
 };
 use std::io::{IsTerminal, Write};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -200,12 +200,7 @@ fn sweep_json(points: &[SweepPoint], front: &[usize]) -> Result<String, Error> {
             v
         })
         .collect();
-    let best_edp = points
-        .iter()
-        .enumerate()
-        .filter_map(|(i, p)| p.outcome.as_ref().ok().map(|t| (i, t.edp)))
-        .min_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)))
-        .map(|b| b.0);
+    let best_edp = best_edp(points);
     let v = serde_json::json!({
         "schedules": rows,
         "pareto_front": front,

@@ -131,79 +131,8 @@ pub use input::workload::{LayerMacs, Workload};
 pub use scenario::layer::LayerSpec;
 pub use scenario::validate::{validate, validate_json, ValidScenario};
 pub use search::{
-    auto_axis, auto_tile_axes, case_study_1_schedules, full_output_size, grid_schedules,
-    pareto_front, Sweep, SweepPoint, SweepProgress, SweepTotals, CASE_STUDY_1_X, CASE_STUDY_1_Y,
+    auto_axis, auto_tile_axes, best_edp, case_study_1_schedules, full_output_size, grid_schedules,
+    pareto_front, pareto_indices, Sweep, SweepPoint, SweepProgress, SweepTotals, CASE_STUDY_1_X,
+    CASE_STUDY_1_Y,
 };
 pub use single_layer::{evaluate_layer, EvalError, LayerCost, LomaConfig, LomaSearch};
-
-// ---------------------------------------------------------------------------
-// Compatibility paths: the module paths of the flat layout, kept so that the
-// CLI, the page and code written against them still compile. Remove each
-// once nothing imports it; its doc names the path to use instead.
-
-/// Compatibility path, to be removed once the CLI and page import the new
-/// modules: use [`crate::single_layer`].
-pub mod cost {
-    pub use crate::single_layer::{
-        evaluate_layer, evaluate_temporal_mapping, prepare_add_layer, EvalError, LayerCost,
-        LevelCost, LomaConfig, LomaSearch, OperandCost,
-    };
-}
-
-/// Compatibility path, to be removed once the CLI and page import the new
-/// modules: use [`crate::single_layer::loma`].
-pub mod loma {
-    pub use crate::single_layer::loma::*;
-}
-
-/// Compatibility path, to be removed once the CLI and page import the new
-/// modules: use [`crate::input::hardware`].
-pub mod hardware {
-    pub use crate::input::hardware::*;
-}
-
-/// Compatibility path, to be removed once the CLI and page import the new
-/// modules: use [`crate::input::mapping`].
-pub mod mapping {
-    pub use crate::input::mapping::*;
-}
-
-/// Compatibility path, to be removed once the CLI and page import the new
-/// modules: use [`crate::input::workload`].
-pub mod workload {
-    pub use crate::input::workload::*;
-}
-
-/// Compatibility path, to be removed once the CLI and page import the new
-/// modules: use [`crate::input::ordered`].
-pub mod ordered {
-    pub use crate::input::ordered::*;
-}
-
-/// Compatibility path, to be removed once the CLI and page import the new
-/// modules: use [`crate::scenario::layer`].
-pub mod layer {
-    pub use crate::scenario::layer::*;
-}
-
-/// Compatibility path, to be removed once the CLI and page import the new
-/// modules: use [`crate::scenario::validate`].
-pub mod validate {
-    pub use crate::scenario::validate::*;
-}
-
-/// Compatibility path, to be removed once the CLI and page import the new
-/// modules: use [`crate::depth_first::data_copy`].
-pub mod data_copy {
-    pub use crate::depth_first::data_copy::*;
-}
-
-/// Compatibility path, to be removed once the page imports the new modules
-/// (`defines_model::sweep::{auto_axis, full_output_size, grid_schedules,
-/// CASE_STUDY_1_X, CASE_STUDY_1_Y}` in crates/playground/src/state.rs):
-/// use [`crate::search`].
-pub mod sweep {
-    pub use crate::search::grids::*;
-    pub use crate::search::pareto::*;
-    pub use crate::search::sweep::*;
-}

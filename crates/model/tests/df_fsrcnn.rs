@@ -249,7 +249,7 @@ fn fsrcnn_tiling_structure() {
 /// mode 3 (levels and copies).
 #[test]
 fn fsrcnn_tiles_levels_and_copies() {
-    use defines_model::data_copy::CopyKind;
+    use defines_model::depth_first::data_copy::CopyKind;
     let sc = scenario();
     let run = |mode: u8| {
         let s = Schedule {

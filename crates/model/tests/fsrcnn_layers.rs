@@ -6,10 +6,10 @@
 //! (entry with tile 960x540), tolerance relative 1e-6 per the issue (the
 //! clean-room check of MODEL.md reached ~1e-15).
 
-use defines_model::cost::{evaluate_layer, LomaConfig};
-use defines_model::hardware::Hardware;
-use defines_model::layer::LayerSpec;
-use defines_model::mapping::MappingFile;
+use defines_model::input::hardware::Hardware;
+use defines_model::input::mapping::MappingFile;
+use defines_model::scenario::layer::LayerSpec;
+use defines_model::single_layer::{evaluate_layer, LomaConfig};
 use defines_model::{presets, Workload};
 
 const REL_TOL: f64 = 1e-9;

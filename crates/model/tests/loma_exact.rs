@@ -6,11 +6,11 @@
 //! The reference is `LomaSearch::exhaustive()`: every ordering, every valid
 //! one costed in full, nothing skipped.
 
-use defines_model::cost::{EvalError, LayerCost, LomaConfig, LomaSearch};
-use defines_model::hardware::Hardware;
-use defines_model::layer::LayerSpec;
-use defines_model::mapping::{SpatialEntry, SpatialMapping};
-use defines_model::validate::validate_json;
+use defines_model::input::hardware::Hardware;
+use defines_model::input::mapping::{SpatialEntry, SpatialMapping};
+use defines_model::scenario::layer::LayerSpec;
+use defines_model::scenario::validate::validate_json;
+use defines_model::single_layer::{EvalError, LayerCost, LomaConfig, LomaSearch};
 use defines_model::{presets, Workload};
 use proptest::prelude::*;
 use serde_json::json;

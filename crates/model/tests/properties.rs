@@ -4,11 +4,11 @@
 //! the memories (inv. 7); raising an access energy never lowers the
 //! optimum; the order of spatial entries does not matter (inv. 8).
 
-use defines_model::cost::{evaluate_layer, EvalError, LayerCost, LomaConfig, LomaSearch};
-use defines_model::hardware::Hardware;
-use defines_model::layer::LayerSpec;
-use defines_model::mapping::{MappingFile, SpatialEntry, SpatialMapping};
-use defines_model::validate::validate_json;
+use defines_model::input::hardware::Hardware;
+use defines_model::input::mapping::{MappingFile, SpatialEntry, SpatialMapping};
+use defines_model::scenario::layer::LayerSpec;
+use defines_model::scenario::validate::validate_json;
+use defines_model::single_layer::{evaluate_layer, EvalError, LayerCost, LomaConfig, LomaSearch};
 use defines_model::{presets, Workload};
 use proptest::prelude::*;
 use serde_json::{json, Value};

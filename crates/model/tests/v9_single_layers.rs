@@ -2,10 +2,10 @@
 //! `Meta_prototype_DF` hierarchy (add-layer duplication for element-wise
 //! adds), `Meta_prototype` spatial mappings, `loma_lpf_limit = 6`.
 
-use defines_model::cost::{evaluate_layer, LomaConfig};
-use defines_model::hardware::Hardware;
-use defines_model::layer::LayerSpec;
-use defines_model::mapping::MappingFile;
+use defines_model::input::hardware::Hardware;
+use defines_model::input::mapping::MappingFile;
+use defines_model::scenario::layer::LayerSpec;
+use defines_model::single_layer::{evaluate_layer, LomaConfig};
 use defines_model::{presets, Workload};
 
 const REL_TOL: f64 = 1e-9;
@@ -98,7 +98,7 @@ fn v9_hierarchy_too_small_is_a_value() {
         );
         assert_eq!(
             r.unwrap_err(),
-            defines_model::cost::EvalError::HierarchyTooSmall,
+            defines_model::single_layer::EvalError::HierarchyTooSmall,
             "L{id}"
         );
     }

@@ -5,14 +5,11 @@
 //! for `Evaluate`, one per schedule plus a final one for `Sweep`), so the
 //! worker can post each as soon as it exists.
 
-use crate::protocol::{decode, encode, Inputs, PointTotals, Request, Response, SweepPoint};
+use crate::protocol::{decode, encode, Inputs, Request, Response, SweepPoint, SweepTotals};
 use defines_model::{
-    evaluate_network_with, validate_json, validate_schedule, EvalCache, Schedule, ValidScenario,
+    evaluate_network_with, validate_json, validate_schedule, EvalCache, NetworkError, Schedule,
+    ValidScenario,
 };
-
-/// Above this many memoised single-layer evaluations the cache starts
-/// afresh (memory stays bounded in long sessions).
-const MAX_CACHED_EVALUATIONS: usize = 50_000;
 
 /// The worker's state: the last validated inputs, so that moving a slider
 /// does not re-parse three JSON documents, and the single-layer
@@ -71,9 +68,6 @@ impl Handler {
             .ok_or_else(|| Response::ProtocolError {
                 message: "no scenario".into(),
             })?;
-        if cur.cache.len() > MAX_CACHED_EVALUATIONS {
-            cur.cache = EvalCache::default();
-        }
         Ok(cur)
     }
 
@@ -120,7 +114,9 @@ impl Handler {
                     Some(cur) => sweep_point(cur, schedule),
                     None => SweepPoint {
                         schedule,
-                        result: Err("no scenario".into()),
+                        outcome: Err(NetworkError::Graph(
+                            "the worker lost its scenario; send the inputs again".into(),
+                        )),
                     },
                 };
                 job.kind = JobKind::Sweep {
@@ -161,19 +157,12 @@ fn evaluate(cur: &mut Current, schedule: &Schedule, run_id: u64) -> Response {
 
 fn sweep_point(cur: &mut Current, schedule: Schedule) -> SweepPoint {
     let diagnostics = validate_schedule(&cur.scenario, &schedule);
-    let result = if let Some(d) = diagnostics.first() {
-        Err(d.to_string())
+    let outcome = if diagnostics.is_empty() {
+        evaluate_network_with(&cur.scenario, &schedule, &mut cur.cache).map(|r| SweepTotals::of(&r))
     } else {
-        evaluate_network_with(&cur.scenario, &schedule, &mut cur.cache)
-            .map(|r| PointTotals {
-                energy_pj: r.energy_pj,
-                latency_cycles: r.latency_cycles,
-                mac_energy_pj: r.mac_energy_pj,
-                data_copy_energy_pj: r.data_copy_energy_pj,
-            })
-            .map_err(|e| e.to_string())
+        Err(NetworkError::Schedule(diagnostics))
     };
-    SweepPoint { schedule, result }
+    SweepPoint { schedule, outcome }
 }
 
 impl Job {
@@ -271,15 +260,20 @@ mod tests {
             panic!()
         };
         assert_eq!((*index, *total), (0, 2));
-        let t = point.result.as_ref().unwrap();
+        let t = point.outcome.as_ref().unwrap();
         assert_eq!(t.latency_cycles, 29_008_303);
         let Response::SweepPoint { point, .. } = &answers[1] else {
             panic!()
         };
         assert!(
-            point.result.as_ref().unwrap_err().contains("tile"),
+            point
+                .outcome
+                .as_ref()
+                .unwrap_err()
+                .to_string()
+                .contains("tile"),
             "{:?}",
-            point.result
+            point.outcome
         );
         assert_eq!(answers[2], Response::SweepDone { run_id: 4 });
     }

@@ -34,22 +34,10 @@ pub enum Request {
     },
 }
 
-/// Totals of one schedule of a sweep.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct PointTotals {
-    pub energy_pj: f64,
-    pub latency_cycles: u64,
-    pub mac_energy_pj: f64,
-    pub data_copy_energy_pj: f64,
-}
-
 /// One schedule of a sweep and its totals, or why it could not be
-/// evaluated.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct SweepPoint {
-    pub schedule: Schedule,
-    pub result: Result<PointTotals, String>,
-}
+/// evaluated: the model's own type, so the page, the CLI and the model
+/// agree on one shape.
+pub use defines_model::{SweepPoint, SweepTotals};
 
 /// Worker -> page.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -144,15 +132,18 @@ mod tests {
         let x = 0.1 + 0.2;
         let p = SweepPoint {
             schedule: Schedule::default(),
-            result: Ok(PointTotals {
+            outcome: Ok(SweepTotals {
                 energy_pj: x,
                 latency_cycles: 3,
+                edp: x * 3.0,
+                macs: 7,
                 mac_energy_pj: 1e-300,
                 data_copy_energy_pj: 2_361_363_150.544_999_6,
             }),
         };
         let back: SweepPoint = decode(&encode(&p)).unwrap();
-        let Ok(t) = back.result else { panic!() };
+        assert_eq!(back, p);
+        let Ok(t) = back.outcome else { panic!() };
         assert_eq!(t.energy_pj.to_bits(), x.to_bits());
         assert_eq!(
             t.data_copy_energy_pj.to_bits(),

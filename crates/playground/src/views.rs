@@ -174,7 +174,7 @@ pub fn heat_maps(state: &State, metric: Metric) -> Vec<HeatMap> {
     ys.sort_unstable();
     ys.dedup();
     let value = |p: &crate::protocol::SweepPoint| {
-        p.result.as_ref().ok().map(|t| match metric {
+        p.outcome.as_ref().ok().map(|t| match metric {
             Metric::Energy => t.energy_pj,
             Metric::Latency => t.latency_cycles as f64,
         })
@@ -241,7 +241,8 @@ pub fn heat_maps(state: &State, metric: Metric) -> Vec<HeatMap> {
 /// The Pareto scatter of a sweep and the schedule of each point.
 pub fn pareto(state: &State) -> (Scatter, Vec<Schedule>) {
     let pts = state.sweep_ok_points();
-    let front = pareto_front(&pts.iter().map(|(_, e, l)| (*e, *l)).collect::<Vec<_>>());
+    let front =
+        defines_model::pareto_indices(&pts.iter().map(|(_, e, l)| (*e, *l)).collect::<Vec<_>>());
     let cur = state.scenario.schedule();
     let points = pts
         .iter()
@@ -268,7 +269,8 @@ pub fn pareto(state: &State) -> (Scatter, Vec<Schedule>) {
 /// Pareto flag.
 pub fn sweep_csv(state: &State) -> String {
     let pts = state.sweep_ok_points();
-    let front = pareto_front(&pts.iter().map(|(_, e, l)| (*e, *l)).collect::<Vec<_>>());
+    let front =
+        defines_model::pareto_indices(&pts.iter().map(|(_, e, l)| (*e, *l)).collect::<Vec<_>>());
     let mut out =
         String::from("mode,tile_x,tile_y,energy_pj,latency_cycles,edp_pj_cycles,pareto\n");
     for (i, (s, e, l)) in pts.iter().enumerate() {
@@ -284,20 +286,6 @@ pub fn sweep_csv(state: &State) -> String {
         ));
     }
     out
-}
-
-/// Indices of the Pareto-optimal points over (energy, latency), both
-/// minimised: a point is on the front when no other point is at least as
-/// good in both and better in one. Ties (identical points) all stay.
-pub fn pareto_front(points: &[(f64, u64)]) -> Vec<usize> {
-    (0..points.len())
-        .filter(|&i| {
-            let (e, l) = points[i];
-            !points
-                .iter()
-                .any(|&(e2, l2)| e2 <= e && l2 <= l && (e2 < e || l2 < l))
-        })
-        .collect()
 }
 
 #[cfg(test)]
@@ -357,11 +345,5 @@ mod tests {
             .sum();
         assert_eq!(l0, 1 + 58 + 1 + 28 + 1624 + 28 + 1 + 58 + 1);
         assert!(rows.iter().all(|r| !r.tops.is_empty()));
-    }
-
-    #[test]
-    fn pareto_front_keeps_non_dominated_points() {
-        let pts = [(1.0, 10), (2.0, 5), (2.0, 6), (3.0, 1), (3.0, 1), (4.0, 4)];
-        assert_eq!(pareto_front(&pts), vec![0, 1, 3, 4]);
     }
 }

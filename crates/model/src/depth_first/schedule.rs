@@ -70,11 +70,11 @@ impl Overlap {
             .map_or("", |e| e.2)
     }
 
-    /// A mode from its number (`"1"`, `"2"`, `"3"`) or its name.
+    /// A mode from its number (`"1"`, `"2"`, `"3"`, exactly) or its name.
     pub fn from_name(s: &str) -> Option<Overlap> {
         Overlap::TABLE
             .iter()
-            .find(|e| e.2 == s || s.parse::<u8>() == Ok(e.1))
+            .find(|e| e.2 == s || (s.len() == 1 && s.as_bytes()[0] == b'0' + e.1))
             .map(|e| e.0)
     }
 
@@ -116,7 +116,7 @@ impl Default for Schedule {
 }
 
 /// Why a network could not be evaluated.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub enum NetworkError {
     /// The schedule is invalid (paths `schedule.*`).

@@ -14,5 +14,5 @@ pub use grids::{
     auto_axis, auto_tile_axes, case_study_1_schedules, full_output_size, grid_schedules,
     CASE_STUDY_1_X, CASE_STUDY_1_Y,
 };
-pub use pareto::pareto_front;
+pub use pareto::{best_by, best_edp, pareto_front, pareto_indices};
 pub use sweep::{Sweep, SweepPoint, SweepProgress, SweepTotals};

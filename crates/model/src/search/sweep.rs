@@ -31,6 +31,10 @@ pub struct SweepTotals {
     pub edp: f64,
     /// Sum of tile MACs (more than the network's with recomputation).
     pub macs: u64,
+    /// The MAC part of `energy_pj`.
+    pub mac_energy_pj: f64,
+    /// The data-copy part of `energy_pj`.
+    pub data_copy_energy_pj: f64,
 }
 
 impl SweepTotals {
@@ -40,12 +44,15 @@ impl SweepTotals {
             latency_cycles: r.latency_cycles,
             edp: r.energy_pj * r.latency_cycles as f64,
             macs: r.macs,
+            mac_energy_pj: r.mac_energy_pj,
+            data_copy_energy_pj: r.data_copy_energy_pj,
         }
     }
 }
 
-/// One evaluated schedule of a sweep.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+/// One evaluated schedule of a sweep: the same shape in the model, the CLI
+/// and across the page's worker boundary.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SweepPoint {
     pub schedule: Schedule,
     pub outcome: Result<SweepTotals, NetworkError>,

@@ -35,6 +35,8 @@ fn pt(e: f64, l: u64) -> SweepPoint {
             latency_cycles: l,
             edp: e * l as f64,
             macs: 0,
+            mac_energy_pj: 0.0,
+            data_copy_energy_pj: 0.0,
         }),
     }
 }
@@ -58,4 +60,21 @@ fn pareto_keeps_ties_and_drops_dominated() {
     assert_eq!(pareto_front(&pts), vec![7, 1, 2, 0, 4]);
     assert_eq!(best_by(&pts, |t| t.edp), Some(7));
     assert_eq!(pareto_front(&[]), Vec::<usize>::new());
+}
+
+#[test]
+fn pareto_indices_keep_ties_drop_dominated_and_non_finite() {
+    let pts = [
+        (1.0, 10),
+        (2.0, 5),
+        (2.0, 6),
+        (3.0, 1),
+        (3.0, 1),
+        (4.0, 4),
+        (f64::NAN, 0),
+        (f64::INFINITY, 0),
+    ];
+    assert_eq!(pareto_indices(&pts), vec![0, 1, 3, 4]);
+    // Sorted by energy whatever the input order.
+    assert_eq!(pareto_indices(&[(3.0, 1), (1.0, 9)]), vec![1, 0]);
 }

@@ -7,7 +7,7 @@ use core::fmt;
 
 /// Why a layer could not be evaluated. Every case is a value, never a
 /// panic.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub enum EvalError {
     /// A layer operand's memory operand is stored in no memory level.

@@ -39,7 +39,7 @@ impl Derived {
             diagnostics,
             full: workload
                 .as_ref()
-                .and_then(defines_model::sweep::full_output_size)
+                .and_then(defines_model::search::full_output_size)
                 .unwrap_or(Tile { x: 1, y: 1 }),
             network_macs: workload.as_ref().map_or(0, Workload::total_macs),
             memory_order: hardware

@@ -265,7 +265,7 @@ impl State {
                 auto_axis(self.derived.full.y),
             ),
         };
-        defines_model::sweep::grid_schedules(&xs, &ys, &Overlap::ALL, self.scenario.lpf)
+        defines_model::search::grid_schedules(&xs, &ys, &Overlap::ALL, self.scenario.lpf)
     }
 
     fn start_sweep(&mut self, grid: Grid) {
@@ -402,7 +402,7 @@ impl State {
             .iter()
             .flat_map(|s| s.points.iter())
             .filter_map(|p| {
-                p.result
+                p.outcome
                     .as_ref()
                     .ok()
                     .map(|t| (p.schedule.clone(), t.energy_pj, t.latency_cycles))

@@ -5,7 +5,7 @@ use crate::defaults::{
     DEFAULT_HARDWARE, DEFAULT_LPF, DEFAULT_OVERLAP, DEFAULT_TILE, DEFAULT_WORKLOAD,
 };
 use crate::protocol::Inputs;
-pub use defines_model::sweep::{auto_axis, CASE_STUDY_1_X, CASE_STUDY_1_Y};
+pub use defines_model::search::{auto_axis, CASE_STUDY_1_X, CASE_STUDY_1_Y};
 use defines_model::{presets, Overlap, Schedule, Tile};
 
 /// Which of the three input documents.

@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::defaults::default_evaluate_request;
-use crate::protocol::{PointTotals, SweepPoint};
+use crate::protocol::{SweepPoint, SweepTotals};
 
 fn ready() -> State {
     let mut s = State::default();
@@ -182,9 +182,11 @@ fn ready_with(n: usize) -> State {
 fn point() -> SweepPoint {
     SweepPoint {
         schedule: Schedule::default(),
-        result: Ok(PointTotals {
+        outcome: Ok(SweepTotals {
             energy_pj: 1.0,
             latency_cycles: 2,
+            edp: 2.0,
+            macs: 3,
             mac_energy_pj: 0.5,
             data_copy_energy_pj: 0.0,
         }),

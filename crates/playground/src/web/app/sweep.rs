@@ -20,7 +20,7 @@ pub(super) fn sweep_section(
         let text = views::sweep_csv(s);
         Callback::from(move |_| browser::download_text(&text, "text/csv", "defines-sweep.csv"))
     };
-    let failed = sw.points.iter().filter(|p| p.result.is_err()).count();
+    let failed = sw.points.iter().filter(|p| p.outcome.is_err()).count();
     html! {
         <section class="card sweep">
             <div class="card-head">
