@@ -3,7 +3,8 @@
 #![cfg(target_arch = "wasm32")]
 
 use defines_playground::charts::{draw_stacked_bars, Series, StackedBars};
-use defines_playground::handler::{default_request_text, handle_message, Handler};
+use defines_playground::defaults::default_request_text;
+use defines_playground::handler::{handle_message, Handler};
 use plotters::prelude::IntoDrawingArea;
 use plotters_canvas::CanvasBackend;
 use wasm_bindgen::JsCast;
