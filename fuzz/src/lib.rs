@@ -8,7 +8,8 @@
 //!
 //! | target     | code under test | input |
 //! | ---------- | --------------- | ----- |
-//! | `validate` | `defines_model::validate_json`, then `evaluate_network` | [`split_scenario`] |
+//! | `validate` | `defines_model::validate_json` | [`split_scenario`] or [`edited_scenario`] |
+//! | `evaluate` | `validate_json`, then `evaluate_network`: every number finite | as `validate` |
 //! | `cli_args` | `defines_cli::args::parse` | arguments separated by NUL bytes |
 //! | `persist`  | `defines_playground::persist::{decode, from_fragment}` | the saved text, or its JSON (starting with `{`) |
 //!
@@ -20,7 +21,7 @@ use defines_model::{presets, Overlap, Schedule, Tile};
 use std::ffi::OsString;
 
 /// The fuzz targets, as named by `cargo xtask fuzz` and `src/bin/`.
-pub const TARGETS: [&str; 3] = ["validate", "cli_args", "persist"];
+pub const TARGETS: [&str; 4] = ["validate", "evaluate", "cli_args", "persist"];
 
 /// The separator between the parts of a `validate` or `cli_args` input.
 pub const SEP: u8 = 0;
@@ -228,25 +229,36 @@ pub fn edited_scenario(data: &[u8]) -> Option<([String; 3], Schedule)> {
     Some((docs, schedule))
 }
 
-/// Target `validate`: the three documents are validated together; a valid
-/// scenario is evaluated at the input's schedule and every number of the
-/// report must be finite. Invalid input must come with diagnostics. The
+/// Target `validate`: the three documents are validated together; invalid
+/// input must come with diagnostics (and nothing may panic or abort). The
 /// input is raw ([`split_scenario`]) or edits of a preset pair
-/// ([`edited_scenario`]).
+/// ([`edited_scenario`]). Validation alone is fast, so this target sees
+/// many inputs; `evaluate` goes on to the model.
 pub fn check_validate(data: &[u8]) {
-    let Some(([hardware, workload, mapping], schedule)) =
-        edited_scenario(data).or_else(|| split_scenario(data))
-    else {
-        return;
-    };
-    let scenario = match defines_model::validate_json(&workload, &hardware, &mapping) {
-        Ok(s) => s,
+    let _ = validated(data);
+}
+
+/// The scenario and schedule of an input, if it validates; a refused
+/// input must say why.
+fn validated(data: &[u8]) -> Option<(defines_model::ValidScenario, defines_model::Schedule)> {
+    let ([hardware, workload, mapping], schedule) =
+        edited_scenario(data).or_else(|| split_scenario(data))?;
+    match defines_model::validate_json(&workload, &hardware, &mapping) {
+        Ok(s) => Some((s, schedule)),
         Err(diags) => {
             assert!(!diags.is_empty(), "validation failed without a diagnostic");
-            return;
+            None
         }
+    }
+}
+
+/// Target `evaluate`: the inputs of `validate`; a scenario that validates
+/// is evaluated, and every number of its report must be finite (an
+/// infeasible schedule is an error value: fine).
+pub fn check_evaluate(data: &[u8]) {
+    let Some((scenario, schedule)) = validated(data) else {
+        return;
     };
-    // An infeasible schedule is an error value: fine. A report must be finite.
     let Ok(report) = defines_model::evaluate_network(&scenario, &schedule) else {
         return;
     };
@@ -336,6 +348,7 @@ pub fn check_persist(data: &[u8]) {
 pub fn check(target: &str, data: &[u8]) {
     match target {
         "validate" => check_validate(data),
+        "evaluate" => check_evaluate(data),
         "cli_args" => check_cli_args(data),
         "persist" => check_persist(data),
         other => panic!("unknown fuzz target `{other}`"),
@@ -345,7 +358,7 @@ pub fn check(target: &str, data: &[u8]) {
 /// The seed corpus of a target, `(file name, contents)`, from the presets.
 pub fn seeds(target: &str) -> Vec<(String, Vec<u8>)> {
     match target {
-        "validate" => validate_seeds(),
+        "validate" | "evaluate" => validate_seeds(),
         "cli_args" => cli_seeds(),
         "persist" => persist_seeds(),
         _ => Vec::new(),
@@ -563,7 +576,7 @@ pub fn dictionary(target: &str) -> Vec<Vec<u8>> {
     words.extend(EDGE_NUMBERS.iter().map(|w| w.to_string()));
     let quoted = |s: &str| serde_json::Value::String(s.into()).to_string();
     match target {
-        "validate" => {
+        "validate" | "evaluate" => {
             let docs = presets::HARDWARE
                 .iter()
                 .chain(presets::WORKLOADS)
@@ -647,6 +660,26 @@ pub fn dictionary_file(words: &[Vec<u8>]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn finding1_finding2_known_crash_inputs_no_longer_crash() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("crashes");
+        let mut replayed = 0;
+        for target in TARGETS {
+            let Ok(files) = std::fs::read_dir(dir.join(target)) else {
+                continue;
+            };
+            for f in files.flatten() {
+                let data = std::fs::read(f.path()).unwrap();
+                check(target, &data);
+                if target == "validate" {
+                    check("evaluate", &data);
+                }
+                replayed += 1;
+            }
+        }
+        assert!(replayed >= 4, "only {replayed} crash inputs found in {dir:?}");
+    }
 
     #[test]
     fn every_seed_passes_its_target() {

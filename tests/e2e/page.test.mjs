@@ -122,7 +122,7 @@ test("default scenario: the page shows the CLI's numbers", async () => {
   const loadMs = Date.now() - t0;
   assert.equal(got.energy, expected.energy_pj, "energy bit for bit");
   assert.equal(got.latency, expected.latency_cycles);
-  // MODEL.md §6.10 reference values, to be sure the CLI is right too.
+  // docs/model.md §6.10 reference values, to be sure the CLI is right too.
   assert.ok(Math.abs(got.energy / 1822760872.09 - 1) < 1e-9);
   assert.equal(got.latency, 20523395);
   assert.equal(await countBars(page, "#latency-chart"), 8, "one latency bar per FSRCNN layer");
@@ -145,7 +145,7 @@ test("changing mode and tile gives the CLI's numbers", async () => {
   await page.press("#tile-y", "Tab");
   const expected = evalCli({ mode: 1, tile: "60x72" });
   await waitForNumbers(page, expected);
-  assert.equal(expected.latency_cycles, 22776595, "MODEL.md §6.10 mode 1, 60x72");
+  assert.equal(expected.latency_cycles, 22776595, "docs/model.md §6.10 mode 1, 60x72");
   const status = await page.textContent("#status");
   console.log(`# re-evaluation in the page: ${status}`);
   // Back to the default schedule: every layer evaluation is cached.
@@ -246,6 +246,21 @@ test("a broken JSON edit shows a diagnostic and survives a reload", async () => 
   assert.equal(await page.inputValue("#json-workload"), broken, "the edit survived the reload");
   await page.click("#editor-workload button");
   await shown(page);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("edits faster than the URL is written survive an immediate reload", async () => {
+  // The URL and localStorage are written at most every 250 ms; the last
+  // edit of a burst reaches them when the page is hidden.
+  const { page, context, errors } = await open();
+  await shown(page);
+  await page.click("#editor-workload summary");
+  await page.fill("#json-workload", '{ "name": "first" ');
+  await page.fill("#json-workload", '{ "name": "second" ');
+  await page.reload();
+  await page.waitForSelector('#status[data-state="invalid"]');
+  assert.equal(await page.inputValue("#json-workload"), '{ "name": "second" ');
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -21,7 +21,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// The targets, in the order they run (`fuzz/src/bin/`).
-pub const TARGETS: [&str; 3] = ["validate", "cli_args", "persist"];
+pub const TARGETS: [&str; 4] = ["validate", "evaluate", "cli_args", "persist"];
 /// `cargo xtask fuzz` without `--seconds`.
 pub const DEFAULT_SECONDS: u64 = 60;
 /// The campaign of `cargo xtask test`, per target.
@@ -96,6 +96,22 @@ pub fn clippy(env: &Env) -> Result<(), Failure> {
             "--",
             "-D",
             "warnings",
+        ])
+        .env("CARGO_TARGET_DIR", fuzz_dir().join("target/check"))
+        .run()
+}
+
+/// The fuzz crate's own tests, natively (no instrumentation): every seed
+/// passes its target, and every crash input kept in `fuzz/crashes/` no
+/// longer crashes (the regression tests of what the fuzzer found).
+pub fn test(env: &Env) -> Result<(), Failure> {
+    cargo(env)
+        .args([
+            "test",
+            "--release",
+            "--manifest-path",
+            "fuzz/Cargo.toml",
+            "--lib",
         ])
         .env("CARGO_TARGET_DIR", fuzz_dir().join("target/check"))
         .run()

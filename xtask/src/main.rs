@@ -122,6 +122,8 @@ fn test_cmd() -> Result<(), Failure> {
         .run()?;
     step("native tests (unit, property, golden, reference)");
     cargo(&env).args(["test", "--workspace"]).run()?;
+    step("the fuzz crate's tests: seeds and the crash inputs found earlier replayed");
+    fuzz::test(&env)?;
     step(&format!(
         "fuzzing, short campaign ({} s per target; `cargo xtask fuzz` for longer)",
         fuzz::TEST_SECONDS

@@ -75,7 +75,7 @@ fn eval_json(args: &[&str]) -> serde_json::Value {
     serde_json::from_str(&out).unwrap()
 }
 
-/// MODEL.md §6.10: the six FSRCNN totals through the CLI (energy relative
+/// docs/model.md §6.10: the six FSRCNN totals through the CLI (energy relative
 /// 1e-6, latency exact), mapping defaulting to `Meta_prototype__fsrcnn`.
 #[test]
 fn eval_fsrcnn_six_totals() {
@@ -252,7 +252,7 @@ fn eval_invalid_json_and_invalid_model_exit_2() {
     );
 }
 
-/// MODEL.md §6.9: FSRCNN on `TPU_like` with and without the Q36 fix.
+/// docs/model.md §6.9: FSRCNN on `TPU_like` with and without the Q36 fix.
 #[test]
 fn eval_fix_q36() {
     let base = [
@@ -278,7 +278,7 @@ fn eval_fix_q36() {
     assert!(eval_err_with("--fix", "q99").contains("--fix takes"));
 }
 
-/// MODEL.md §6.10: per-item energies of the one-tile FSRCNN run through the
+/// docs/model.md §6.10: per-item energies of the one-tile FSRCNN run through the
 /// CLI (all other copy layers are 0).
 #[test]
 fn eval_fsrcnn_one_tile_items() {

@@ -1,11 +1,11 @@
 //! [`Fixes`]: the one place for opt-in fixes of reference quirks that are
-//! bugs (MODEL.md §5). The default reproduces the reference.
+//! bugs (docs/model.md §5). The default reproduces the reference.
 
 use serde::{Deserialize, Serialize};
 
 /// Reference quirks that are bugs, fixed on request. This is the one place
 /// that lists them; the default (all `false`) reproduces the reference
-/// (MODEL.md §5), and no quirk is ever changed silently.
+/// (docs/model.md §5), and no quirk is ever changed silently.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Fixes {

@@ -34,7 +34,7 @@
 //! diag.rs num.rs presets.rs limits.rs fixes.rs vec_map.rs   shared by all
 //! ```
 //!
-//! ## Single-layer model (MODEL.md §1–§2)
+//! ## Single-layer model (docs/model.md §1–§2)
 //!
 //! ```text
 //! Workload::from_json ─┐
@@ -56,7 +56,7 @@
 //!   minimum-energy mapping's cost; "memory hierarchy too small" is the
 //!   value [`EvalError::HierarchyTooSmall`].
 //!
-//! ## Depth-first model (MODEL.md §3–§4)
+//! ## Depth-first model (docs/model.md §3–§4)
 //!
 //! ```text
 //! evaluate_network(&ValidScenario, &Schedule { tile, overlap, lpf_limit, stack_cuts })
@@ -97,7 +97,7 @@
 //!   off; tests compare both), and cached evaluations are keyed by
 //!   everything they depend on.
 //!
-//! Reference quirks (MODEL.md §5) are reproduced and named where they
+//! Reference quirks (docs/model.md §5) are reproduced and named where they
 //! happen: Q1, Q10, Q11, Q12, Q15, Q16, Q18, Q19, Q21, Q22, Q30, Q31, Q33,
 //! Q34, Q35 (single layer); Q2–Q9, Q13, Q14, Q17, Q24–Q28, Q36
 //! (depth-first).

@@ -1,4 +1,4 @@
-//! Reference arithmetic (MODEL.md §0.2): Python's half-to-even `round`,
+//! Reference arithmetic (docs/model.md §0.2): Python's half-to-even `round`,
 //! `int()` truncation, and the "pr formula" of §1.1.4.
 
 /// Python 3 `round(x)`: round half to even (Q1, Q35).
@@ -62,7 +62,7 @@ pub fn ceil_div(a: u64, b: u64) -> u64 {
 }
 
 /// Number of distinct values of `sa*i + sb*j` for `i < a`, `j < b`, as
-/// DeFiNES computes it (MODEL.md §1.1.4):
+/// DeFiNES computes it (docs/model.md §1.1.4):
 /// `int(a*b - max(0, b - sa/g) * (a - sb/g))`, `g = gcd(sa, sb)`.
 ///
 /// Reproduces Q10 (stride 2, kernel 1 gives `a`, not the span) and Q11
@@ -126,7 +126,7 @@ mod tests {
         }
     }
 
-    /// MODEL.md §6.6 V4, `PRsize` values.
+    /// docs/model.md §6.6 V4, `PRsize` values.
     #[test]
     fn v4_pr_size() {
         let cases = [

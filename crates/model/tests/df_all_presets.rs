@@ -1,7 +1,7 @@
 //! Every hardware × network preset (50 pairs) in all three modes, at one
 //! tile per stack and at 16x8 tiles, evaluates without error (issue 4);
 //! invariants 3 (with one tile per stack the modes agree) and 9 (network
-//! totals are plain sums of the items) of MODEL.md §6.11.
+//! totals are plain sums of the items) of docs/model.md §6.11.
 
 use defines_model::{
     evaluate_network_with, presets, EvalCache, NetworkReport, Overlap, Schedule, Tile,

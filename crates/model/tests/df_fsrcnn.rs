@@ -1,8 +1,8 @@
-//! MODEL.md §6.10 / `tests/reference/fsrcnn__Meta_prototype_DF.jsonl`:
+//! docs/model.md §6.10 / `tests/reference/fsrcnn__Meta_prototype_DF.jsonl`:
 //! every reference run of FSRCNN on `Meta_prototype_DF` (totals, parts,
 //! breakdowns by memory, stacks, per-item energies and latencies).
 //! Tolerances: energies relative 1e-6 (the bound; the clean-room
-//! check of MODEL.md reached ~1e-15), latencies exact.
+//! check of docs/model.md reached ~1e-15), latencies exact.
 
 use defines_model::{evaluate_network, presets, validate_json, Overlap, Schedule, Tile};
 use serde_json::Value;
@@ -175,7 +175,7 @@ fn fsrcnn_reference_runs_match() {
     assert!(bad.is_empty(), "{}", bad.join("\n"));
 }
 
-/// MODEL.md §6.10: the six FSRCNN totals (energy and `latency_total1`).
+/// docs/model.md §6.10: the six FSRCNN totals (energy and `latency_total1`).
 #[test]
 fn fsrcnn_six_totals() {
     let sc = scenario();
@@ -214,7 +214,7 @@ fn fsrcnn_six_totals() {
     assert!(bad.is_empty(), "{bad:?}");
 }
 
-/// MODEL.md §6.8 V6: tile-type multiplicities (planning only) and the sums
+/// docs/model.md §6.8 V6: tile-type multiplicities (planning only) and the sums
 /// of tile MACs.
 #[test]
 fn fsrcnn_tiling_structure() {
@@ -338,7 +338,7 @@ fn fsrcnn_tiles_levels_and_copies() {
 }
 
 /// The stepper gives the same report for any chunk size, and its progress
-/// counts tile types (MODEL.md §6.8: 9 in mode 3 at 60x72).
+/// counts tile types (docs/model.md §6.8: 9 in mode 3 at 60x72).
 #[test]
 fn stepper_result_is_independent_of_chunk_size() {
     let sc = scenario();

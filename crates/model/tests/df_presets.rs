@@ -1,5 +1,5 @@
 //! Depth-first checks over all 50 hardware × network presets: the stack
-//! cuts of MODEL.md §6.9 (V7) and invariants 1 and 2 of §6.11 (planning
+//! cuts of docs/model.md §6.9 (V7) and invariants 1 and 2 of §6.11 (planning
 //! only, no LOMA: fast in debug builds).
 
 use defines_model::{

@@ -1,4 +1,4 @@
-//! MODEL.md §6.13 V10: depth-first reference runs on other networks
+//! docs/model.md §6.13 V10: depth-first reference runs on other networks
 //! (branches, two stack input nodes, the §3.8 j retry, Q36). Totals:
 //! energy relative 1e-6, latency exact.
 

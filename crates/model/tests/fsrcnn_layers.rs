@@ -1,10 +1,10 @@
-//! MODEL.md §6.10: every layer of the one-tile (960x540, layer-by-layer)
+//! docs/model.md §6.10: every layer of the one-tile (960x540, layer-by-layer)
 //! FSRCNN run on `Meta_prototype_DF` evaluated as a single layer with the
 //! top levels the reference uses (weights and outputs: full hierarchy;
 //! activation inputs: DRAM, except L0 whose input was copied to
 //! `sram_1MB_A`). Reference values: `tests/reference/fsrcnn__Meta_prototype_DF.jsonl`
 //! (entry with tile 960x540), tolerance relative 1e-6 per the issue (the
-//! clean-room check of MODEL.md reached ~1e-15).
+//! clean-room check of the model spec reached ~1e-15).
 
 use defines_model::input::hardware::Hardware;
 use defines_model::input::mapping::MappingFile;

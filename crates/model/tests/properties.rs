@@ -1,5 +1,5 @@
 //! Property tests: validation never panics; MAC count independent of the
-//! mapping; energy and latency finite and ordered (MODEL.md §6.11 inv. 4);
+//! mapping; energy and latency finite and ordered (docs/model.md §6.11 inv. 4);
 //! top levels have no external traffic (inv. 6); the chosen mapping fits
 //! the memories (inv. 7); raising an access energy never lowers the
 //! optimum; the order of spatial entries does not matter (inv. 8).

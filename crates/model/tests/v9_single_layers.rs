@@ -1,4 +1,4 @@
-//! MODEL.md §6.12 V9: single layers, full size, on the untrimmed
+//! docs/model.md §6.12 V9: single layers, full size, on the untrimmed
 //! `Meta_prototype_DF` hierarchy (add-layer duplication for element-wise
 //! adds), `Meta_prototype` spatial mappings, `loma_lpf_limit = 6`.
 

@@ -211,7 +211,7 @@ mod tests {
         }
     }
 
-    /// MODEL.md §6.10: FSRCNN on Meta_prototype_DF, mode 3, tile 16x18.
+    /// docs/model.md §6.10: FSRCNN on Meta_prototype_DF, mode 3, tile 16x18.
     #[test]
     fn default_request_gives_reference_totals() {
         let out = handle_message(&mut Handler::default(), &default_request_text());

@@ -336,7 +336,7 @@ mod tests {
     fn table_lists_every_tile_type() {
         let r = default_report();
         let rows = tile_type_rows(&r);
-        // Mode 3, 16x18: 9 tile types per layer (MODEL.md §6.8), 8 layers.
+        // Mode 3, 16x18: 9 tile types per layer (docs/model.md §6.8), 8 layers.
         assert_eq!(rows.len(), 72);
         let l0: u64 = rows
             .iter()

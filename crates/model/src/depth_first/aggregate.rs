@@ -1,5 +1,5 @@
 //! Aggregation of the evaluated tile types into a [`NetworkReport`]
-//! (MODEL.md §3.10): per item, per stack, per memory and in total.
+//! (docs/model.md §3.10): per item, per stack, per memory and in total.
 
 use alloc::format;
 use alloc::string::{String, ToString};

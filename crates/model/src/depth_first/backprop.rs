@@ -1,4 +1,4 @@
-//! Back-propagation of tile sizes through a stack (MODEL.md §3.3), with the
+//! Back-propagation of tile sizes through a stack (docs/model.md §3.3), with the
 //! overlap to cache or reuse horizontally and vertically. Quirk: Q26
 //! (repeated visits overwrite lag entries, LIFO order).
 

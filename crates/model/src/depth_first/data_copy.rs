@@ -1,4 +1,4 @@
-//! Data copy actions and data copy layers (MODEL.md §3.9): moving a tile,
+//! Data copy actions and data copy layers (docs/model.md §3.9): moving a tile,
 //! a cache slice or a stack input between two memories of the **original**
 //! (untrimmed) hierarchy, outside any layer's own cost evaluation.
 //!
@@ -355,7 +355,7 @@ mod tests {
 
     const REL_TOL: f64 = 1e-12;
 
-    /// MODEL.md §6.5 V3 (hand): energy and latency of single actions.
+    /// docs/model.md §6.5 V3 (hand): energy and latency of single actions.
     #[test]
     fn v3_copy_actions() {
         let h = hw();

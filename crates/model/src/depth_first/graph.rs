@@ -1,4 +1,4 @@
-//! The layer graph of the depth-first model (MODEL.md §3.0, §3.2, §3.4):
+//! The layer graph of the depth-first model (docs/model.md §3.0, §3.2, §3.4):
 //! nodes, edges and graph order, the network built from a scenario,
 //! tensor extents of a node, and the largest alive data (Q5: no
 //! "permanent data" term).

@@ -1,4 +1,4 @@
-//! The depth-first model (MODEL.md §3): stacks, tiles, tile types, the
+//! The depth-first model (docs/model.md §3): stacks, tiles, tile types, the
 //! top-memory-level choice with its retry, data copies and aggregation into
 //! a [`NetworkReport`].
 //!
@@ -29,7 +29,7 @@
 //! layer's LOMA search ([`crate::single_layer::LomaSearch`] already runs in
 //! chunks), would fit the same `step(budget)` signature.
 //!
-//! Quirks reproduced (MODEL.md §5), named where they happen: Q2 (weights
+//! Quirks reproduced (docs/model.md §5), named where they happen: Q2 (weights
 //! cost DRAM traffic only in a stack's first tile), Q3 (stack boundaries go
 //! through DRAM), Q4 (stack input nodes never write caches), Q5, Q6 (H
 //! cache level consolidation overwrites), Q7 (V cache level is the last

@@ -1,4 +1,4 @@
-//! The report types of a depth-first evaluation (MODEL.md §3.10): per
+//! The report types of a depth-first evaluation (docs/model.md §3.10): per
 //! network, stack, item (compute layer or data copy layer) and tile type.
 
 use alloc::string::String;

@@ -253,7 +253,7 @@ pub fn evaluate_network_fixed(
     NetworkRun::with_fixes(sc, sched, fixes)?.finish()
 }
 
-/// Evaluates a network under a depth-first schedule (MODEL.md §3–§4).
+/// Evaluates a network under a depth-first schedule (docs/model.md §3–§4).
 pub fn evaluate_network(
     sc: &ValidScenario,
     sched: &Schedule,

@@ -1,4 +1,4 @@
-//! A depth-first schedule (MODEL.md §1.5): tile size, overlap storing
+//! A depth-first schedule (docs/model.md §1.5): tile size, overlap storing
 //! mode, LPF limit and stack cuts; its checks against a scenario; and why
 //! a network could not be evaluated ([`NetworkError`]).
 

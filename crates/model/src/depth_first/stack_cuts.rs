@@ -1,4 +1,4 @@
-//! Stack cuts (MODEL.md §3.1, the weight-overflow rule) and the stacks
+//! Stack cuts (docs/model.md §3.1, the weight-overflow rule) and the stacks
 //! they give, with their stack input nodes (§3.2). Quirk: Q36 (a cut at
 //! layer id 0 counts as no cut, unless fixed).
 

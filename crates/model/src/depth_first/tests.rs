@@ -1,4 +1,4 @@
-//! MODEL.md §6 hand cases of the depth-first model: V2 (one-layer network
+//! docs/model.md §6 hand cases of the depth-first model: V2 (one-layer network
 //! through the whole pipeline), V5 (back-propagation and alive size), V6
 //! (two-layer chain on `Meta_prototype_DF`).
 

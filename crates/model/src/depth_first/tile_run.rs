@@ -1,4 +1,4 @@
-//! Evaluating one tile type node by node (MODEL.md §3.8): input and output
+//! Evaluating one tile type node by node (docs/model.md §3.8): input and output
 //! top levels, copy requests, the trimmed accelerator, the single-layer
 //! evaluation with its retry (Q24) and the cache writes for the next node.
 //! Quirks: Q2, Q3, Q4, Q8, Q9, Q25.

@@ -1,4 +1,4 @@
-//! Planning of one stack (MODEL.md §3.5–§3.7): the tile grid (partial tile
+//! Planning of one stack (docs/model.md §3.5–§3.7): the tile grid (partial tile
 //! first, Q27), the decision of each tile, the cache levels of each tile
 //! (Q6, Q7) and the tile types with their multiplicities.
 

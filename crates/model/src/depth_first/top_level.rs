@@ -1,4 +1,4 @@
-//! The top-memory-level choice of a tile (MODEL.md §3.6, `decide`): the
+//! The top-memory-level choice of a tile (docs/model.md §3.6, `decide`): the
 //! levels holding the H and V caches and the weights, and the cache lists
 //! written and read. Quirks: Q5, Q17.
 

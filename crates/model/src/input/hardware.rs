@@ -1,6 +1,6 @@
 //! Hardware input (`defines-reference-hardware/1`, see
 //! `presets/REFERENCE-README.md`) and the accelerator model the cost model
-//! runs on (MODEL.md §1.2), with the trimming operations of the depth-first
+//! runs on (docs/model.md §1.2), with the trimming operations of the depth-first
 //! stage (§1.3).
 //!
 //! Schema (fields the model reads; informational fields such as `area`,
@@ -26,7 +26,7 @@ use crate::input::json::{as_array, as_str, as_u64, parse_value, Diags, Obj};
 use crate::limits;
 
 /// One transfer direction of a memory level for one memory operand
-/// (MODEL.md §1.2.3). The discriminant is the index used in tables.
+/// (docs/model.md §1.2.3). The discriminant is the index used in tables.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Dir {
     /// `tl`: read towards the level below.

@@ -1,5 +1,5 @@
 //! Spatial mapping input (`defines-reference-mapping/1`): per compute
-//! layer, `{array_dim: [loop_dim, unrolling]}` (MODEL.md §1.4).
+//! layer, `{array_dim: [loop_dim, unrolling]}` (docs/model.md §1.4).
 
 use alloc::format;
 use alloc::string::{String, ToString};

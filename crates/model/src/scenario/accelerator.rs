@@ -1,4 +1,4 @@
-//! The accelerator as the depth-first stage trims it (MODEL.md §1.3):
+//! The accelerator as the depth-first stage trims it (docs/model.md §1.3):
 //! [`Hardware::remove_top`], [`Hardware::trim_to`] and the add-layer
 //! duplication [`Hardware::duplicate_for_add`] (Q31). The type itself and
 //! its parsing live in [`crate::input::hardware`].

@@ -1,4 +1,4 @@
-//! The layer equation parser (MODEL.md §1.1): `O[k][oy][ox]+=W[k][c]*I[c][oy][ox]`
+//! The layer equation parser (docs/model.md §1.1): `O[k][oy][ox]+=W[k][c]*I[c][oy][ox]`
 //! into operands and their dimensions, terms such as `2*ox`, and the
 //! relations `ix=ox+fx` of the workload's `dimension_relations`.
 

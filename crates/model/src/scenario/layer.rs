@@ -1,4 +1,4 @@
-//! A compute layer as the cost model sees it (MODEL.md §1.1): operands
+//! A compute layer as the cost model sees it (docs/model.md §1.1): operands
 //! (output first, then inputs in equation order), relations, precisions,
 //! memory operand links and the relevancy classes of §1.1.3, which are
 //! computed once from the *original* sizes and kept for tiles (Q19).

@@ -1,4 +1,4 @@
-//! LOMA memory allocation of one ordering (MODEL.md §2.3): loops are
+//! LOMA memory allocation of one ordering (docs/model.md §2.3): loops are
 //! assigned bottom-up to each operand's memory levels as far as they fit.
 
 use alloc::vec;

@@ -1,4 +1,4 @@
-//! Memory energy of one ordering (MODEL.md §2.8): word accesses per
+//! Memory energy of one ordering (docs/model.md §2.8): word accesses per
 //! operand and memory level, and their energy. Quirk: Q22.
 
 use super::context::Ctx;

@@ -1,4 +1,4 @@
-//! The full cost of one temporal mapping (MODEL.md §2.5–§2.9): energy per
+//! The full cost of one temporal mapping (docs/model.md §2.5–§2.9): energy per
 //! operand and level, latency and utilisation, as reported; also for a
 //! mapping given by hand ([`evaluate_temporal_mapping`]).
 

@@ -1,4 +1,4 @@
-//! MODEL.md §6 hand cases V1, V1b, V2 (V4 lives next to the functions it
+//! docs/model.md §6 hand cases V1, V1b, V2 (V4 lives next to the functions it
 //! checks: `num`, `loma`, and the stationarity test below).
 
 use alloc::string::String;

@@ -1,4 +1,4 @@
-//! Latency of one ordering (MODEL.md §2.9): utilisation, double buffering,
+//! Latency of one ordering (docs/model.md §2.9): utilisation, double buffering,
 //! port stalls (`SS`), on-loading and off-loading. Quirks: Q15, Q16, Q22.
 
 use alloc::vec;

@@ -1,4 +1,4 @@
-//! LOMA temporal-mapping generation (MODEL.md §2.1–§2.2): loop prime
+//! LOMA temporal-mapping generation (docs/model.md §2.1–§2.2): loop prime
 //! factors, the LPF limit, and the multiset-permutation order.
 
 use alloc::vec::Vec;
@@ -197,7 +197,7 @@ mod tests {
             .join(",")
     }
 
-    /// MODEL.md §6.6 V4: LPF limiting.
+    /// docs/model.md §6.6 V4: LPF limiting.
     #[test]
     fn v4_lpf_limit() {
         let r = loop_prime_factors(&[(0, 8), (1, 12)], 4).unwrap();
@@ -209,7 +209,7 @@ mod tests {
         assert_eq!(e, LpfError::LimitTooSmall { limit: 2, dims: 3 });
     }
 
-    /// MODEL.md §6.6 V4: the multiset permutation order.
+    /// docs/model.md §6.6 V4: the multiset permutation order.
     #[test]
     fn v4_permutation_order() {
         let items = vec![(1, 2), (0, 2), (0, 2), (2, 3)];

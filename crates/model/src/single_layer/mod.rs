@@ -1,4 +1,4 @@
-//! The single-layer model (MODEL.md §1.4, §2): the spatial unrolling, the
+//! The single-layer model (docs/model.md §1.4, §2): the spatial unrolling, the
 //! LOMA orderings of the temporal loops, their memory allocation, energy and
 //! latency, and the search for the minimum-energy mapping.
 //!
@@ -14,7 +14,7 @@
 //! the winner        full_cost.rs energy + latency.rs (§2.9) as a LayerCost
 //! ```
 //!
-//! Quirks reproduced here (MODEL.md §5): Q1/Q35 half-to-even rounding of
+//! Quirks reproduced here (docs/model.md §5): Q1/Q35 half-to-even rounding of
 //! data sizes and unit counts, Q15 off-loading estimate, Q16 on-loading
 //! "half" assignment, Q18 two output-precision rules, Q19 relevancy from the
 //! original sizes, Q21 MAC energy for pooling/add, Q22 `rw` ports use the

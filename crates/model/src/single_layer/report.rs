@@ -1,5 +1,5 @@
 //! What a single-layer evaluation returns: [`LayerCost`] (per operand and
-//! memory level, MODEL.md §2.8–§2.9) or why there is none ([`EvalError`]).
+//! memory level, docs/model.md §2.8–§2.9) or why there is none ([`EvalError`]).
 
 use alloc::string::String;
 use alloc::vec::Vec;

@@ -1,4 +1,4 @@
-//! The LOMA search of one layer (MODEL.md §2.1–§2.4): [`LomaSearch`] runs
+//! The LOMA search of one layer (docs/model.md §2.1–§2.4): [`LomaSearch`] runs
 //! the orderings in chunks and keeps the minimum-energy one (first on exact
 //! ties, Q33); [`evaluate_layer`] runs it to the end.
 

@@ -1,4 +1,4 @@
-//! Spatial mapping conversion (MODEL.md §1.4): the unrolling per array
+//! Spatial mapping conversion (docs/model.md §1.4): the unrolling per array
 //! dimension, its split over an operand's memory levels, unit counts,
 //! unique units and bandwidth boosts, and the pr decoupling of §2.5.3
 //! shared with the temporal tables. Quirks: Q30, Q34, Q35.

@@ -1,4 +1,4 @@
-//! Per-operand temporal tables of one ordering (MODEL.md §2.5–§2.7): the
+//! Per-operand temporal tables of one ordering (docs/model.md §2.5–§2.7): the
 //! stationarity merge, `C`, `top_r`, `top_ir`, data sizes and the four
 //! transfers per memory level. Quirks: Q15, Q16, Q18, Q30.
 
@@ -270,7 +270,7 @@ mod tests {
     use alloc::vec;
     use alloc::vec::Vec;
 
-    /// MODEL.md §6.6 V4: stationarity merge, `C`, `top_r`, `top_ir`.
+    /// docs/model.md §6.6 V4: stationarity merge, `C`, `top_r`, `top_ir`.
     #[test]
     pub(super) fn v4_stationarity() {
         let text = r#"{"name":"t","layers":[{"id":0,"kind":"conv","equation":"O[k][oy][ox]+=W[k][c]*I[c][oy][ox]",

@@ -99,41 +99,57 @@ pub fn download_canvas_png(canvas_id: &str, file_name: &str) {
 }
 
 /// The scenario is written to the URL fragment and localStorage at most
-/// once per this many ms while the user types or drags (the last state is
-/// always written: at the end of the interval, and at once when the page is
-/// hidden or the link is copied).
+/// once per this many ms while the user types or drags: the first change
+/// at once, later ones at the end of the interval (so the last state is
+/// always written), and at once when the page is hidden or the link copied.
 pub const PERSIST_INTERVAL_MS: i32 = 250;
+
+/// localStorage key holding the URL fragment that was behind the saved
+/// state when the page was hidden (a reload reloads that URL).
+const BEHIND_KEY: &str = "defines-playground/fragment-behind/v1";
 
 thread_local! {
     /// The fragment text not yet written.
     static UNSAVED: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
-    /// A write is scheduled.
+    /// A write is scheduled (the interval has not ended).
     static ARMED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
-/// Saves `encoded` (the persisted scenario) soon: at most a few writes a
+/// Saves `encoded` (the persisted scenario): at most a few writes a
 /// second, whatever the rate of changes.
 pub fn persist_soon(encoded: String) {
     UNSAVED.with(|u| *u.borrow_mut() = Some(encoded));
     if ARMED.with(|a| a.replace(true)) {
-        return;
+        return; // written when the interval ends
     }
-    let fire = wasm_bindgen::closure::Closure::once_into_js(persist_now);
+    write_unsaved();
+    let end = wasm_bindgen::closure::Closure::once_into_js(|| {
+        ARMED.with(|a| a.set(false));
+        if UNSAVED.with(|u| u.borrow().is_some()) {
+            // Changes came during the interval: write them, start another.
+            if let Some(enc) = UNSAVED.with(|u| u.borrow_mut().take()) {
+                persist_soon(enc);
+            }
+        }
+    });
     let scheduled = web_sys::window().is_some_and(|w| {
         w.set_timeout_with_callback_and_timeout_and_arguments_0(
-            fire.unchecked_ref(),
+            end.unchecked_ref(),
             PERSIST_INTERVAL_MS,
         )
         .is_ok()
     });
     if !scheduled {
-        persist_now();
+        ARMED.with(|a| a.set(false));
     }
 }
 
 /// Writes what is not yet saved, now.
 pub fn persist_now() {
-    ARMED.with(|a| a.set(false));
+    write_unsaved();
+}
+
+fn write_unsaved() {
     if let Some(enc) = UNSAVED.with(|u| u.borrow_mut().take()) {
         storage_set(crate::persist::STORAGE_KEY, &enc);
         replace_fragment(&format!("{}{enc}", crate::persist::FRAGMENT_PREFIX));
@@ -141,11 +157,32 @@ pub fn persist_now() {
 }
 
 /// Saves the scenario when the page is hidden (reload, tab closed), so the
-/// last change within an interval is never lost. Called once at start.
+/// last change within an interval is never lost. A reload reloads the URL
+/// as it was before this last write, so that URL is remembered as behind
+/// the saved state ([`saved_if_url_behind`]). Called once at start.
 pub fn persist_on_hide() {
     if let Some(w) = web_sys::window() {
-        let on_hide = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(persist_now);
+        let on_hide = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(|| {
+            let before = location_hash();
+            write_unsaved();
+            if location_hash() != before {
+                storage_set(BEHIND_KEY, &before);
+            }
+        });
         let _ = w.add_event_listener_with_callback("pagehide", on_hide.as_ref().unchecked_ref());
         on_hide.forget();
     }
+}
+
+/// The saved scenario text when the page's URL is one that was behind it
+/// at the last hide (a reload of a page whose last edits only reached
+/// localStorage); `None` otherwise, and then the URL wins (a shared link).
+pub fn saved_if_url_behind(hash: &str) -> Option<String> {
+    let behind = storage_get(BEHIND_KEY)?;
+    if let Some(s) = storage() {
+        let _ = s.remove_item(BEHIND_KEY);
+    }
+    (behind == hash)
+        .then(|| storage_get(crate::persist::STORAGE_KEY))
+        .flatten()
 }

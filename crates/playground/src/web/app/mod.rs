@@ -51,13 +51,17 @@ impl Reducible for Model {
 /// to the default with a notice.
 fn initial_model() -> Model {
     let mut s = State::with_sweep_workers(browser::cores());
-    let from_url = persist::from_fragment(&browser::location_hash());
-    let (restored, source) = match from_url {
-        Some(r) => (Some(r), "the link"),
-        None => (
-            browser::storage_get(persist::STORAGE_KEY).map(|t| persist::decode(&t)),
-            "this browser's saved state",
-        ),
+    let hash = browser::location_hash();
+    let (restored, source) = match browser::saved_if_url_behind(&hash) {
+        // A reload right after an edit: the URL is older than the save.
+        Some(saved) => (Some(persist::decode(&saved)), "this browser's saved state"),
+        None => match persist::from_fragment(&hash) {
+            Some(r) => (Some(r), "the link"),
+            None => (
+                browser::storage_get(persist::STORAGE_KEY).map(|t| persist::decode(&t)),
+                "this browser's saved state",
+            ),
+        },
     };
     match restored {
         Some(Ok(scenario)) => s.apply(Action::Restore(scenario)),
