@@ -5,10 +5,6 @@ use crate::charts::{HeatMap, Scatter, ScatterPoint, Series, StackedBars};
 use crate::state::State;
 use defines_model::{ItemKind, NetworkReport, Overlap, Schedule};
 
-pub const MODE_NAMES: [&str; 3] = ["fully recompute", "H-cached V-recompute", "fully cached"];
-
-/// Names of the memory instances of a hardware document, bottom to top
-/// (file order); empty when it does not parse.
 /// Energy per place: MAC, every memory instance (split by operand) and the
 /// data copies.
 /// Memory instances are listed in `order` (the hardware's bottom-to-top
@@ -150,10 +146,6 @@ pub fn tile_type_rows(r: &NetworkReport) -> Vec<TileTypeRow> {
         .collect()
 }
 
-fn mode_index(o: Overlap) -> usize {
-    usize::from(o.mode().saturating_sub(1)).min(2)
-}
-
 /// Which sweep quantity a heat map shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Metric {
@@ -193,18 +185,14 @@ pub fn heat_maps(state: &State, metric: Metric) -> Vec<HeatMap> {
     (0..3)
         .map(|m| {
             let mut values = vec![None; xs.len() * ys.len()];
-            for p in sw
-                .points
-                .iter()
-                .filter(|p| mode_index(p.schedule.overlap) == m)
-            {
+            for p in sw.points.iter().filter(|p| p.schedule.overlap.index() == m) {
                 let ix = xs.iter().position(|x| *x == p.schedule.tile.x);
                 let iy = ys.iter().position(|y| *y == p.schedule.tile.y);
                 if let (Some(ix), Some(iy)) = (ix, iy) {
                     values[iy * xs.len() + ix] = value(p);
                 }
             }
-            let highlight = (mode_index(current.overlap) == m)
+            let highlight = (current.overlap.index() == m)
                 .then(|| {
                     let ix = xs.iter().position(|x| *x == current.tile.x)?;
                     let iy = ys.iter().position(|y| *y == current.tile.y)?;
@@ -218,7 +206,7 @@ pub fn heat_maps(state: &State, metric: Metric) -> Vec<HeatMap> {
                         Metric::Energy => "energy",
                         Metric::Latency => "latency",
                     },
-                    MODE_NAMES[m]
+                    Overlap::ALL[m].label()
                 ),
                 xs: xs.clone(),
                 ys: ys.clone(),
@@ -250,7 +238,7 @@ pub fn pareto(state: &State) -> (Scatter, Vec<Schedule>) {
         .map(|(i, (s, e, l))| ScatterPoint {
             energy_pj: *e,
             latency_cycles: *l as f64,
-            group: mode_index(s.overlap),
+            group: s.overlap.index(),
             on_front: front.contains(&i),
             current: s.tile == cur.tile && s.overlap == cur.overlap,
         })
@@ -258,7 +246,7 @@ pub fn pareto(state: &State) -> (Scatter, Vec<Schedule>) {
     (
         Scatter {
             title: "Energy vs latency of the sweep (Pareto front joined)".into(),
-            group_names: MODE_NAMES.iter().map(|s| s.to_string()).collect(),
+            group_names: Overlap::ALL.iter().map(|o| o.label().to_string()).collect(),
             points,
         },
         pts.into_iter().map(|(s, _, _)| s).collect(),

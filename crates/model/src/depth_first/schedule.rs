@@ -41,13 +41,38 @@ impl Overlap {
         Overlap::FullyCached,
     ];
 
-    /// The one mode table: (mode, mode number, name). The names are the
-    /// serde names and the CLI's `--mode` names.
-    const TABLE: [(Overlap, u8, &'static str); 3] = [
-        (Overlap::FullyRecompute, 1, "fully-recompute"),
-        (Overlap::HCachedVRecompute, 2, "h-cached-v-recompute"),
-        (Overlap::FullyCached, 3, "fully-cached"),
+    /// The one mode table: (mode, mode number, name, label). The names are
+    /// the serde names and the CLI's `--mode` names; the labels are for
+    /// people (the page).
+    const TABLE: [(Overlap, u8, &'static str, &'static str); 3] = [
+        (
+            Overlap::FullyRecompute,
+            1,
+            "fully-recompute",
+            "fully recompute",
+        ),
+        (
+            Overlap::HCachedVRecompute,
+            2,
+            "h-cached-v-recompute",
+            "H-cached V-recompute",
+        ),
+        (Overlap::FullyCached, 3, "fully-cached", "fully cached"),
     ];
+
+    /// The mode as people read it: `fully recompute`, `H-cached
+    /// V-recompute`, `fully cached`.
+    pub fn label(self) -> &'static str {
+        Overlap::TABLE
+            .iter()
+            .find(|e| e.0 == self)
+            .map_or("", |e| e.3)
+    }
+
+    /// 0, 1, 2 for modes 1, 2, 3 (index into [`Overlap::ALL`]).
+    pub fn index(self) -> usize {
+        usize::from(self.mode().saturating_sub(1)).min(2)
+    }
 
     /// The reference's mode number (1, 2, 3).
     pub fn mode(self) -> u8 {

@@ -221,6 +221,15 @@ impl State {
                 }
             }
             Action::DismissNotice => self.notice = None,
+            Action::Sent { .. } | Action::Worker { .. } | Action::WorkerDied { .. } => {
+                self.apply_worker_event(action)
+            }
+        }
+    }
+
+    /// What a worker did: a request posted, an answer, a death.
+    fn apply_worker_event(&mut self, action: Action) {
+        match action {
             Action::Sent {
                 lane,
                 request,
@@ -252,6 +261,7 @@ impl State {
                     "{why}; the worker was restarted, your inputs are kept"
                 ));
             }
+            _ => {}
         }
     }
 

@@ -13,57 +13,12 @@ pub(super) fn input_value(e: &web_sys::Event) -> String {
         .unwrap_or_default()
 }
 
-pub(super) fn mode_from_index(i: usize) -> Overlap {
-    match i {
-        0 => Overlap::FullyRecompute,
-        1 => Overlap::HCachedVRecompute,
-        _ => Overlap::FullyCached,
-    }
-}
-
 pub(super) fn controls(s: &State, dispatch: &UseReducerDispatcher<Model>) -> Html {
     let sc = &s.scenario;
     let on_select = |make: fn(String) -> Action| {
         let d = dispatch.clone();
         Callback::from(move |e: web_sys::Event| d.dispatch(make(input_value(&e))))
     };
-    let tile_control = |axis: &'static str, value: u64, full: u64, make: fn(u64) -> Action| {
-        let choices = tile_choices(full);
-        let index = choices
-            .iter()
-            .position(|c| *c >= value)
-            .unwrap_or(choices.len().saturating_sub(1));
-        let d1 = dispatch.clone();
-        let c1 = choices.clone();
-        let on_slide = Callback::from(move |e: InputEvent| {
-            let i: usize = input_value(&e).parse().unwrap_or(0);
-            if let Some(v) = c1.get(i) {
-                d1.dispatch(make(*v));
-            }
-        });
-        // Every keystroke that forms a number takes effect at once (the
-        // state, not the DOM, holds the value, so a re-render in between
-        // cannot swallow an edit); a value above the full size is one tile.
-        let d2 = dispatch.clone();
-        let on_number = Callback::from(move |e: InputEvent| {
-            if let Ok(v) = input_value(&e).trim().parse::<u64>() {
-                if v >= 1 {
-                    d2.dispatch(make(v.min(full.max(1))));
-                }
-            }
-        });
-        html! {
-            <div class="field">
-                <label for={format!("tile-{axis}")}>{ format!("Tile {axis} (pixels)") }</label>
-                <div class="tile-input">
-                    <input type="range" id={format!("tile-{axis}-slider")} min="0" max={(choices.len().saturating_sub(1)).to_string()}
-                        value={index.to_string()} oninput={on_slide} aria-label={format!("tile {axis} slider")} />
-                    <input type="number" id={format!("tile-{axis}")} min="1" max={full.to_string()} value={value.to_string()} oninput={on_number} />
-                </div>
-            </div>
-        }
-    };
-    let sweep_running = s.sweep.as_ref().is_some_and(|w| w.running);
     html! {
         <aside class="controls card">
             <h2>{ "Scenario" }</h2>
@@ -82,17 +37,17 @@ pub(super) fn controls(s: &State, dispatch: &UseReducerDispatcher<Model>) -> Htm
             <div class="field">
                 <span class="label">{ "Overlap storing mode" }</span>
                 <div class="segmented" role="radiogroup" aria-label="overlap mode">
-                    { for MODE_NAMES.iter().enumerate().map(|(i, name)| {
-                        let mode = mode_from_index(i);
+                    { for Overlap::ALL.into_iter().enumerate().map(|(i, mode)| {
+                        let name = mode.label();
                         let d = dispatch.clone();
                         html!{ <button id={format!("mode-{}", i + 1)} role="radio" aria-checked={(mode == sc.overlap).to_string()}
                             class={classes!((mode == sc.overlap).then_some("active"))}
-                            onclick={move |_| d.dispatch(Action::SetOverlap(mode))}>{ *name }</button> }
+                            onclick={move |_| d.dispatch(Action::SetOverlap(mode))}>{ name }</button> }
                     }) }
                 </div>
             </div>
-            { tile_control("x", sc.tile.x, s.derived.full.x, Action::SetTileX) }
-            { tile_control("y", sc.tile.y, s.derived.full.y, Action::SetTileY) }
+            { tile_control(dispatch, "x", sc.tile.x, s.derived.full.x, Action::SetTileX) }
+            { tile_control(dispatch, "y", sc.tile.y, s.derived.full.y, Action::SetTileY) }
             <p class="hint">
                 { format!("Largest feature map: {}×{}. ", s.derived.full.x, s.derived.full.y) }
                 <button class="link" id="one-tile" onclick={ let d = dispatch.clone(); let full = s.derived.full; move |_| d.dispatch(Action::LoadSchedule { overlap: Overlap::FullyCached, tile: Tile { x: full.x, y: full.y } }) }>
@@ -107,6 +62,60 @@ pub(super) fn controls(s: &State, dispatch: &UseReducerDispatcher<Model>) -> Htm
             </div>
             <button id="copy-link" onclick={ |_| browser::copy_location() }>{ "Copy link to this scenario" }</button>
 
+            { sweep_controls(s, dispatch) }
+        </aside>
+    }
+}
+
+/// A tile side: a slider over sensible sizes and a number field for any.
+fn tile_control(
+    dispatch: &UseReducerDispatcher<Model>,
+    axis: &'static str,
+    value: u64,
+    full: u64,
+    make: fn(u64) -> Action,
+) -> Html {
+    let choices = tile_choices(full);
+    let index = choices
+        .iter()
+        .position(|c| *c >= value)
+        .unwrap_or(choices.len().saturating_sub(1));
+    let d1 = dispatch.clone();
+    let c1 = choices.clone();
+    let on_slide = Callback::from(move |e: InputEvent| {
+        let i: usize = input_value(&e).parse().unwrap_or(0);
+        if let Some(v) = c1.get(i) {
+            d1.dispatch(make(*v));
+        }
+    });
+    // Every keystroke that forms a number takes effect at once (the
+    // state, not the DOM, holds the value, so a re-render in between
+    // cannot swallow an edit); a value above the full size is one tile.
+    let d2 = dispatch.clone();
+    let on_number = Callback::from(move |e: InputEvent| {
+        if let Ok(v) = input_value(&e).trim().parse::<u64>() {
+            if v >= 1 {
+                d2.dispatch(make(v.min(full.max(1))));
+            }
+        }
+    });
+    html! {
+        <div class="field">
+            <label for={format!("tile-{axis}")}>{ format!("Tile {axis} (pixels)") }</label>
+            <div class="tile-input">
+                <input type="range" id={format!("tile-{axis}-slider")} min="0" max={(choices.len().saturating_sub(1)).to_string()}
+                    value={index.to_string()} oninput={on_slide} aria-label={format!("tile {axis} slider")} />
+                <input type="number" id={format!("tile-{axis}")} min="1" max={full.to_string()} value={value.to_string()} oninput={on_number} />
+            </div>
+        </div>
+    }
+}
+
+/// The sweep's grid choice, Run and Cancel, and its progress.
+fn sweep_controls(s: &State, dispatch: &UseReducerDispatcher<Model>) -> Html {
+    let sweep_running = s.sweep.as_ref().is_some_and(|w| w.running);
+    html! {
+        <>
             <h2>{ "Design-space sweep" }</h2>
             <div class="field">
                 <label for="grid">{ "Tile sizes" }</label>
@@ -133,6 +142,6 @@ pub(super) fn controls(s: &State, dispatch: &UseReducerDispatcher<Model>) -> Htm
                     </span>
                 </div>
             }
-        </aside>
+        </>
     }
 }

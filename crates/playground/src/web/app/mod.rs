@@ -17,17 +17,19 @@ use crate::charts::{self, hit_test};
 use crate::format::{cycles, energy, sci, si, thousands};
 use crate::persist;
 use crate::state::{tile_choices, Action, Doc, Grid, Lane, State, WorkerStatus};
-use crate::views::{self, Metric, MODE_NAMES};
+use crate::views::{self, Metric};
 use defines_model::limits;
 use defines_model::{presets, Overlap, Tile};
 
 mod controls;
+mod drawing;
 mod editors;
 mod results;
 mod sweep;
 mod workers;
 
 use controls::*;
+use drawing::*;
 use editors::*;
 use results::*;
 use sweep::*;
@@ -93,109 +95,11 @@ pub fn App() -> Html {
         browser::persist_soon(persist::encode(scenario));
     });
 
-    // Charts of the current report.
-    let energy_canvas = use_node_ref();
-    let latency_canvas = use_node_ref();
-    {
-        let (ec, lc) = (energy_canvas.clone(), latency_canvas.clone());
-        let order = s.derived.memory_order.clone();
-        use_effect_with(s.shown.report.clone(), move |report| {
-            if let Some(r) = report {
-                if let Some(a) = canvas_area(&ec) {
-                    let _ = charts::draw_stacked_bars(&a, &views::energy_breakdown(r, &order));
-                }
-                if let Some(a) = canvas_area(&lc) {
-                    let _ = charts::draw_stacked_bars(&a, &views::latency_per_layer(r));
-                }
-            }
-        });
-    }
-    // Sweep charts: heat maps and the Pareto scatter.
-    let h0 = use_node_ref();
-    let h1 = use_node_ref();
-    let h2 = use_node_ref();
-    let h3 = use_node_ref();
-    let h4 = use_node_ref();
-    let h5 = use_node_ref();
-    let heat_canvases: Vec<NodeRef> = vec![h0, h1, h2, h3, h4, h5];
-    let pareto_canvas = use_node_ref();
-    let pareto_pixels: Rc<RefCell<Vec<(i32, i32)>>> = use_mut_ref(Vec::new);
-    let pareto_schedules: Rc<RefCell<Vec<defines_model::Schedule>>> = use_mut_ref(Vec::new);
-    {
-        let heat = heat_canvases.clone();
-        let pc = pareto_canvas.clone();
-        let px = pareto_pixels.clone();
-        let ps = pareto_schedules.clone();
-        // The effect reads the state when it runs (no clone per render).
-        let snapshot = model.clone();
-        // Redraw about 12 times per sweep and at its end, not per point.
-        let progress = s.sweep.as_ref().map(|sw| {
-            let step = (sw.total as usize / 12).max(1);
-            (sw.run_id, sw.points.len() / step, sw.running)
-        });
-        use_effect_with((progress, s.scenario.schedule()), move |_| {
-            let snapshot = &snapshot.0;
-            if snapshot.sweep.is_none() {
-                return;
-            }
-            let maps = views::heat_maps(snapshot, Metric::Energy)
-                .into_iter()
-                .chain(views::heat_maps(snapshot, Metric::Latency));
-            for (map, canvas) in maps.zip(heat.iter()) {
-                if let Some(a) = canvas_area(canvas) {
-                    let _ = charts::draw_heat_map(&a, &map);
-                }
-            }
-            let (scatter, schedules) = views::pareto(snapshot);
-            if let Some(a) = canvas_area(&pc) {
-                if let Ok(pixels) = charts::draw_scatter(&a, &scatter) {
-                    // Where each point is, for tests and tools:
-                    // [x, y, mode, tile x, tile y, on the front].
-                    let points: Vec<String> = pixels
-                        .iter()
-                        .zip(&schedules)
-                        .zip(&scatter.points)
-                        .map(|(((x, y), s), p)| {
-                            format!(
-                                "[{x},{y},{},{},{},{}]",
-                                s.overlap.mode(),
-                                s.tile.x,
-                                s.tile.y,
-                                p.on_front
-                            )
-                        })
-                        .collect();
-                    if let Some(c) = pc.cast::<HtmlCanvasElement>() {
-                        let _ = c.set_attribute("data-points", &format!("[{}]", points.join(",")));
-                    }
-                    *px.borrow_mut() = pixels;
-                    *ps.borrow_mut() = schedules;
-                }
-            }
-        });
-    }
-    let on_pareto_click = {
-        let d = dispatch.clone();
-        let pc = pareto_canvas.clone();
-        Callback::from(move |e: MouseEvent| {
-            let Some(c) = pc.cast::<HtmlCanvasElement>() else {
-                return;
-            };
-            let scale = c.width() as f64 / f64::from(c.client_width().max(1));
-            let at = (
-                (f64::from(e.offset_x()) * scale) as i32,
-                (f64::from(e.offset_y()) * scale) as i32,
-            );
-            if let Some(i) = hit_test(&pareto_pixels.borrow(), at, 10) {
-                if let Some(sched) = pareto_schedules.borrow().get(i) {
-                    d.dispatch(Action::LoadSchedule {
-                        overlap: sched.overlap,
-                        tile: sched.tile,
-                    });
-                }
-            }
-        })
-    };
+    let (energy_canvas, latency_canvas) = use_report_charts(&model);
+    let sweep_charts = use_sweep_charts(&model);
+    let on_pareto_click = pareto_click(&sweep_charts, &dispatch);
+    let heat_canvases = &sweep_charts.heat;
+    let pareto_canvas = &sweep_charts.pareto;
 
     html! {
         <>
@@ -220,7 +124,7 @@ pub fn App() -> Html {
                     { chart_card("Energy breakdown", "energy-chart", &energy_canvas, s.shown.report.is_some(), export_buttons(s, "energy")) }
                     { chart_card("Latency per layer", "latency-chart", &latency_canvas, s.shown.report.is_some(), export_buttons(s, "latency")) }
                 </section>
-                { sweep_section(s, &heat_canvases, &pareto_canvas, on_pareto_click) }
+                { sweep_section(s, heat_canvases, pareto_canvas, on_pareto_click) }
                 { layer_table(s) }
                 { editors(s, &dispatch) }
                 { help() }

@@ -55,7 +55,7 @@ pub(super) fn summary(s: &State) -> Html {
         <section class="card summary">
             <div class="card-head">
                 <h2>{ format!("{} on {}", s.scenario.workload, s.scenario.hardware.replace('_', " ")) }
-                    <span class="muted">{ format!(" · {} · tile {}×{} · lpf {}", MODE_NAMES[usize::from(s.scenario.overlap.mode().saturating_sub(1)).min(2)], s.scenario.tile.x, s.scenario.tile.y, s.scenario.lpf) }</span>
+                    <span class="muted">{ format!(" · {} · tile {}×{} · lpf {}", s.scenario.overlap.label(), s.scenario.tile.x, s.scenario.tile.y, s.scenario.lpf) }</span>
                 </h2>
                 <span id="status" class={classes!("status", state_attr)} data-state={state_attr}>{ text }</span>
             </div>
