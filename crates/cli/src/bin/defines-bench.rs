@@ -90,97 +90,122 @@ fn main() -> ExitCode {
         if quick { ", --quick" } else { "" }
     );
     if want("a") {
-        let (d, e, f) = sweep_median(&fsrcnn, &case_study_1_schedules(6), reps);
-        println!(
-            "(a) case study 1, FSRCNN on Meta_prototype_DF, 108 schedules, lpf 6: {} (median of {reps}; {e} LOMA searches, {f} failed schedules)",
-            fmt(d)
-        );
+        figure_a(&fsrcnn, reps);
     }
     if want("a2") || want("a") {
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let schedules = case_study_1_schedules(6);
-        let mut times = Vec::new();
-        for _ in 0..reps.max(1) {
-            let t = Instant::now();
-            let _ = parallel::sweep_parallel(&fsrcnn, &schedules, threads, &AtomicU64::new(0));
-            times.push(t.elapsed());
-        }
-        println!(
-            "(a') the same on {threads} threads (schedules split by tile, one cache per thread, as `defines sweep`): {} (median of {reps})",
-            fmt(median(times))
-        );
+        figure_a2(&fsrcnn, reps);
     }
     if want("b") {
-        let r = if quick { 1 } else { 3 };
-        let (d, e, f) = sweep_median(&fsrcnn, &case_study_1_schedules(8), r);
-        println!(
-            "(b) case study 1 at lpf 8: {} (median of {r}; {e} LOMA searches, {f} failed schedules)",
-            fmt(d)
-        );
+        figure_b(&fsrcnn, quick);
     }
     if want("c") {
-        let sched = |x, y| Schedule {
-            tile: Tile { x, y },
-            overlap: Overlap::FullyCached,
-            lpf_limit: 6,
-            stack_cuts: None,
-        };
-        let (mut cold, mut warm, mut near) = (Vec::new(), Vec::new(), Vec::new());
-        let mut evals = (0, 0, 0);
-        for _ in 0..reps.max(3) {
-            let mut cache = EvalCache::default();
-            let t = Instant::now();
-            let _ = evaluate_network_with(&fsrcnn, &sched(16, 18), &mut cache);
-            cold.push(t.elapsed());
-            let e0 = cache.evaluations();
-            let t = Instant::now();
-            let _ = evaluate_network_with(&fsrcnn, &sched(16, 18), &mut cache);
-            warm.push(t.elapsed());
-            let e1 = cache.evaluations();
-            let t = Instant::now();
-            let _ = evaluate_network_with(&fsrcnn, &sched(16, 4), &mut cache);
-            near.push(t.elapsed());
-            evals = (e0, e1 - e0, cache.evaluations() - e1);
-        }
-        println!(
-            "(c) FSRCNN mode 3, 16x18, lpf 6: cold {} ({} LOMA searches), warm same schedule {} ({}), warm neighbour 16x4 {} ({})",
-            fmt(median(cold)),
-            evals.0,
-            fmt(median(warm)),
-            evals.1,
-            fmt(median(near)),
-            evals.2
-        );
+        figure_c(&fsrcnn, reps);
     }
     if want("e") {
-        let schedules = case_study_1_schedules(6);
-        let mut total = Duration::ZERO;
-        let mut slowest = (Duration::ZERO, String::new());
-        let mut failed = 0;
-        let r = if quick { 1 } else { 3 };
-        for (hw, _) in presets::HARDWARE {
-            for (wl, _) in presets::WORKLOADS {
-                let sc = match scenario(hw, wl) {
-                    Ok(s) => s,
-                    Err(e) => {
-                        println!("    {e}");
-                        continue;
-                    }
-                };
-                let (d, _, f) = sweep_median(&sc, &schedules, r);
-                failed += f;
-                total += d;
-                if d > slowest.0 {
-                    slowest = (d, format!("{wl} on {hw}"));
-                }
-            }
-        }
-        println!(
-            "(e) 50 presets x case study 1 (5400 schedules), lpf 6: total {} (sum of per-pair medians of {r}), slowest {} ({}); {failed} failed schedules",
-            fmt(total),
-            fmt(slowest.0),
-            slowest.1
-        );
+        figure_e(quick);
     }
     ExitCode::SUCCESS
+}
+
+/// (a) case study 1 at lpf 6 on one thread.
+fn figure_a(fsrcnn: &ValidScenario, reps: usize) {
+    let (d, e, f) = sweep_median(fsrcnn, &case_study_1_schedules(6), reps);
+    println!(
+        "(a) case study 1, FSRCNN on Meta_prototype_DF, 108 schedules, lpf 6: {} (median of {reps}; {e} LOMA searches, {f} failed schedules)",
+        fmt(d)
+    );
+}
+
+/// (a') case study 1 at lpf 6 on every core, as `defines sweep` splits it.
+fn figure_a2(fsrcnn: &ValidScenario, reps: usize) {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let schedules = case_study_1_schedules(6);
+    let mut times = Vec::new();
+    for _ in 0..reps.max(1) {
+        let t = Instant::now();
+        let _ = parallel::sweep_parallel(fsrcnn, &schedules, threads, &AtomicU64::new(0));
+        times.push(t.elapsed());
+    }
+    println!(
+        "(a') the same on {threads} threads (schedules split by tile, one cache per thread, as `defines sweep`): {} (median of {reps})",
+        fmt(median(times))
+    );
+}
+
+/// (b) case study 1 at lpf 8.
+fn figure_b(fsrcnn: &ValidScenario, quick: bool) {
+    let r = if quick { 1 } else { 3 };
+    let (d, e, f) = sweep_median(fsrcnn, &case_study_1_schedules(8), r);
+    println!(
+        "(b) case study 1 at lpf 8: {} (median of {r}; {e} LOMA searches, {f} failed schedules)",
+        fmt(d)
+    );
+}
+
+/// (c) one schedule cold, warm, and a warm neighbour.
+fn figure_c(fsrcnn: &ValidScenario, reps: usize) {
+    let sched = |x, y| Schedule {
+        tile: Tile { x, y },
+        overlap: Overlap::FullyCached,
+        lpf_limit: 6,
+        stack_cuts: None,
+    };
+    let (mut cold, mut warm, mut near) = (Vec::new(), Vec::new(), Vec::new());
+    let mut evals = (0, 0, 0);
+    for _ in 0..reps.max(3) {
+        let mut cache = EvalCache::default();
+        let t = Instant::now();
+        let _ = evaluate_network_with(fsrcnn, &sched(16, 18), &mut cache);
+        cold.push(t.elapsed());
+        let e0 = cache.evaluations();
+        let t = Instant::now();
+        let _ = evaluate_network_with(fsrcnn, &sched(16, 18), &mut cache);
+        warm.push(t.elapsed());
+        let e1 = cache.evaluations();
+        let t = Instant::now();
+        let _ = evaluate_network_with(fsrcnn, &sched(16, 4), &mut cache);
+        near.push(t.elapsed());
+        evals = (e0, e1 - e0, cache.evaluations() - e1);
+    }
+    println!(
+        "(c) FSRCNN mode 3, 16x18, lpf 6: cold {} ({} LOMA searches), warm same schedule {} ({}), warm neighbour 16x4 {} ({})",
+        fmt(median(cold)),
+        evals.0,
+        fmt(median(warm)),
+        evals.1,
+        fmt(median(near)),
+        evals.2
+    );
+}
+
+/// (e) every preset pair over the case-study-1 grid.
+fn figure_e(quick: bool) {
+    let schedules = case_study_1_schedules(6);
+    let mut total = Duration::ZERO;
+    let mut slowest = (Duration::ZERO, String::new());
+    let mut failed = 0;
+    let r = if quick { 1 } else { 3 };
+    for (hw, _) in presets::HARDWARE {
+        for (wl, _) in presets::WORKLOADS {
+            let sc = match scenario(hw, wl) {
+                Ok(s) => s,
+                Err(e) => {
+                    println!("    {e}");
+                    continue;
+                }
+            };
+            let (d, _, f) = sweep_median(&sc, &schedules, r);
+            failed += f;
+            total += d;
+            if d > slowest.0 {
+                slowest = (d, format!("{wl} on {hw}"));
+            }
+        }
+    }
+    println!(
+        "(e) 50 presets x case study 1 (5400 schedules), lpf 6: total {} (sum of per-pair medians of {r}), slowest {} ({}); {failed} failed schedules",
+        fmt(total),
+        fmt(slowest.0),
+        slowest.1
+    );
 }
