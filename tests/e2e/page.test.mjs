@@ -300,6 +300,37 @@ test("a corrupt URL falls back to the default with a message", async () => {
   await context.close();
 });
 
+/** A shared link to the default scenario with an edited hardware text. */
+function linkWithHardware(edit) {
+  const preset = fs.readFileSync(path.join(repo, "crates/model/presets/hardware/Meta_prototype_DF.json"), "utf8");
+  const hw = edit(preset);
+  assert.notEqual(hw, preset, "the edit applies");
+  const saved = { v: 1, hw: "Meta_prototype_DF", wl: "fsrcnn", mode: 3, tx: 16, ty: 18, lpf: 6, edits: [hw, null, null] };
+  return `${url}#s=${Buffer.from(JSON.stringify(saved)).toString("base64url")}`;
+}
+
+test("finding1/finding2: hostile shared links show the limit, never freeze or compute forever", async () => {
+  for (const [edit, field, words] of [
+    // Once: the port count wrapped to 0 and validation allocated without end (a frozen tab).
+    [(t) => t.replace(/"r_port": ?1,/, '"r_port": 18446744073709551615,'), "r_port", /64/],
+    // Once: an infinite total that could not be decoded ("computing…" forever).
+    [(t) => t.replace(/"r_cost_pJ_per_access": ?[0-9.e-]+,/, '"r_cost_pJ_per_access": 1e308,'), "r_cost_pJ_per_access", /1000000000/],
+  ]) {
+    const { page, context, errors } = await open(linkWithHardware(edit));
+    await page.waitForSelector('#status[data-state="invalid"]', { timeout: 15_000 });
+    if (!(await page.$eval("#editor-hardware", (d) => d.open))) await page.click("#editor-hardware summary");
+    const diag = await page.textContent("#editor-hardware .diagnostics");
+    assert.ok(diag.includes(field), diag);
+    assert.match(diag, words);
+    if (field === "r_port") {
+      await page.locator("#editor-hardware .diagnostics").scrollIntoViewIfNeeded();
+      await page.screenshot({ path: path.join(shots, "hostile-link.png") });
+    }
+    assert.deepEqual(errors, []);
+    await context.close();
+  }
+});
+
 test("a crashed worker is restarted with a notice and the inputs stay", async () => {
   const { page, context } = await open();
   await shown(page);
