@@ -182,18 +182,7 @@ impl<'a> NodeSetup<'a> {
         let (spec, sizes) = (self.spec, self.sizes);
         let o = &spec.operands[k];
         let ext = tensor_dims(spec, k, sizes);
-        let mut b: i128 = 1;
-        for (i, c) in o.class.iter().enumerate() {
-            if *c == DimClass::R {
-                let d = spec.dims[i].as_str();
-                let f = repl
-                    .iter()
-                    .find(|r| r.0 == d)
-                    .map(|r| r.1)
-                    .unwrap_or(sizes[i] as i64);
-                b = b.saturating_mul(f as i128);
-            }
-        }
+        let mut b = self.relevant_elems(k, repl);
         if o.has_pr {
             for r in &spec.relations {
                 let f = repl
@@ -207,13 +196,12 @@ impl<'a> NodeSetup<'a> {
         b.saturating_mul(spec.o_final_bits as i128).max(0) as u64
     }
 
-    /// Bits of the output written to a cache, with the loop sizes in `repl`
+    /// Product of operand `k`'s relevant loop sizes, those in `repl`
     /// replacing the tile's.
-    fn cache_write_bits(&self, repl: &[(&str, i64)]) -> u64 {
+    fn relevant_elems(&self, k: usize, repl: &[(&str, i64)]) -> i128 {
         let (spec, sizes) = (self.spec, self.sizes);
-        let o = &spec.operands[0];
         let mut b: i128 = 1;
-        for (i, c) in o.class.iter().enumerate() {
+        for (i, c) in spec.operands[k].class.iter().enumerate() {
             if *c == DimClass::R {
                 let d = spec.dims[i].as_str();
                 let f = repl
@@ -224,7 +212,15 @@ impl<'a> NodeSetup<'a> {
                 b = b.saturating_mul(f as i128);
             }
         }
-        b.saturating_mul(spec.o_final_bits as i128).max(0) as u64
+        b
+    }
+
+    /// Bits of the output written to a cache, with the loop sizes in `repl`
+    /// replacing the tile's.
+    fn cache_write_bits(&self, repl: &[(&str, i64)]) -> u64 {
+        self.relevant_elems(0, repl)
+            .saturating_mul(self.spec.o_final_bits as i128)
+            .max(0) as u64
     }
 
     /// A copy request of `bits` of operand `k`'s memory operand within one
