@@ -151,6 +151,20 @@ fn finding6_wrong_typed_field_names_its_path() {
 }
 
 #[test]
+fn finding6_missing_layer_field_names_its_path() {
+    let (h, mut w, m) = docs(HW, WL);
+    w["layers"][2].as_object_mut().unwrap().remove("loop_dims");
+    let d = problems(&h, &w, &m);
+    assert!(
+        d.iter().any(
+            |x| x.path == "workload.layers[2].loop_dims" && x.message.contains("missing field")
+        ),
+        "{d:?}"
+    );
+    assert!(d.iter().all(|x| x.path != "workload"), "{d:?}");
+}
+
+#[test]
 fn finding6_duplicate_keys_are_refused() {
     let (h, w, m) = docs(HW, WL);
     let text = h

@@ -310,7 +310,17 @@ fn shape_errors(v: &serde_json::Value) -> Vec<Diagnostic> {
             for (i, l) in ls.iter().enumerate() {
                 let p = format!("workload.layers[{i}]");
                 match l.as_object() {
-                    Some(lo) => check_object(lo, LAYER_SHAPES, &p, &mut d),
+                    Some(lo) => {
+                        check_object(lo, LAYER_SHAPES, &p, &mut d);
+                        for key in ["id", "kind", "loop_dims"] {
+                            if !lo.contains_key(key) {
+                                d.push(Diagnostic::new(
+                                    format!("{p}.{key}"),
+                                    format!("missing field `{key}`; add it"),
+                                ));
+                            }
+                        }
+                    }
                     None => d.push(Diagnostic::new(
                         p,
                         "expected an object {...} per layer; write each layer as an object",
