@@ -8,7 +8,7 @@ use alloc::string::{String, ToString};
 use alloc::vec;
 use alloc::vec::Vec;
 
-use super::graph::{get, tensor_dims, Graph};
+use super::graph::{get, tensor_dims, Graph, Node};
 use crate::limits;
 use crate::scenario::layer::LayerSpec;
 use crate::vec_map::find_or_push;
@@ -51,30 +51,72 @@ pub(crate) struct Backprop {
     pub in_v: Vec<CacheRead>,
 }
 
-type Out = Vec<(usize, Vec<(usize, String, i64, i64)>)>;
+/// What one consumer reads of a producer along one cache direction.
+#[derive(Clone, Debug)]
+struct ConsumerRead {
+    consumer: usize,
+    /// The producer's loop dimension along the cache.
+    dim: String,
+    /// Columns (rows) the consumer reads of the previous tile.
+    amount: i64,
+    /// The consumer's accumulated lag.
+    lag: i64,
+}
+
+/// What each consumer of one producer reads of it (H or V).
+#[derive(Clone, Debug)]
+struct ProducerReads {
+    producer: usize,
+    /// In the order the consumers were first seen.
+    reads: Vec<ConsumerRead>,
+}
+
+/// Per producer, in the order first seen: what its consumers read of it.
+type ReadsOf = Vec<ProducerReads>;
 
 /// Records what consumer `c` reads of producer `p`; returns the largest lag
 /// over `p`'s consumers and whether the entry changed.
-fn set_out(o: &mut Out, p: usize, c: usize, dim: &str, amount: i64, lag: i64) -> (i64, bool) {
-    let i = find_or_push(o, |x| x.0 == p, || (p, Vec::new()));
-    let list = &mut o[i].1;
-    let changed = match list.iter_mut().find(|x| x.0 == c) {
+fn set_out(o: &mut ReadsOf, p: usize, c: usize, dim: &str, amount: i64, lag: i64) -> (i64, bool) {
+    let i = find_or_push(
+        o,
+        |x| x.producer == p,
+        || ProducerReads {
+            producer: p,
+            reads: Vec::new(),
+        },
+    );
+    let list = &mut o[i].reads;
+    let read = ConsumerRead {
+        consumer: c,
+        dim: dim.to_string(),
+        amount,
+        lag,
+    };
+    let changed = match list.iter_mut().find(|x| x.consumer == c) {
         Some(x) => {
-            let changed = x.1 != dim || x.2 != amount || x.3 != lag;
-            *x = (c, dim.to_string(), amount, lag);
+            let changed = x.dim != dim || x.amount != amount || x.lag != lag;
+            *x = read;
             changed
         }
         None => {
-            list.push((c, dim.to_string(), amount, lag));
+            list.push(read);
             true
         }
     };
-    (list.iter().map(|x| x.3).max().unwrap_or(lag), changed)
+    (list.iter().map(|x| x.lag).max().unwrap_or(lag), changed)
 }
 
 /// One visit of the back-propagation's work list: a node reached with the
 /// dimensions to follow and the accumulated lags.
-type Visit = (usize, String, String, i64, i64);
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Visit {
+    node: usize,
+    /// The node's loop dimensions along H and V.
+    dim_x: String,
+    dim_y: String,
+    lag_h: i64,
+    lag_v: i64,
+}
 
 /// Skips visits that provably change nothing, so that a network with many
 /// reconverging branches (each path is a visit) costs a polynomial number
@@ -125,7 +167,7 @@ impl SkipRule {
 
     /// `true` when `visit` can be skipped; otherwise records its start.
     fn skip(&mut self, g: &Graph, visit: &Visit) -> bool {
-        let n = visit.0;
+        let n = visit.node;
         if let Some(&t) = self.started.get(visit) {
             if self.size_changed[n] <= t && self.ancestors_unchanged_since(g, n, t) {
                 return true;
@@ -216,132 +258,251 @@ pub(crate) fn backprop(
         sizes[out][ox] = tx.max(1);
         sizes[out][oy] = ty.max(1);
     }
-    let mut need: Vec<(usize, (i64, i64))> =
-        vec![(out, (sizes[out][ox] as i64, sizes[out][oy] as i64))];
-    let mut bp = Backprop::default();
-    let mut out_h: Out = Vec::new();
-    let mut out_v: Out = Vec::new();
-    let mut work: VecDeque<Visit> = VecDeque::new();
-    work.push_back((out, "OX".into(), "OY".into(), 0, 0));
-    let mut skip = SkipRule::new(g.nodes.len());
-    let mut steps = 0u64;
-    while let Some(visit) = work.pop_front() {
-        if skip.skip(g, &visit) {
+    let need = vec![(out, (sizes[out][ox] as i64, sizes[out][oy] as i64))];
+    let mut walk = Walk {
+        g,
+        f,
+        sizes,
+        need,
+        bp: Backprop::default(),
+        out_h: Vec::new(),
+        out_v: Vec::new(),
+        work: VecDeque::new(),
+        skip: SkipRule::new(g.nodes.len()),
+        steps: 0,
+    };
+    walk.work.push_back(Visit {
+        node: out,
+        dim_x: "OX".into(),
+        dim_y: "OY".into(),
+        lag_h: 0,
+        lag_v: 0,
+    });
+    while let Some(visit) = walk.work.pop_front() {
+        if walk.skip.skip(g, &visit) {
             continue;
         }
-        let (n, dx, dy, lag_h, lag_v) = visit;
-        steps += 1;
-        if steps > limits::MAX_BACKPROP_VISITS {
+        walk.visit(visit)?;
+    }
+    let mut bp = walk.bp;
+    bp.to_cache_h = cache_writes(&walk.out_h, f.make_h);
+    bp.to_cache_v = cache_writes(&walk.out_v, f.make_v);
+    bp.order = walk.need.iter().map(|x| x.0).collect();
+    bp.sizes = walk.sizes;
+    Ok(bp)
+}
+
+/// The state of the back-propagation's depth-first walk.
+struct Walk<'g> {
+    g: &'g Graph,
+    f: BpFlags,
+    /// Loop sizes per node so far.
+    sizes: Vec<Vec<u64>>,
+    /// Per node, in the order first reached: its required (x, y) size.
+    need: Vec<(usize, (i64, i64))>,
+    /// The cache reads found so far (`in_h`, `in_v`).
+    bp: Backprop,
+    out_h: ReadsOf,
+    out_v: ReadsOf,
+    /// Visits to do, the next first.
+    work: VecDeque<Visit>,
+    skip: SkipRule,
+    steps: u64,
+}
+
+/// One edge of the walk, consumer to producer: what the consumer's operand
+/// needs along the two tile dimensions.
+struct EdgeNeed {
+    /// The input dimensions along H and V.
+    in_x: String,
+    in_y: String,
+    /// Overlap with the previous tile along H and V (≥ 0).
+    ov_x: i64,
+    ov_y: i64,
+    /// The lags passed on to the producer.
+    lag_h: i64,
+    lag_v: i64,
+    /// The producer size required (without the overlap when it is reused).
+    need_x: i64,
+    need_y: i64,
+}
+
+impl Walk<'_> {
+    /// One visit: every source of the visited node, in source order.
+    fn visit(&mut self, visit: Visit) -> Result<(), String> {
+        self.steps += 1;
+        if self.steps > limits::MAX_BACKPROP_VISITS {
             return Err(limits::exceeded(
                 "the back-propagation's visits",
-                steps,
+                self.steps,
                 limits::MAX_BACKPROP_VISITS,
                 "use fewer reconverging branches per stack",
             ));
         }
-        let node = &g.nodes[n];
-        let (Some(ix), Some(iy)) = (node.spec.dim_index(&dx), node.spec.dim_index(&dy)) else {
+        let g = self.g;
+        let node = &g.nodes[visit.node];
+        let (dx, dy) = (&visit.dim_x, &visit.dim_y);
+        let (Some(ix), Some(iy)) = (node.spec.dim_index(dx), node.spec.dim_index(dy)) else {
             return Err(format!(
                 "layer {} has no loop `{dx}` or `{dy}` (Q29)",
                 node.id
             ));
         };
         for &(k, p) in &node.srcs {
-            let ext = tensor_dims(&node.spec, k, &sizes[n]);
-            let (Some((idx, sx)), Some((idy, sy))) = (
-                input_dim(&node.spec, &ext, &dx),
-                input_dim(&node.spec, &ext, &dy),
-            ) else {
-                return Err(format!(
-                    "layer {}: operand `{}` exposes neither `{dx}`/`{dy}` nor a relation on them (Q29)",
-                    node.id, node.spec.operands[k].name
-                ));
-            };
-            let ex = get(&ext, &idx).unwrap_or(1);
-            let ey = get(&ext, &idy).unwrap_or(1);
-            let nx = sizes[n][ix] as i64;
-            let ny = sizes[n][iy] as i64;
-            // saturating: coefficients are user input
-            let dx_ = ex.saturating_sub(nx.saturating_mul(sx));
-            let dy_ = ey.saturating_sub(ny.saturating_mul(sy));
-            let ov_x = dx_.max(0);
-            let ov_y = dy_.max(0);
-            let lag = |s: i64, l: i64, d: i64, ov: i64| {
-                s.saturating_mul(l)
-                    .saturating_sub(d.saturating_add(s).saturating_sub(1).div_euclid(2))
-                    .saturating_add(ov)
-            };
-            let nl_h = lag(sx, lag_h, dx_, ov_x);
-            let nl_v = lag(sy, lag_v, dy_, ov_y);
-            set_in(&mut bp.in_h, (n, k), &idx, ov_x);
-            set_in(&mut bp.in_v, (n, k), &idy, ov_y);
-            let ex2 = if f.use_h { ex.saturating_sub(ov_x) } else { ex };
-            let ey2 = if f.use_v { ey.saturating_sub(ov_y) } else { ey };
-            let known = need.len();
-            let ni = find_or_push(&mut need, |x| x.0 == p, || (p, (0, 0)));
-            let nd = &mut need[ni].1;
-            let before = *nd;
-            nd.0 = nd.0.max(ex2);
-            nd.1 = nd.1.max(ey2);
-            let (nx_p, ny_p) = *nd;
-            if need.len() != known || (nx_p, ny_p) != before {
-                skip.size_change(p);
-            }
-            let map = |d: &str| {
-                node.dmap
-                    .get(k)
-                    .and_then(|m| m.iter().find(|x| x.0 == d))
-                    .map(|x| x.1.clone())
-            };
-            let (Some(px), Some(py)) = (map(&idx), map(&idy)) else {
-                return Err(format!(
-                    "layer {}: operand_source_dimension_mapping of `{}` does not map `{idx}` and `{idy}`",
-                    node.id, node.spec.operands[k].name
-                ));
-            };
-            let pn = &g.nodes[p];
-            let (Some(pxi), Some(pyi)) = (pn.spec.dim_index(&px), pn.spec.dim_index(&py)) else {
-                return Err(format!(
-                    "layer {} has no loop `{px}` or `{py}` that layer {} maps its input to",
-                    pn.id, node.id
-                ));
-            };
-            let (new_x, new_y) = (nx_p.max(1) as u64, ny_p.max(1) as u64);
-            if (sizes[p][pxi], sizes[p][pyi]) != (new_x, new_y) {
-                skip.size_change(p);
-            }
-            sizes[p][pxi] = new_x;
-            sizes[p][pyi] = new_y;
-            let (lh, ch) = set_out(&mut out_h, p, n, &px, if f.make_h { ov_x } else { 0 }, nl_h);
-            let (lv, cv) = set_out(&mut out_v, p, n, &py, if f.make_v { ov_y } else { 0 }, nl_v);
-            if ch || cv {
-                skip.reads_change(p);
-            }
-            work.push_front((p, px, py, lh, lv));
+            self.edge(&visit, (ix, iy), k, p)?;
         }
+        Ok(())
     }
-    let cache = |o: &Out, make: bool| -> Vec<CacheWrite> {
-        o.iter()
-            .map(|(p, list)| {
-                let dim = list.last().map(|x| x.1.clone()).unwrap_or_default();
-                let amount = if make {
-                    let mx = list.iter().map(|x| x.3).max().unwrap_or(0);
-                    let mn = list.iter().map(|x| x.3 - x.2).min().unwrap_or(0);
-                    mx.saturating_sub(mn)
-                } else {
-                    0
-                };
-                CacheWrite {
-                    producer: *p,
-                    dim,
-                    amount,
-                }
-            })
-            .collect()
+
+    /// The edge from the visited node's operand `k` to its producer `p`:
+    /// records the cache reads, raises `p`'s required size and pushes the
+    /// visit of `p`.
+    fn edge(
+        &mut self,
+        visit: &Visit,
+        ixy: (usize, usize),
+        k: usize,
+        p: usize,
+    ) -> Result<(), String> {
+        let g = self.g;
+        let n = visit.node;
+        let node = &g.nodes[n];
+        let e = edge_need(node, k, &self.sizes[n], ixy, visit, self.f)?;
+        set_in(&mut self.bp.in_h, (n, k), &e.in_x, e.ov_x);
+        set_in(&mut self.bp.in_v, (n, k), &e.in_y, e.ov_y);
+        let (nx_p, ny_p) = self.require(p, e.need_x, e.need_y);
+        let (px, py) = mapped_dims(node, k, &e.in_x, &e.in_y)?;
+        let pn = &g.nodes[p];
+        let (Some(pxi), Some(pyi)) = (pn.spec.dim_index(&px), pn.spec.dim_index(&py)) else {
+            return Err(format!(
+                "layer {} has no loop `{px}` or `{py}` that layer {} maps its input to",
+                pn.id, node.id
+            ));
+        };
+        let (new_x, new_y) = (nx_p.max(1) as u64, ny_p.max(1) as u64);
+        if (self.sizes[p][pxi], self.sizes[p][pyi]) != (new_x, new_y) {
+            self.skip.size_change(p);
+        }
+        self.sizes[p][pxi] = new_x;
+        self.sizes[p][pyi] = new_y;
+        let f = self.f;
+        let amount_h = if f.make_h { e.ov_x } else { 0 };
+        let amount_v = if f.make_v { e.ov_y } else { 0 };
+        let (lh, ch) = set_out(&mut self.out_h, p, n, &px, amount_h, e.lag_h);
+        let (lv, cv) = set_out(&mut self.out_v, p, n, &py, amount_v, e.lag_v);
+        if ch || cv {
+            self.skip.reads_change(p);
+        }
+        self.work.push_front(Visit {
+            node: p,
+            dim_x: px,
+            dim_y: py,
+            lag_h: lh,
+            lag_v: lv,
+        });
+        Ok(())
+    }
+
+    /// Raises `p`'s required size to at least (`x`, `y`); returns it.
+    fn require(&mut self, p: usize, x: i64, y: i64) -> (i64, i64) {
+        let known = self.need.len();
+        let ni = find_or_push(&mut self.need, |v| v.0 == p, || (p, (0, 0)));
+        let nd = &mut self.need[ni].1;
+        let before = *nd;
+        nd.0 = nd.0.max(x);
+        nd.1 = nd.1.max(y);
+        let now = *nd;
+        if self.need.len() != known || now != before {
+            self.skip.size_change(p);
+        }
+        now
+    }
+}
+
+/// What operand `k` of `node` (loop sizes `size_n`, tile loops at `ixy`)
+/// needs of its producer on `visit`.
+fn edge_need(
+    node: &Node,
+    k: usize,
+    size_n: &[u64],
+    (ix, iy): (usize, usize),
+    visit: &Visit,
+    f: BpFlags,
+) -> Result<EdgeNeed, String> {
+    let (dx, dy) = (&visit.dim_x, &visit.dim_y);
+    let ext = tensor_dims(&node.spec, k, size_n);
+    let (Some((idx, sx)), Some((idy, sy))) = (
+        input_dim(&node.spec, &ext, dx),
+        input_dim(&node.spec, &ext, dy),
+    ) else {
+        return Err(format!(
+            "layer {}: operand `{}` exposes neither `{dx}`/`{dy}` nor a relation on them (Q29)",
+            node.id, node.spec.operands[k].name
+        ));
     };
-    bp.to_cache_h = cache(&out_h, f.make_h);
-    bp.to_cache_v = cache(&out_v, f.make_v);
-    bp.order = need.iter().map(|x| x.0).collect();
-    bp.sizes = sizes;
-    Ok(bp)
+    let ex = get(&ext, &idx).unwrap_or(1);
+    let ey = get(&ext, &idy).unwrap_or(1);
+    let nx = size_n[ix] as i64;
+    let ny = size_n[iy] as i64;
+    // saturating: coefficients are user input
+    let dx_ = ex.saturating_sub(nx.saturating_mul(sx));
+    let dy_ = ey.saturating_sub(ny.saturating_mul(sy));
+    let ov_x = dx_.max(0);
+    let ov_y = dy_.max(0);
+    let lag = |s: i64, l: i64, d: i64, ov: i64| {
+        s.saturating_mul(l)
+            .saturating_sub(d.saturating_add(s).saturating_sub(1).div_euclid(2))
+            .saturating_add(ov)
+    };
+    Ok(EdgeNeed {
+        lag_h: lag(sx, visit.lag_h, dx_, ov_x),
+        lag_v: lag(sy, visit.lag_v, dy_, ov_y),
+        need_x: if f.use_h { ex.saturating_sub(ov_x) } else { ex },
+        need_y: if f.use_v { ey.saturating_sub(ov_y) } else { ey },
+        in_x: idx,
+        in_y: idy,
+        ov_x,
+        ov_y,
+    })
+}
+
+/// The producer's dimensions that operand `k` of `node` maps its input
+/// dimensions `idx`, `idy` to.
+fn mapped_dims(node: &Node, k: usize, idx: &str, idy: &str) -> Result<(String, String), String> {
+    let map = |d: &str| {
+        node.dmap
+            .get(k)
+            .and_then(|m| m.iter().find(|x| x.0 == d))
+            .map(|x| x.1.clone())
+    };
+    let (Some(px), Some(py)) = (map(idx), map(idy)) else {
+        return Err(format!(
+            "layer {}: operand_source_dimension_mapping of `{}` does not map `{idx}` and `{idy}`",
+            node.id, node.spec.operands[k].name
+        ));
+    };
+    Ok((px, py))
+}
+
+/// Per producer: the last consumer's dimension and (when caching) the
+/// spread of lags minus reads over its consumers.
+fn cache_writes(o: &ReadsOf, make: bool) -> Vec<CacheWrite> {
+    o.iter()
+        .map(|pr| {
+            let list = &pr.reads;
+            let dim = list.last().map(|x| x.dim.clone()).unwrap_or_default();
+            let amount = if make {
+                let mx = list.iter().map(|x| x.lag).max().unwrap_or(0);
+                let mn = list.iter().map(|x| x.lag - x.amount).min().unwrap_or(0);
+                mx.saturating_sub(mn)
+            } else {
+                0
+            };
+            CacheWrite {
+                producer: pr.producer,
+                dim,
+                amount,
+            }
+        })
+        .collect()
 }
