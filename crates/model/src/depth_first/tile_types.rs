@@ -109,175 +109,240 @@ impl Pools {
     }
 }
 
-pub(super) fn plan_stack(
-    g: Graph,
-    hw: &Hardware,
-    sched: &Schedule,
-) -> Result<StackPlan, NetworkError> {
-    let full: Vec<Vec<u64>> = g.nodes.iter().map(|n| n.full.clone()).collect();
-    let out = g
-        .single_output()
-        .map_err(|e| NetworkError::Graph(format!("a stack has {e}")))?;
-    let on = &g.nodes[out];
-    let (Some(ox), Some(oy)) = (on.spec.dim_index("OX"), on.spec.dim_index("OY")) else {
-        return Err(NetworkError::Graph(format!(
-            "layer {} has no OX/OY loops; depth-first tiling needs both (Q29)",
-            on.id
-        )));
-    };
-    let (oxt, oyt) = (full[out][ox].max(1), full[out][oy].max(1));
-    // Q28: the same tile size for every stack's output layer
-    let (tx, ty) = (sched.tile.x.max(1), sched.tile.y.max(1));
-    // §3.5, Q27: the partial tile is the first column/row
-    let grid = |total: u64, t: u64| -> Vec<(u64, u64)> {
-        let rest = total % t;
-        let l = if rest == 0 { t } else { rest };
-        let mut v = vec![(0, l.min(total))];
-        let mut x = l;
-        while x < total {
-            v.push((x, t));
-            x = x.saturating_add(t);
-        }
-        v
-    };
-    // Counted before anything is allocated per tile.
-    let tiles = u128::from(oxt.div_ceil(tx)) * u128::from(oyt.div_ceil(ty));
-    if tiles > u128::from(limits::MAX_TILES_PER_STACK) {
-        return Err(NetworkError::Graph(limits::exceeded(
-            &format!(
-                "the stack ending at layer {} is {oxt}x{oyt}; at tile {tx}x{ty}, its tile count",
-                on.id
-            ),
-            tiles,
-            limits::MAX_TILES_PER_STACK,
-            "the model plans every tile; use a larger tile",
-        )));
+/// The output tile grid of a stack (§3.5).
+struct TileGrid {
+    /// Its full output size.
+    oxt: u64,
+    oyt: u64,
+    /// The tile size (Q28: the same for every stack's output layer).
+    tx: u64,
+    ty: u64,
+    /// Per column (row): its first pixel and width (height).
+    cols: Vec<(u64, u64)>,
+    rows: Vec<(u64, u64)>,
+}
+
+/// §3.5, Q27: the partial tile is the first column/row.
+fn grid(total: u64, t: u64) -> Vec<(u64, u64)> {
+    let rest = total % t;
+    let l = if rest == 0 { t } else { rest };
+    let mut v = vec![(0, l.min(total))];
+    let mut x = l;
+    while x < total {
+        v.push((x, t));
+        x = x.saturating_add(t);
     }
-    let cols = grid(oxt, tx);
-    let rows = grid(oyt, ty);
-    let (nc, nr) = (cols.len(), rows.len());
-    // Per tile only small ids are kept: the decision of a tile depends on
-    // (w, h, first column, first row) only (at most four distinct ones), and
-    // its cache lists are interned by content, so comparing ids is
-    // comparing the lists (the tile types are those of the full keys).
-    let mut decisions: Vec<Decided> = Vec::new();
-    let mut pools = Pools::default();
-    let empty = pools.empty();
-    let mut get_d = |tile: TileAt, decisions: &mut Vec<Decided>| -> Result<usize, NetworkError> {
-        if let Some(i) = decisions.iter().position(|c| c.tile == tile) {
+    v
+}
+
+impl TileGrid {
+    fn new(g: &Graph, full: &[Vec<u64>], sched: &Schedule) -> Result<TileGrid, NetworkError> {
+        let out = g
+            .single_output()
+            .map_err(|e| NetworkError::Graph(format!("a stack has {e}")))?;
+        let on = &g.nodes[out];
+        let (Some(ox), Some(oy)) = (on.spec.dim_index("OX"), on.spec.dim_index("OY")) else {
+            return Err(NetworkError::Graph(format!(
+                "layer {} has no OX/OY loops; depth-first tiling needs both (Q29)",
+                on.id
+            )));
+        };
+        let (oxt, oyt) = (full[out][ox].max(1), full[out][oy].max(1));
+        // Q28: the same tile size for every stack's output layer
+        let (tx, ty) = (sched.tile.x.max(1), sched.tile.y.max(1));
+        // Counted before anything is allocated per tile.
+        let tiles = u128::from(oxt.div_ceil(tx)) * u128::from(oyt.div_ceil(ty));
+        if tiles > u128::from(limits::MAX_TILES_PER_STACK) {
+            return Err(NetworkError::Graph(limits::exceeded(
+                &format!(
+                    "the stack ending at layer {} is {oxt}x{oyt}; at tile {tx}x{ty}, its tile count",
+                    on.id
+                ),
+                tiles,
+                limits::MAX_TILES_PER_STACK,
+                "the model plans every tile; use a larger tile",
+            )));
+        }
+        Ok(TileGrid {
+            oxt,
+            oyt,
+            tx,
+            ty,
+            cols: grid(oxt, tx),
+            rows: grid(oyt, ty),
+        })
+    }
+}
+
+/// The decisions made so far, one per distinct [`TileAt`], and the pools
+/// their cache lists are interned in.
+///
+/// Per tile only small ids are kept: the decision of a tile depends on
+/// (w, h, first column, first row) only (at most four distinct ones), and
+/// its cache lists are interned by content, so comparing ids is
+/// comparing the lists (the tile types are those of the full keys).
+struct Decisions<'a> {
+    g: &'a Graph,
+    full: &'a [Vec<u64>],
+    hw: &'a Hardware,
+    sched: &'a Schedule,
+    list: Vec<Decided>,
+    pools: Pools,
+}
+
+impl Decisions<'_> {
+    /// The index of the decision for `tile`, made on first use.
+    fn get(&mut self, tile: TileAt) -> Result<usize, NetworkError> {
+        if let Some(i) = self.list.iter().position(|c| c.tile == tile) {
             return Ok(i);
         }
-        let decision = decide(&g, &full, hw, sched.overlap, tile)?;
+        let decision = decide(self.g, self.full, self.hw, self.sched.overlap, tile)?;
+        let pools = &mut self.pools;
         let ids = ListIds {
             cols_w: pools.cols(&decision.cols_w),
             cols_r: pools.cols_r(&decision.cols_r),
             rows_w: pools.cols(&decision.rows_w),
             rows_r: pools.rows_r(&decision.rows_r),
         };
-        decisions.push(Decided {
+        self.list.push(Decided {
             tile,
             decision,
             ids,
         });
-        Ok(decisions.len() - 1)
+        Ok(self.list.len() - 1)
+    }
+}
+
+/// A tile's cache level in one direction with its lists' ids.
+#[derive(Clone, Copy)]
+struct CacheInfo {
+    level: Option<usize>,
+    /// Id of the written list.
+    written: usize,
+    /// Id of the read list.
+    read: usize,
+}
+
+/// The cache levels of every tile (§3.6, Q6, Q7), per row and column.
+struct TileCaches {
+    h: Vec<Vec<CacheInfo>>,
+    /// V info also remembers when it was made (Q7 overwrites, below).
+    v: Vec<Vec<(CacheInfo, u64)>>,
+    /// Q7: every earlier V entry holding a level is overwritten with the
+    /// new level. Done lazily: `v_overwrite = (seq, level)` of the last
+    /// overwrite; an entry made before it (and holding a level then) holds
+    /// that level. Levels are never `None` here (mode 3 always has a V
+    /// level), so only the last overwrite matters.
+    v_overwrite: Option<(u64, Option<usize>)>,
+    /// The highest weight level of any tile.
+    hi_w: Option<usize>,
+}
+
+impl TileCaches {
+    /// The V level of entry `e` after the Q7 overwrites.
+    fn v_level(&self, e: &(CacheInfo, u64)) -> Option<usize> {
+        match self.v_overwrite {
+            Some((at, lvl)) if e.0.level.is_some() && e.1 < at => lvl,
+            _ => e.0.level,
+        }
+    }
+}
+
+/// Decides every tile of `grid` in row-major order and records its cache
+/// levels.
+fn tile_caches(grid: &TileGrid, ds: &mut Decisions) -> Result<TileCaches, NetworkError> {
+    let (nc, nr) = (grid.cols.len(), grid.rows.len());
+    let empty = ds.pools.empty();
+    let mut tc = TileCaches {
+        h: vec![Vec::with_capacity(nc); nr],
+        v: vec![Vec::with_capacity(nc); nr],
+        v_overwrite: None,
+        hi_w: None,
     };
-    // (level, written list id, read list id)
-    type Info = (Option<usize>, usize, usize);
-    // V info also remembers when it was made (Q7 overwrites, below)
-    let mut h_info: Vec<Vec<Info>> = vec![Vec::with_capacity(nc); nr];
-    let mut v_info: Vec<Vec<(Info, u64)>> = vec![Vec::with_capacity(nc); nr];
-    // Q7: every earlier V entry holding a level is overwritten with the new
-    // level. Done lazily: `v_overwrite = (seq, level)` of the last
-    // overwrite; an entry made before it (and holding a level then) holds
-    // that level. Levels are never `None` here (mode 3 always has a V
-    // level), so only the last overwrite matters.
-    let mut v_overwrite: Option<(u64, Option<usize>)> = None;
     let mut seq = 0u64;
     let mut hi_v: Option<usize> = None;
-    let mut hi_w: Option<usize> = None;
-    let (hm, vm) = (sched.overlap.h(), sched.overlap.v());
-    for (ri, &(y0, height)) in rows.iter().enumerate() {
-        for (ci, &(x0, width)) in cols.iter().enumerate() {
+    let (hm, vm) = (ds.sched.overlap.h(), ds.sched.overlap.v());
+    for (ri, &(y0, height)) in grid.rows.iter().enumerate() {
+        for (ci, &(x0, width)) in grid.cols.iter().enumerate() {
             let tile = TileAt {
                 width,
                 height,
                 first_col: x0 == 0,
                 first_row: y0 == 0,
             };
-            let di = get_d(tile, &mut decisions)?;
-            let d = &decisions[di].decision;
-            let ListIds {
-                cols_w: cw,
-                cols_r: cr,
-                rows_w: rw,
-                rows_r: rr,
-            } = decisions[di].ids;
-            let last_col = x0.saturating_add(tx) >= oxt;
-            let last_row = y0.saturating_add(ty) >= oyt;
-            let hi: Info = if !hm {
-                (None, empty.cols_w, empty.cols_r)
-            } else if last_col {
-                (None, empty.cols_w, cr)
-            } else {
-                (d.h_ml, cw, cr)
+            let di = ds.get(tile)?;
+            let d = &ds.list[di].decision;
+            let ids = ds.list[di].ids;
+            let last_col = x0.saturating_add(grid.tx) >= grid.oxt;
+            let last_row = y0.saturating_add(grid.ty) >= grid.oyt;
+            let info = |level, written, read| CacheInfo {
+                level,
+                written,
+                read,
             };
-            h_info[ri].push(hi);
+            let hi = if !hm {
+                info(None, empty.cols_w, empty.cols_r)
+            } else if last_col {
+                info(None, empty.cols_w, ids.cols_r)
+            } else {
+                info(d.h_ml, ids.cols_w, ids.cols_r)
+            };
+            tc.h[ri].push(hi);
             // Q6: the previous column's level is replaced, not raised
-            if ci > 0 && h_info[ri][ci - 1].0 != d.h_ml {
-                h_info[ri][ci - 1].0 = d.h_ml;
+            if ci > 0 && tc.h[ri][ci - 1].level != d.h_ml {
+                tc.h[ri][ci - 1].level = d.h_ml;
             }
-            let vi: Info = if hm && vm {
+            let vi = if hm && vm {
                 if ri == 0 && ci == 0 {
                     hi_v = d.v_ml;
                 } else if d.v_ml != hi_v {
                     // Q7: "maximum" is the last different value
                     hi_v = d.v_ml;
-                    v_overwrite = Some((seq, hi_v));
+                    tc.v_overwrite = Some((seq, hi_v));
                 }
                 if last_row {
-                    (None, empty.rows_w, rr)
+                    info(None, empty.rows_w, ids.rows_r)
                 } else {
-                    (hi_v, rw, rr)
+                    info(hi_v, ids.rows_w, ids.rows_r)
                 }
             } else {
-                (None, empty.rows_w, empty.rows_r)
+                info(None, empty.rows_w, empty.rows_r)
             };
-            v_info[ri].push((vi, seq));
+            tc.v[ri].push((vi, seq));
             seq += 1;
             if let Some(wm) = d.w_ml {
-                hi_w = Some(hi_w.map_or(wm, |x| x.max(wm)));
+                tc.hi_w = Some(tc.hi_w.map_or(wm, |x| x.max(wm)));
             }
         }
     }
-    let v_level = |e: &(Info, u64)| -> Option<usize> {
-        match v_overwrite {
-            Some((at, lvl)) if e.0 .0.is_some() && e.1 < at => lvl,
-            _ => e.0 .0,
-        }
-    };
+    Ok(tc)
+}
+
+/// The tile types (§3.7.2) as compact keys with their multiplicities, in
+/// order of first appearance, and the size of each.
+fn compact_types(grid: &TileGrid, tc: &TileCaches) -> (Vec<(CompactKey, u64)>, Vec<Tile>) {
     let mut compact: Vec<(CompactKey, u64)> = Vec::new();
     let mut sizes: Vec<Tile> = Vec::new();
-    for (ri, &(_, height)) in rows.iter().enumerate() {
-        for (ci, &(_, width)) in cols.iter().enumerate() {
-            let (make_h, cols_w, cols_r) = h_info[ri][ci];
-            let ve = &v_info[ri][ci];
-            let (make_v, rows_w, rows_r) = (v_level(ve), ve.0 .1, ve.0 .2);
+    for (ri, &(_, height)) in grid.rows.iter().enumerate() {
+        for (ci, &(_, width)) in grid.cols.iter().enumerate() {
+            let h = tc.h[ri][ci];
+            let ve = &tc.v[ri][ci];
             let key = CompactKey {
                 width,
                 height,
                 weights_at_top: ri == 0 && ci == 0,
-                make_h,
-                use_h: if ci > 0 { h_info[ri][ci - 1].0 } else { None },
-                cols_w,
-                cols_r,
-                make_v,
+                make_h: h.level,
+                use_h: if ci > 0 { tc.h[ri][ci - 1].level } else { None },
+                cols_w: h.written,
+                cols_r: h.read,
+                make_v: tc.v_level(ve),
                 use_v: if ri > 0 {
-                    v_level(&v_info[ri - 1][ci])
+                    tc.v_level(&tc.v[ri - 1][ci])
                 } else {
                     None
                 },
-                rows_w,
-                rows_r,
+                rows_w: ve.0.written,
+                rows_r: ve.0.read,
             };
             match compact.iter_mut().find(|t| t.0 == key) {
                 Some(t) => t.1 += 1,
@@ -291,28 +356,34 @@ pub(super) fn plan_stack(
             }
         }
     }
-    let types: Vec<(TileKey, u64)> = compact
-        .into_iter()
-        .map(|(k, m)| {
-            (
-                TileKey {
-                    width: k.width,
-                    height: k.height,
-                    weights_at_top: k.weights_at_top,
-                    make_h: k.make_h,
-                    use_h: k.use_h,
-                    cols_w: pools.cols[k.cols_w].clone(),
-                    cols_r: pools.cols_r[k.cols_r].clone(),
-                    make_v: k.make_v,
-                    use_v: k.use_v,
-                    rows_w: pools.cols[k.rows_w].clone(),
-                    rows_r: pools.rows_r[k.rows_r].clone(),
-                },
-                m,
-            )
-        })
-        .collect();
-    let topo = g.topo().unwrap_or_default();
+    (compact, sizes)
+}
+
+/// A compact key with its lists looked up in `pools`.
+fn tile_key(k: &CompactKey, pools: &Pools) -> TileKey {
+    TileKey {
+        width: k.width,
+        height: k.height,
+        weights_at_top: k.weights_at_top,
+        make_h: k.make_h,
+        use_h: k.use_h,
+        cols_w: pools.cols[k.cols_w].clone(),
+        cols_r: pools.cols_r[k.cols_r].clone(),
+        make_v: k.make_v,
+        use_v: k.use_v,
+        rows_w: pools.cols[k.rows_w].clone(),
+        rows_r: pools.rows_r[k.rows_r].clone(),
+    }
+}
+
+/// The MACs of every compute layer, in graph order: in full and summed over
+/// the tiles of every type (each type back-propagated once).
+fn layer_tile_macs(
+    g: &Graph,
+    full: &[Vec<u64>],
+    topo: &[usize],
+    types: &[(TileKey, u64)],
+) -> Result<Vec<LayerTileMacs>, NetworkError> {
     let mut layer_macs: Vec<LayerTileMacs> = topo
         .iter()
         .filter(|&&n| !g.nodes[n].is_input)
@@ -322,8 +393,8 @@ pub(super) fn plan_stack(
             tile_macs: 0,
         })
         .collect();
-    for (key, mult) in &types {
-        let bp = backprop(&g, &full, Some((key.width, key.height)), tile_flags(key))
+    for (key, mult) in types {
+        let bp = backprop(g, full, Some((key.width, key.height)), tile_flags(key))
             .map_err(NetworkError::Graph)?;
         for (lm, &n) in layer_macs
             .iter_mut()
@@ -333,6 +404,34 @@ pub(super) fn plan_stack(
             lm.tile_macs = lm.tile_macs.saturating_add(m.saturating_mul(*mult));
         }
     }
+    Ok(layer_macs)
+}
+
+/// Plans one stack: its tile grid, the decision and cache levels of each
+/// tile, its tile types and the report's tile counts and MACs.
+pub(super) fn plan_stack(
+    g: Graph,
+    hw: &Hardware,
+    sched: &Schedule,
+) -> Result<StackPlan, NetworkError> {
+    let full: Vec<Vec<u64>> = g.nodes.iter().map(|n| n.full.clone()).collect();
+    let grid = TileGrid::new(&g, &full, sched)?;
+    let mut ds = Decisions {
+        g: &g,
+        full: &full,
+        hw,
+        sched,
+        list: Vec::new(),
+        pools: Pools::default(),
+    };
+    let tc = tile_caches(&grid, &mut ds)?;
+    let (compact, sizes) = compact_types(&grid, &tc);
+    let types: Vec<(TileKey, u64)> = compact
+        .iter()
+        .map(|(k, m)| (tile_key(k, &ds.pools), *m))
+        .collect();
+    let topo = g.topo().unwrap_or_default();
+    let layer_macs = layer_tile_macs(&g, &full, &topo, &types)?;
     let report = StackReport {
         energy_pj: 0.0,
         latency_cycles: 0,
@@ -342,12 +441,13 @@ pub(super) fn plan_stack(
             .filter(|&&n| !g.nodes[n].is_input)
             .map(|&n| g.nodes[n].id)
             .collect(),
-        output_x: oxt,
-        output_y: oyt,
-        tiles: (nc * nr) as u64,
+        output_x: grid.oxt,
+        output_y: grid.oyt,
+        tiles: (grid.cols.len() * grid.rows.len()) as u64,
         tile_type_multiplicities: types.iter().map(|t| t.1).collect(),
         tile_type_sizes: sizes,
     };
+    let hi_w = tc.hi_w;
     Ok(StackPlan {
         g,
         full,
