@@ -75,7 +75,17 @@ pub(super) fn parse_term(t: &str) -> Result<(u64, String), String> {
     Ok((c, n.to_ascii_uppercase()))
 }
 
-pub(super) fn parse_relation(r: &str) -> Result<(String, u64, String, u64, String), String> {
+/// A relation `name = sa*a + sb*b` as written (names upper-cased).
+pub(super) struct ParsedRelation {
+    /// The input dimension it defines.
+    pub name: String,
+    pub sa: u64,
+    pub a: String,
+    pub sb: u64,
+    pub b: String,
+}
+
+pub(super) fn parse_relation(r: &str) -> Result<ParsedRelation, String> {
     let (lhs, rhs) = r.split_once('=').ok_or("expected `ix=S*ox+D*fx`")?;
     let terms: Vec<&str> = rhs.split('+').collect();
     if terms.len() != 2 {
@@ -87,5 +97,11 @@ pub(super) fn parse_relation(r: &str) -> Result<(String, u64, String, u64, Strin
     if lhs.is_empty() {
         return Err("missing the input dimension before `=`".to_string());
     }
-    Ok((lhs, sa, a, sb, b))
+    Ok(ParsedRelation {
+        name: lhs,
+        sa,
+        a,
+        sb,
+        b,
+    })
 }

@@ -85,81 +85,18 @@ impl LayerSpec {
         let mut d = Vec::new();
         let dims: Vec<String> = l.loop_dims.iter().map(|(k, _)| k.to_string()).collect();
         let sizes: Vec<u64> = l.loop_dims.iter().map(|(_, v)| *v).collect();
-        for (k, v) in l.loop_dims.iter() {
-            if *v == 0 {
-                d.push(Diagnostic::new(
-                    format!("{path}.loop_dims.{k}"),
-                    "loop size is 0; every loop dimension needs a size of at least 1",
-                ));
-            } else if *v > MAX_LOOP_SIZE {
-                d.push(Diagnostic::new(
-                    format!("{path}.loop_dims.{k}"),
-                    format!("loop size {v} is above {MAX_LOOP_SIZE}; use a smaller size"),
-                ));
-            }
-        }
-        let Some(eq) = l.equation.as_deref() else {
-            d.push(Diagnostic::new(
-                format!("{path}.equation"),
-                "missing field `equation`; add e.g. \"O[b][k][oy][ox]+=W[k][c][fy][fx]*I[b][c][ix][iy]\"",
-            ));
+        check_loop_sizes(l, path, &mut d);
+        let Some(ops) = read_equation(l, path, &mut d) else {
             return Err(d);
         };
-        let ops = match parse_equation(eq) {
-            Ok(o) => o,
-            Err(e) => {
-                d.push(Diagnostic::new(
-                    format!("{path}.equation"),
-                    format!("cannot parse `{eq}`: {e}"),
-                ));
-                return Err(d);
-            }
-        };
-        if ops[0].0 != "O" {
-            d.push(Diagnostic::new(
-                format!("{path}.equation"),
-                format!(
-                    "the first operand is `{}`; the output must come first and be named `O`",
-                    ops[0].0
-                ),
-            ));
-        }
-        let dim_idx = |n: &str| dims.iter().position(|x| x == n);
-        let mut relations = Vec::new();
-        for (i, r) in l.equation_relations.iter().enumerate() {
-            let rp = format!("{path}.equation_relations[{i}]");
-            match parse_relation(r) {
-                Ok((name, sa, a, sb, b)) => match (dim_idx(&a), dim_idx(&b)) {
-                    (Some(ai), Some(bi)) if ai != bi => relations.push(Relation {
-                        name,
-                        a: ai,
-                        sa,
-                        b: bi,
-                        sb,
-                    }),
-                    (Some(_), Some(_)) => d.push(Diagnostic::new(
-                        rp,
-                        format!("`{r}` uses the same loop twice; use two different loops"),
-                    )),
-                    _ => d.push(Diagnostic::new(
-                        rp,
-                        format!(
-                            "`{r}` names a loop that is not in loop_dims ({}); fix the loop names",
-                            dims.join(", ")
-                        ),
-                    )),
-                },
-                Err(e) => d.push(Diagnostic::new(rp, format!("cannot parse `{r}`: {e}"))),
-            }
-        }
+        let relations = read_relations(l, path, &dims, &mut d);
         let pr_names: Vec<&str> = relations.iter().map(|r| r.name.as_str()).collect();
-        let mut prl: Vec<&str> = pr_names.clone();
+        let mut pr_loops: Vec<&str> = pr_names.clone();
         for r in &relations {
-            prl.push(dims[r.a].as_str());
-            prl.push(dims[r.b].as_str());
+            pr_loops.push(dims[r.a].as_str());
+            pr_loops.push(dims[r.b].as_str());
         }
-        let prec = &l.operand_precision_bits;
-        let o_final = match prec.get("O_final") {
+        let o_final = match l.operand_precision_bits.get("O_final") {
             Some(p) => *p,
             None => {
                 d.push(Diagnostic::new(
@@ -169,97 +106,20 @@ impl LayerSpec {
                 8
             }
         };
-        let mut operands = Vec::new();
-        for (k, (name, rdims)) in ops.iter().enumerate() {
-            for rd in rdims {
-                if dim_idx(rd).is_none() && !pr_names.contains(&rd.as_str()) {
-                    d.push(Diagnostic::new(
-                        format!("{path}.equation"),
-                        format!("operand `{name}` is indexed by `{rd}`, which is neither a loop dimension nor defined by a relation; add it to loop_dims or equation_relations"),
-                    ));
-                }
-            }
-            let has_pr = rdims.iter().any(|x| pr_names.contains(&x.as_str()));
-            let class: Vec<DimClass> = dims
-                .iter()
-                .enumerate()
-                .map(|(i, dn)| {
-                    if sizes[i] == 1 || (has_pr && prl.contains(&dn.as_str())) {
-                        DimClass::None
-                    } else if rdims.contains(dn) {
-                        DimClass::R
-                    } else {
-                        DimClass::Ir
-                    }
-                })
-                .collect();
-            let precision_bits = match prec.get(name) {
-                Some(p) => *p,
-                None => {
-                    d.push(Diagnostic::new(
-                        format!("{path}.operand_precision_bits.{name}"),
-                        format!(
-                            "missing the precision of operand `{name}`; add it (bits per element)"
-                        ),
-                    ));
-                    0
-                }
-            };
-            if k == 0 && precision_bits == 0 {
-                d.push(Diagnostic::new(
-                    format!("{path}.operand_precision_bits.O"),
-                    "output precision is 0; give the partial-sum precision in bits",
-                ));
-            }
-            let mem_op = match l.memory_operand_links.get(name) {
-                Some(m) => m.clone(),
-                None => {
-                    d.push(Diagnostic::new(
-                        format!("{path}.memory_operand_links.{name}"),
-                        format!(
-                            "operand `{name}` has no memory operand; add e.g. \"{name}\": \"I1\""
-                        ),
-                    ));
-                    String::new()
-                }
-            };
-            operands.push(OperandSpec {
-                name: name.clone(),
-                mem_op,
-                precision_bits,
-                is_constant: l.constant_operands.iter().any(|c| c == name),
-                class,
-                has_pr,
-            });
-        }
-        for (k, _) in l.memory_operand_links.iter() {
-            if !ops.iter().any(|(n, _)| n == k) {
-                d.push(Diagnostic::new(
-                    format!("{path}.memory_operand_links.{k}"),
-                    format!(
-                        "unknown operand `{k}`: the equation has {}; remove it or fix the name",
-                        ops.iter()
-                            .map(|o| o.0.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                ));
-            }
-        }
-        for (k, _) in prec.iter() {
-            if k != "O_final" && !ops.iter().any(|(n, _)| n == k) {
-                d.push(Diagnostic::new(
-                    format!("{path}.operand_precision_bits.{k}"),
-                    format!(
-                        "unknown operand `{k}`; the equation has {}",
-                        ops.iter()
-                            .map(|o| o.0.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                ));
-            }
-        }
+        let oc = OperandCtx {
+            l,
+            path,
+            dims: &dims,
+            sizes: &sizes,
+            pr_names: &pr_names,
+            pr_loops: &pr_loops,
+        };
+        let operands = ops
+            .iter()
+            .enumerate()
+            .map(|(k, (name, rdims))| oc.operand(k, name, rdims, &mut d))
+            .collect();
+        check_unknown_operands(l, path, &ops, &mut d);
         if !d.is_empty() {
             return Err(d);
         }
@@ -332,6 +192,220 @@ impl LayerSpec {
     /// operand (needs add-layer duplication of the hardware, §1.3).
     pub fn needs_add_duplication(&self) -> bool {
         self.operands.len() == 3 && self.operands[1].mem_op == self.operands[2].mem_op
+    }
+}
+
+/// Every loop size is in `1..=MAX_LOOP_SIZE`.
+fn check_loop_sizes(l: &Layer, path: &str, d: &mut Vec<Diagnostic>) {
+    for (k, v) in l.loop_dims.iter() {
+        if *v == 0 {
+            d.push(Diagnostic::new(
+                format!("{path}.loop_dims.{k}"),
+                "loop size is 0; every loop dimension needs a size of at least 1",
+            ));
+        } else if *v > MAX_LOOP_SIZE {
+            d.push(Diagnostic::new(
+                format!("{path}.loop_dims.{k}"),
+                format!("loop size {v} is above {MAX_LOOP_SIZE}; use a smaller size"),
+            ));
+        }
+    }
+}
+
+/// The equation's operands (name, index dimensions), output first; `None`
+/// when it is missing or does not parse.
+fn read_equation(
+    l: &Layer,
+    path: &str,
+    d: &mut Vec<Diagnostic>,
+) -> Option<Vec<(String, Vec<String>)>> {
+    let Some(eq) = l.equation.as_deref() else {
+        d.push(Diagnostic::new(
+            format!("{path}.equation"),
+            "missing field `equation`; add e.g. \"O[b][k][oy][ox]+=W[k][c][fy][fx]*I[b][c][ix][iy]\"",
+        ));
+        return None;
+    };
+    let ops = match parse_equation(eq) {
+        Ok(o) => o,
+        Err(e) => {
+            d.push(Diagnostic::new(
+                format!("{path}.equation"),
+                format!("cannot parse `{eq}`: {e}"),
+            ));
+            return None;
+        }
+    };
+    if ops[0].0 != "O" {
+        d.push(Diagnostic::new(
+            format!("{path}.equation"),
+            format!(
+                "the first operand is `{}`; the output must come first and be named `O`",
+                ops[0].0
+            ),
+        ));
+    }
+    Some(ops)
+}
+
+/// The equation relations over two different loops of `dims` (the others
+/// reported).
+fn read_relations(
+    l: &Layer,
+    path: &str,
+    dims: &[String],
+    d: &mut Vec<Diagnostic>,
+) -> Vec<Relation> {
+    let dim_idx = |n: &str| dims.iter().position(|x| x == n);
+    let mut relations = Vec::new();
+    for (i, r) in l.equation_relations.iter().enumerate() {
+        let rp = format!("{path}.equation_relations[{i}]");
+        match parse_relation(r) {
+            Ok(pr) => match (dim_idx(&pr.a), dim_idx(&pr.b)) {
+                (Some(ai), Some(bi)) if ai != bi => relations.push(Relation {
+                    name: pr.name,
+                    a: ai,
+                    sa: pr.sa,
+                    b: bi,
+                    sb: pr.sb,
+                }),
+                (Some(_), Some(_)) => d.push(Diagnostic::new(
+                    rp,
+                    format!("`{r}` uses the same loop twice; use two different loops"),
+                )),
+                _ => d.push(Diagnostic::new(
+                    rp,
+                    format!(
+                        "`{r}` names a loop that is not in loop_dims ({}); fix the loop names",
+                        dims.join(", ")
+                    ),
+                )),
+            },
+            Err(e) => d.push(Diagnostic::new(rp, format!("cannot parse `{r}`: {e}"))),
+        }
+    }
+    relations
+}
+
+/// What every operand of a layer is read against.
+struct OperandCtx<'a> {
+    l: &'a Layer,
+    path: &'a str,
+    dims: &'a [String],
+    sizes: &'a [u64],
+    /// The input dimensions defined by relations.
+    pr_names: &'a [&'a str],
+    /// Those and the loops the relations are over.
+    pr_loops: &'a [&'a str],
+}
+
+impl OperandCtx<'_> {
+    /// Operand `k` of the equation, `name[rdims...]`.
+    fn operand(
+        &self,
+        k: usize,
+        name: &String,
+        rdims: &[String],
+        d: &mut Vec<Diagnostic>,
+    ) -> OperandSpec {
+        let (l, path) = (self.l, self.path);
+        for rd in rdims {
+            if !self.dims.iter().any(|x| x == rd) && !self.pr_names.contains(&rd.as_str()) {
+                d.push(Diagnostic::new(
+                    format!("{path}.equation"),
+                    format!("operand `{name}` is indexed by `{rd}`, which is neither a loop dimension nor defined by a relation; add it to loop_dims or equation_relations"),
+                ));
+            }
+        }
+        let has_pr = rdims.iter().any(|x| self.pr_names.contains(&x.as_str()));
+        let class = self.classes(rdims, has_pr);
+        let precision_bits = match l.operand_precision_bits.get(name) {
+            Some(p) => *p,
+            None => {
+                d.push(Diagnostic::new(
+                    format!("{path}.operand_precision_bits.{name}"),
+                    format!("missing the precision of operand `{name}`; add it (bits per element)"),
+                ));
+                0
+            }
+        };
+        if k == 0 && precision_bits == 0 {
+            d.push(Diagnostic::new(
+                format!("{path}.operand_precision_bits.O"),
+                "output precision is 0; give the partial-sum precision in bits",
+            ));
+        }
+        let mem_op = match l.memory_operand_links.get(name) {
+            Some(m) => m.clone(),
+            None => {
+                d.push(Diagnostic::new(
+                    format!("{path}.memory_operand_links.{name}"),
+                    format!("operand `{name}` has no memory operand; add e.g. \"{name}\": \"I1\""),
+                ));
+                String::new()
+            }
+        };
+        OperandSpec {
+            name: name.clone(),
+            mem_op,
+            precision_bits,
+            is_constant: l.constant_operands.iter().any(|c| c == name),
+            class,
+            has_pr,
+        }
+    }
+
+    /// The relevancy class of every loop for an operand indexed by `rdims`
+    /// (§1.1.3).
+    fn classes(&self, rdims: &[String], has_pr: bool) -> Vec<DimClass> {
+        self.dims
+            .iter()
+            .enumerate()
+            .map(|(i, dn)| {
+                if self.sizes[i] == 1 || (has_pr && self.pr_loops.contains(&dn.as_str())) {
+                    DimClass::None
+                } else if rdims.contains(dn) {
+                    DimClass::R
+                } else {
+                    DimClass::Ir
+                }
+            })
+            .collect()
+    }
+}
+
+/// Every operand named in `memory_operand_links` and
+/// `operand_precision_bits` (but `O_final`) is in the equation.
+fn check_unknown_operands(
+    l: &Layer,
+    path: &str,
+    ops: &[(String, Vec<String>)],
+    d: &mut Vec<Diagnostic>,
+) {
+    let names = || {
+        ops.iter()
+            .map(|o| o.0.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    for (k, _) in l.memory_operand_links.iter() {
+        if !ops.iter().any(|(n, _)| n == k) {
+            d.push(Diagnostic::new(
+                format!("{path}.memory_operand_links.{k}"),
+                format!(
+                    "unknown operand `{k}`: the equation has {}; remove it or fix the name",
+                    names()
+                ),
+            ));
+        }
+    }
+    for (k, _) in l.operand_precision_bits.iter() {
+        if k != "O_final" && !ops.iter().any(|(n, _)| n == k) {
+            d.push(Diagnostic::new(
+                format!("{path}.operand_precision_bits.{k}"),
+                format!("unknown operand `{k}`; the equation has {}", names()),
+            ));
+        }
     }
 }
 
