@@ -10,7 +10,7 @@ use alloc::vec::Vec;
 use super::context::Ctx;
 use super::loma::Loop;
 use super::search::prepare_add_layer;
-use super::spatial::Decoupler;
+use super::spatial::{Decoupler, Unrolling};
 use super::temporal::{stationarity_merge, OpTable};
 use super::{EvalError, LayerCost, LevelCost, OperandCost};
 use crate::input::hardware::Hardware;
@@ -79,8 +79,15 @@ pub(super) fn full_cost(ctx: &Ctx, per_op: &[Vec<Vec<Loop>>]) -> LayerCost {
             starts.push(last + l.len());
         }
         stationarity_merge(&ctx.layer, x, &flat, &mut starts);
-        ctx.fill(x, &flat, &starts, false, &mut dec, &mut frac[x]);
-        ctx.fill(x, &flat, &starts, true, &mut dec, &mut int[x]);
+        ctx.fill(
+            x,
+            &flat,
+            &starts,
+            Unrolling::Fractional,
+            &mut dec,
+            &mut frac[x],
+        );
+        ctx.fill(x, &flat, &starts, Unrolling::Integer, &mut dec, &mut int[x]);
         total_cycles = frac[x].c.last().copied().unwrap_or(1);
         let mut levels = Vec::new();
         for (j, &lv) in ctx.ops[x].levels.iter().enumerate() {

@@ -10,7 +10,7 @@ use super::allocation::AllocScratch;
 use super::context::Ctx;
 use super::full_cost::full_cost;
 use super::loma::{loop_prime_factors, Loop, LpfError, Orderings};
-use super::spatial::Decoupler;
+use super::spatial::{Decoupler, Unrolling};
 use super::temporal::{stationarity_merge, OpTable};
 use super::{EvalError, LayerCost};
 use crate::input::hardware::Hardware;
@@ -207,7 +207,14 @@ impl LomaSearch {
                 st.clear();
                 st.extend_from_slice(&self.sc.bounds[x]);
                 stationarity_merge(&ctx.layer, x, &self.ord, st);
-                ctx.fill(x, &self.ord, st, false, &mut self.dec, &mut self.tabs[x]);
+                ctx.fill(
+                    x,
+                    &self.ord,
+                    st,
+                    Unrolling::Fractional,
+                    &mut self.dec,
+                    &mut self.tabs[x],
+                );
                 e = ctx.add_op_energy(e, x, &self.tabs[x]);
                 if self.prune && bound.is_some_and(|b| e >= b) {
                     lost = true;

@@ -25,6 +25,15 @@ pub(super) struct SpatialSide {
     pub(super) boost: Vec<f64>,
 }
 
+/// Which side of the spatial mapping a temporal table is built on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Unrolling {
+    /// The mapping as given (fractional unrollings).
+    Fractional,
+    /// Every unrolling rounded up to a whole number.
+    Integer,
+}
+
 pub(super) struct OpCtx {
     pub(super) mem_op: usize,
     /// Layer dimensions relevant (`R`) to the operand, ascending.
@@ -41,6 +50,16 @@ pub(super) struct Decoupler {
     pub(super) cum_b: Vec<f64>,
     pub(super) prev_r: Vec<f64>,
     pub(super) prev_ir: Vec<f64>,
+}
+
+impl OpCtx {
+    #[inline]
+    pub(super) fn side(&self, unrolling: Unrolling) -> &SpatialSide {
+        match unrolling {
+            Unrolling::Fractional => &self.frac,
+            Unrolling::Integer => &self.int,
+        }
+    }
 }
 
 impl Decoupler {

@@ -6,7 +6,7 @@ use alloc::vec::Vec;
 
 use super::context::Ctx;
 use super::loma::Loop;
-use super::spatial::Decoupler;
+use super::spatial::{Decoupler, SpatialSide, Unrolling};
 use crate::input::hardware::Dir;
 use crate::num::round_half_even;
 use crate::scenario::layer::{DimClass, LayerSpec};
@@ -98,25 +98,47 @@ pub(super) fn temporal_scalars(
 impl Ctx {
     /// Fills `t` for operand `x` from its merged temporal levels
     /// (`flat[starts[j]..starts[j+1]]`) and one side of the spatial mapping.
+    /// Called for every ordering the search evaluates: its steps are
+    /// `#[inline]` so the split costs nothing.
     pub(super) fn fill(
         &self,
         x: usize,
         flat: &[Loop],
         starts: &[usize],
-        int_side: bool,
+        unrolling: Unrolling,
+        dec: &mut Decoupler,
+        t: &mut OpTable,
+    ) {
+        let oc = &self.ops[x];
+        let side = oc.side(unrolling);
+        let m = oc.levels.len();
+        // §2.5.2
+        let class = &self.layer.operands[x].class;
+        temporal_scalars(class, flat, starts, &mut t.c, &mut t.top_r, &mut t.top_ir);
+        self.fill_unrolled(x, flat, starts, side, dec, t);
+        self.fill_data_sizes(x, t);
+        t.tr.clear();
+        for j in 0..m {
+            let row = self.transfer_row(x, j, side, t);
+            t.tr.push(row);
+        }
+    }
+
+    /// §2.5.3–§2.5.4: A_a = T_{a-1} ++ S_a, B_a = T_{a-1} ++ S_{a-1}, with
+    /// the r and ir products of each and whether A_a has an ir loop.
+    #[inline]
+    fn fill_unrolled(
+        &self,
+        x: usize,
+        flat: &[Loop],
+        starts: &[usize],
+        side: &SpatialSide,
         dec: &mut Decoupler,
         t: &mut OpTable,
     ) {
         let layer = &self.layer;
-        let o = &layer.operands[x];
-        let oc = &self.ops[x];
-        let side = if int_side { &oc.int } else { &oc.frac };
-        let m = oc.levels.len();
-        let class = &o.class;
-        // §2.5.2
-        temporal_scalars(class, flat, starts, &mut t.c, &mut t.top_r, &mut t.top_ir);
-        let total = t.c[m];
-        // §2.5.3–§2.5.4: A_a = T_{a-1} ++ S_a, B_a = T_{a-1} ++ S_{a-1}
+        let m = self.ops[x].levels.len();
+        let class = &layer.operands[x].class;
         resize(&mut t.ra, m + 1, 1.0);
         resize(&mut t.ira, m + 1, 1.0);
         resize(&mut t.rb, m + 1, 1.0);
@@ -152,8 +174,13 @@ impl Ctx {
             t.rb[a] = r;
             t.irb[a] = ir;
         }
-        // §2.6: D(X, a) = round(Rcum_B(a)); precisions (§2.5.5)
-        let is_out = x == 0;
+    }
+
+    /// §2.6: D(X, a) = round(Rcum_B(a)), its bits (precisions §2.5.5) and
+    /// the bits per `top_r` step.
+    #[inline]
+    fn fill_data_sizes(&self, x: usize, t: &mut OpTable) {
+        let m = self.ops[x].levels.len();
         resize(&mut t.d, m + 1, 1u64);
         resize(&mut t.eb, m + 1, 0u64);
         let mut cum = 1.0;
@@ -162,22 +189,91 @@ impl Ctx {
             // Q1: Python `round`, half to even
             t.d[a] = round_half_even(round_half_even(cum)) as u64;
         }
-        let psum = |a: usize| -> bool { is_out && (a + 1..=m).any(|b| t.irflag[b]) };
-        let prec_at = |a: usize| -> u64 {
-            // Q18: the output uses partial precision iff data leaves upward partial
-            if !is_out || psum(a) {
-                o.precision_bits
-            } else {
-                layer.o_final_bits
-            }
-        };
         resize(&mut t.db, m + 1, 0u64);
         for a in 0..=m {
-            let db = t.d[a].saturating_mul(prec_at(a));
+            let db = t.d[a].saturating_mul(self.prec_at(x, a, t));
             t.db[a] = db;
             t.eb[a] = db / t.top_r[a].max(1);
         }
-        // Q(a) for the output, a = 0..=M+2
+    }
+
+    /// Whether output data leaves level `a` upward as partial sums (an ir
+    /// loop above it); never for inputs.
+    #[inline]
+    fn psum(&self, x: usize, a: usize, t: &OpTable) -> bool {
+        let m = self.ops[x].levels.len();
+        x == 0 && (a + 1..=m).any(|b| t.irflag[b])
+    }
+
+    /// The precision of operand `x` at level `a`.
+    #[inline]
+    fn prec_at(&self, x: usize, a: usize, t: &OpTable) -> u64 {
+        // Q18: the output uses partial precision iff data leaves upward partial
+        if x != 0 || self.psum(x, a, t) {
+            self.layer.operands[x].precision_bits
+        } else {
+            self.layer.o_final_bits
+        }
+    }
+
+    /// §2.7: the four transfers of operand `x` between merged level `j`
+    /// and `j + 1`.
+    #[inline]
+    fn transfer_row(&self, x: usize, j: usize, side: &SpatialSide, t: &OpTable) -> [Transfer; 4] {
+        let o = &self.layer.operands[x];
+        let m = self.ops[x].levels.len();
+        let total = t.c[m];
+        let per_lo = t.c[j];
+        let per_hi = t.c[j + 1];
+        let lo = Transfer {
+            amount: (t.d[j] as f64 * side.boost[j]) as u64,
+            period: per_lo,
+            count: total / per_lo.max(1),
+            prec: 0,
+            window: per_lo / t.top_ir[j].max(1),
+        };
+        let hi = Transfer {
+            amount: t.d[j + 1],
+            period: per_hi,
+            count: total / per_hi.max(1),
+            prec: 0,
+            window: per_hi / t.top_ir[j + 1].max(1),
+        };
+        let mut row = [Transfer::default(); 4];
+        if x != 0 {
+            row[Dir::RdOutToLow as usize] = Transfer {
+                prec: o.precision_bits,
+                ..lo
+            };
+            row[Dir::WrInByHigh as usize] = Transfer {
+                prec: o.precision_bits,
+                ..hi
+            };
+        } else {
+            self.output_transfers(j, t, lo, hi, &mut row);
+        }
+        if j + 1 == m {
+            // external traffic is ignored at the top level
+            row[Dir::RdOutToHigh as usize] = Transfer::default();
+            row[Dir::WrInByHigh as usize] = Transfer::default();
+        }
+        row
+    }
+
+    /// §2.7 for the output: the precision of each direction, from whether
+    /// partial sums cross the boundary (`Q(a)`, a = 0..=M+2).
+    #[inline]
+    fn output_transfers(
+        &self,
+        j: usize,
+        t: &OpTable,
+        lo: Transfer,
+        hi: Transfer,
+        row: &mut [Transfer; 4],
+    ) {
+        let layer = &self.layer;
+        let o = &layer.operands[0];
+        let m = self.ops[0].levels.len();
         let q = |a: usize| -> f64 {
             if a > m {
                 return 1.0;
@@ -188,75 +284,37 @@ impl Ctx {
             }
             p
         };
-        // §2.7 transfer table
-        t.tr.clear();
-        for j in 0..m {
-            let per_lo = t.c[j];
-            let per_hi = t.c[j + 1];
-            let lo = Transfer {
-                amount: (t.d[j] as f64 * side.boost[j]) as u64,
-                period: per_lo,
-                count: total / per_lo.max(1),
-                prec: 0,
-                window: per_lo / t.top_ir[j].max(1),
+        let rd_to_low_elems = self.o_elems * (q(j + 1) - 1.0);
+        let wr_by_high_elems = self.o_elems * (q(j + 2) - 1.0);
+        let (p_by_low, p_to_low) = if rd_to_low_elems != 0.0 {
+            (o.precision_bits, o.precision_bits)
+        } else {
+            (layer.o_final_bits, 0)
+        };
+        let (p_to_high, p_by_high) = if wr_by_high_elems != 0.0 {
+            (o.precision_bits, o.precision_bits)
+        } else {
+            (layer.o_final_bits, 0)
+        };
+        row[Dir::WrInByLow as usize] = Transfer {
+            prec: p_by_low,
+            ..lo
+        };
+        if self.psum(0, j, t) {
+            row[Dir::RdOutToLow as usize] = Transfer {
+                prec: p_to_low,
+                ..lo
             };
-            let hi = Transfer {
-                amount: t.d[j + 1],
-                period: per_hi,
-                count: total / per_hi.max(1),
-                prec: 0,
-                window: per_hi / t.top_ir[j + 1].max(1),
+        }
+        row[Dir::RdOutToHigh as usize] = Transfer {
+            prec: p_to_high,
+            ..hi
+        };
+        if self.psum(0, j + 1, t) {
+            row[Dir::WrInByHigh as usize] = Transfer {
+                prec: p_by_high,
+                ..hi
             };
-            let mut row = [Transfer::default(); 4];
-            if !is_out {
-                row[Dir::RdOutToLow as usize] = Transfer {
-                    prec: o.precision_bits,
-                    ..lo
-                };
-                row[Dir::WrInByHigh as usize] = Transfer {
-                    prec: o.precision_bits,
-                    ..hi
-                };
-            } else {
-                let rd_to_low_elems = self.o_elems * (q(j + 1) - 1.0);
-                let wr_by_high_elems = self.o_elems * (q(j + 2) - 1.0);
-                let (p_by_low, p_to_low) = if rd_to_low_elems != 0.0 {
-                    (o.precision_bits, o.precision_bits)
-                } else {
-                    (layer.o_final_bits, 0)
-                };
-                let (p_to_high, p_by_high) = if wr_by_high_elems != 0.0 {
-                    (o.precision_bits, o.precision_bits)
-                } else {
-                    (layer.o_final_bits, 0)
-                };
-                row[Dir::WrInByLow as usize] = Transfer {
-                    prec: p_by_low,
-                    ..lo
-                };
-                if psum(j) {
-                    row[Dir::RdOutToLow as usize] = Transfer {
-                        prec: p_to_low,
-                        ..lo
-                    };
-                }
-                row[Dir::RdOutToHigh as usize] = Transfer {
-                    prec: p_to_high,
-                    ..hi
-                };
-                if psum(j + 1) {
-                    row[Dir::WrInByHigh as usize] = Transfer {
-                        prec: p_by_high,
-                        ..hi
-                    };
-                }
-            }
-            if j + 1 == m {
-                // external traffic is ignored at the top level
-                row[Dir::RdOutToHigh as usize] = Transfer::default();
-                row[Dir::WrInByHigh as usize] = Transfer::default();
-            }
-            t.tr.push(row);
         }
     }
 }
