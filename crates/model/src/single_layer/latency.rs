@@ -6,7 +6,7 @@ use alloc::vec::Vec;
 
 use super::context::Ctx;
 use super::temporal::OpTable;
-use crate::input::hardware::Dir;
+use crate::input::hardware::{Dir, MemoryLevel, PortFn};
 use crate::num::ceil_div;
 
 pub(super) struct Activity {
@@ -165,8 +165,18 @@ impl Ctx {
     }
 
     pub(super) fn latency(&self, frac: &[OpTable], int: &[OpTable]) -> Latency {
+        let db = self.double_buffered(frac);
+        Latency {
+            stall: self.port_stall(int, &db).max(0) as u64,
+            load: self.onload(int),
+            offload: self.offload(int),
+        }
+    }
+
+    /// §2.9.1 utilisation and double buffering: per operand and level
+    /// `1..=M`, whether the level is double-buffered (index 0 unused).
+    fn double_buffered(&self, frac: &[OpTable]) -> Vec<Vec<bool>> {
         let hw = &self.hw;
-        // §2.9.1 utilisation and double buffering
         let mut u_sh = vec![0.0f64; hw.levels.len()];
         let u_ind: Vec<Vec<f64>> = (0..self.ops.len())
             .map(|x| {
@@ -196,47 +206,66 @@ impl Ctx {
             }
             db.push(v);
         }
-        // §2.9.3 per-port stall/slack
+        db
+    }
+
+    /// §2.9.3: the largest stall/slack over all ports (`db` from
+    /// [`Ctx::double_buffered`]).
+    fn port_stall(&self, int: &[OpTable], db: &[Vec<bool>]) -> i128 {
         let mut ss_comb: i128 = 0;
         let mut acts: Vec<Activity> = Vec::new();
-        for lvl in &hw.levels {
+        for lvl in &self.hw.levels {
             for port in &lvl.ports {
                 acts.clear();
                 for f in &port.serves {
-                    let Some(x) = self.op_of_mem.get(f.mem_op).copied().flatten() else {
-                        continue;
-                    };
-                    let Some(row) = int[x].tr.get(f.level) else {
-                        continue;
-                    };
-                    let tr = row[f.dir as usize];
-                    if tr.count == 0 {
-                        continue;
+                    if let Some(a) = self.activity(lvl, f, int, db) {
+                        acts.push(a);
                     }
-                    let bw = if f.dir.is_read() {
-                        lvl.r_bw_bits
-                    } else {
-                        lvl.w_bw_bits
-                    };
-                    let real = ceil_div(tr.amount.saturating_mul(tr.prec), bw);
-                    let dbf = match f.dir {
-                        Dir::RdOutToLow | Dir::WrInByLow => db[x][f.level],
-                        Dir::RdOutToHigh | Dir::WrInByHigh => db[x][f.level + 1],
-                    };
-                    let allowed = if dbf { tr.period } else { tr.window };
-                    acts.push(Activity {
-                        real: real as i128,
-                        allowed: allowed as i128,
-                        period: tr.period as i128,
-                        count: tr.count as i128,
-                    });
                 }
                 if !acts.is_empty() {
                     ss_comb = ss_comb.max(port_ss(&acts));
                 }
             }
         }
-        // §2.9.4 on-loading
+        ss_comb
+    }
+
+    /// The activity of port function `f` of level `lvl`; `None` when its
+    /// operand is not in the layer or it transfers nothing.
+    fn activity(
+        &self,
+        lvl: &MemoryLevel,
+        f: &PortFn,
+        int: &[OpTable],
+        db: &[Vec<bool>],
+    ) -> Option<Activity> {
+        let x = self.op_of_mem.get(f.mem_op).copied().flatten()?;
+        let row = int[x].tr.get(f.level)?;
+        let tr = row[f.dir as usize];
+        if tr.count == 0 {
+            return None;
+        }
+        let bw = if f.dir.is_read() {
+            lvl.r_bw_bits
+        } else {
+            lvl.w_bw_bits
+        };
+        let real = ceil_div(tr.amount.saturating_mul(tr.prec), bw);
+        let dbf = match f.dir {
+            Dir::RdOutToLow | Dir::WrInByLow => db[x][f.level],
+            Dir::RdOutToHigh | Dir::WrInByHigh => db[x][f.level + 1],
+        };
+        let allowed = if dbf { tr.period } else { tr.window };
+        Some(Activity {
+            real: real as i128,
+            allowed: allowed as i128,
+            period: tr.period as i128,
+            count: tr.count as i128,
+        })
+    }
+
+    /// §2.9.4 on-loading of the inputs.
+    fn onload(&self, int: &[OpTable]) -> u64 {
         let mut shared = [0u64; 3];
         let mut half = [0u64; 3];
         let mut indiv = [0u64; 3];
@@ -256,7 +285,7 @@ impl Ctx {
                 }
             }
         }
-        let load = if self.ops.len() == 3 {
+        if self.ops.len() == 3 {
             let sum = |a: u64, b: u64, c: u64| a.saturating_add(b).saturating_add(c);
             let p1 = shared[1]
                 .saturating_add(sum(shared[2], half[2], indiv[2]).max(sum(0, half[1], indiv[1])));
@@ -267,32 +296,30 @@ impl Ctx {
             indiv[1]
         } else {
             0
-        };
-        // §2.9.6 off-loading. Q15: the "shared port" branch of the reference
-        // never triggers, so lower pairs only add the memories' latencies.
-        let mo = self.ops[0].levels.len();
-        let offload = if mo >= 2 {
-            let c = |j: usize| {
-                self.real(0, j, Dir::RdOutToHigh, &int[0]).max(self.real(
-                    0,
-                    j + 1,
-                    Dir::WrInByLow,
-                    &int[0],
-                ))
-            };
-            let mut o = c(mo - 2);
-            for j in 0..mo - 2 {
-                o = o.saturating_add(hw.levels[self.ops[0].levels[j + 1]].latency_cycles);
-            }
-            o
-        } else {
-            0
-        };
-        Latency {
-            stall: ss_comb.max(0) as u64,
-            load,
-            offload,
         }
+    }
+
+    /// §2.9.6 off-loading of the output. Q15: the "shared port" branch of
+    /// the reference never triggers, so lower pairs only add the memories'
+    /// latencies.
+    fn offload(&self, int: &[OpTable]) -> u64 {
+        let mo = self.ops[0].levels.len();
+        if mo < 2 {
+            return 0;
+        }
+        let c = |j: usize| {
+            self.real(0, j, Dir::RdOutToHigh, &int[0]).max(self.real(
+                0,
+                j + 1,
+                Dir::WrInByLow,
+                &int[0],
+            ))
+        };
+        let mut o = c(mo - 2);
+        for j in 0..mo - 2 {
+            o = o.saturating_add(self.hw.levels[self.ops[0].levels[j + 1]].latency_cycles);
+        }
+        o
     }
 }
 
