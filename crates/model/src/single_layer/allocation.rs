@@ -88,6 +88,14 @@ impl Ctx {
 
     /// Allocates `ord` (innermost first) bottom-up; on success the level
     /// boundaries of every operand are in `sc.bounds`.
+    ///
+    /// Longer than the house limit on purpose: this is the LOMA hot path
+    /// (run for every ordering). Its three phases per level (candidate
+    /// sizes per operand, the mixed-radix choice of the best combination,
+    /// applying it) share the `sc` scratch buffers and early `return
+    /// false`s; split into functions they would need several disjoint
+    /// mutable borrows of `sc` and a result type per phase, and the split
+    /// was not measured free, so it stays in one piece.
     pub(super) fn allocate(&self, ord: &[Loop], sc: &mut AllocScratch) -> bool {
         let layer = &self.layer;
         let nd = layer.dims.len();
