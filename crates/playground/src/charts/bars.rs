@@ -1,0 +1,195 @@
+//! Stacked bars: the energy breakdown and the latency per layer.
+
+use super::*;
+use plotters::coord::ranged1d::SegmentedCoord;
+use plotters::coord::types::{RangedCoordf64, RangedCoordusize};
+
+/// One stacked series: a value per category.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Series {
+    pub name: String,
+    pub values: Vec<f64>,
+}
+
+/// Bars per category, each stacked from its series (bottom = first).
+#[derive(Clone, Debug, PartialEq)]
+pub struct StackedBars {
+    pub title: String,
+    pub x_title: String,
+    /// With its unit, e.g. `energy (pJ)`.
+    pub y_title: String,
+    pub categories: Vec<String>,
+    pub series: Vec<Series>,
+}
+
+fn finite_or_zero(v: f64) -> f64 {
+    if v.is_finite() && v > 0.0 {
+        v
+    } else {
+        0.0
+    }
+}
+
+/// The plot area of stacked bars: a segmented category axis, values up.
+type BarCoords = Cartesian2d<SegmentedCoord<RangedCoordusize>, RangedCoordf64>;
+
+/// Draws stacked bars with a legend and the total above each bar.
+pub fn draw_stacked_bars<DB: DrawingBackend>(
+    whole: &DrawingArea<DB, Shift>,
+    chart: &StackedBars,
+) -> DrawResult<DB> {
+    whole.fill(&WHITE)?;
+    // The legend gets its own column on the right, so it never hides bars.
+    let (w, _) = whole.dim_in_pixel();
+    let legend_width = if chart.series.len() > 1 { 150 } else { 0 };
+    let (area, legend) = whole.split_horizontally(w.saturating_sub(legend_width));
+    let n = chart.categories.len();
+    let totals = bar_totals(chart);
+    let max = totals.iter().copied().fold(0.0_f64, f64::max);
+    let y_max = if max > 0.0 { max * 1.15 } else { 1.0 };
+    let (plot_w, _) = area.dim_in_pixel();
+    let widest = chart
+        .categories
+        .iter()
+        .map(|l| l.chars().count())
+        .max()
+        .unwrap_or(0);
+    // Rotate the category labels only when they cannot fit side by side
+    // (about 6 px per character at 11 px).
+    let rotate = n > 0 && widest * 6 + 4 > (plot_w as usize).saturating_sub(90) / n;
+    let mut c = ChartBuilder::on(&area)
+        .caption(&chart.title, (FONT, 18).into_font().color(&TEXT))
+        .margin(12)
+        .x_label_area_size(if rotate { 40 + 6 * widest as u32 } else { 44 })
+        .y_label_area_size(70)
+        // `0..n-1` as a segmented axis has exactly one segment per bar.
+        .build_cartesian_2d((0..n.saturating_sub(1)).into_segmented(), 0.0..y_max)?;
+    draw_bar_mesh(&mut c, chart, &area, rotate)?;
+    draw_bar_stacks(&mut c, chart)?;
+    // Totals above the bars, when there is room for them.
+    if n > 0 && (plot_w as usize).saturating_sub(90) / n >= 44 {
+        draw_bar_totals(&mut c, &totals)?;
+    }
+    if legend_width > 0 {
+        draw_bar_legend(&legend, chart)?;
+    }
+    whole.present()
+}
+
+/// The height of each bar: the sum of its series' (finite, positive)
+/// values.
+fn bar_totals(chart: &StackedBars) -> Vec<f64> {
+    (0..chart.categories.len())
+        .map(|i| {
+            chart
+                .series
+                .iter()
+                .map(|s| finite_or_zero(s.values.get(i).copied().unwrap_or(0.0)))
+                .sum()
+        })
+        .collect()
+}
+
+fn draw_bar_mesh<DB: DrawingBackend>(
+    c: &mut ChartContext<'_, DB, BarCoords>,
+    chart: &StackedBars,
+    area: &DrawingArea<DB, Shift>,
+    rotate: bool,
+) -> DrawResult<DB> {
+    let labels = &chart.categories;
+    let label_style = if rotate {
+        (FONT, 11)
+            .into_font()
+            .color(&TEXT)
+            .transform(FontTransform::Rotate90)
+            .pos(Pos::new(HPos::Left, VPos::Center))
+    } else {
+        (FONT, 11).into_font().color(&TEXT).into_text_style(area)
+    };
+    c.configure_mesh()
+        .disable_x_mesh()
+        .bold_line_style(GRID)
+        .light_line_style(TRANSPARENT)
+        .x_desc(&chart.x_title)
+        .y_desc(&chart.y_title)
+        .axis_desc_style((FONT, 14).into_font().color(&TEXT))
+        .label_style((FONT, 12).into_font().color(&TEXT))
+        .x_label_style(label_style)
+        .x_labels(labels.len().max(1))
+        .x_label_formatter(&|s| match s {
+            SegmentValue::CenterOf(i) => labels.get(*i).cloned().unwrap_or_default(),
+            _ => String::new(),
+        })
+        .y_label_formatter(&|v| si(*v, ""))
+        .draw()
+}
+
+/// Each series stacked on the ones before it.
+fn draw_bar_stacks<DB: DrawingBackend>(
+    c: &mut ChartContext<'_, DB, BarCoords>,
+    chart: &StackedBars,
+) -> DrawResult<DB> {
+    let n = chart.categories.len();
+    let mut base = vec![0.0; n];
+    for (k, s) in chart.series.iter().enumerate() {
+        let color = PALETTE[k % PALETTE.len()];
+        let rects: Vec<Rectangle<(SegmentValue<usize>, f64)>> = (0..n)
+            .filter_map(|i| {
+                let v = finite_or_zero(s.values.get(i).copied().unwrap_or(0.0));
+                (v > 0.0).then(|| {
+                    let mut r = Rectangle::new(
+                        [
+                            (SegmentValue::Exact(i), base[i]),
+                            (SegmentValue::Exact(i + 1), base[i] + v),
+                        ],
+                        color.filled(),
+                    );
+                    r.set_margin(0, 0, 5, 5);
+                    base[i] += v;
+                    r
+                })
+            })
+            .collect();
+        c.draw_series(rects)?;
+    }
+    Ok(())
+}
+
+fn draw_bar_totals<DB: DrawingBackend>(
+    c: &mut ChartContext<'_, DB, BarCoords>,
+    totals: &[f64],
+) -> DrawResult<DB> {
+    let value_style = (FONT, 11)
+        .into_font()
+        .color(&TEXT)
+        .pos(Pos::new(HPos::Center, VPos::Bottom));
+    c.draw_series(
+        totals
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| **t > 0.0)
+            .map(|(i, t)| {
+                Text::new(
+                    si(*t, ""),
+                    (SegmentValue::CenterOf(i), *t),
+                    value_style.clone(),
+                )
+            }),
+    )?;
+    Ok(())
+}
+
+/// The legend column: top entry = top of the stack.
+fn draw_bar_legend<DB: DrawingBackend>(
+    legend: &DrawingArea<DB, Shift>,
+    chart: &StackedBars,
+) -> DrawResult<DB> {
+    let style = (FONT, 12).into_font().color(&TEXT);
+    for (k, s) in chart.series.iter().enumerate().rev() {
+        let y = 48 + 20 * (chart.series.len() - 1 - k) as i32;
+        let color = PALETTE[k % PALETTE.len()];
+        legend.draw(&Rectangle::new([(6, y), (18, y + 12)], color.filled()))?;
+        legend.draw(&Text::new(s.name.clone(), (24, y), style.clone()))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,179 @@
+//! Golden and unit tests of the charts.
+
+use super::*;
+
+fn energy_chart() -> StackedBars {
+    StackedBars {
+        title: "Energy by memory".into(),
+        x_title: "where".into(),
+        y_title: "energy (pJ)".into(),
+        categories: vec!["MAC".into(), "sram".into(), "dram".into()],
+        series: vec![
+            Series {
+                name: "W".into(),
+                values: vec![0.0, 2e6, 5e6],
+            },
+            Series {
+                name: "I".into(),
+                values: vec![1e6, 3e6, f64::NAN],
+            },
+        ],
+    }
+}
+
+/// The text contents of an SVG's `<text>` elements.
+fn texts(svg: &str) -> Vec<String> {
+    svg.split("<text")
+        .skip(1)
+        .filter_map(|t| {
+            Some(
+                t.split_once('>')?
+                    .1
+                    .split_once("</text>")?
+                    .0
+                    .trim()
+                    .to_string(),
+            )
+        })
+        .collect()
+}
+
+fn check_golden(name: &str, svg: &str) {
+    let path = format!("{}/../../tests/golden/{name}", env!("CARGO_MANIFEST_DIR"));
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, svg).unwrap();
+    }
+    let golden = std::fs::read_to_string(&path).expect("golden file; bless with UPDATE_GOLDEN=1");
+    assert_eq!(
+        svg, golden,
+        "{name} changed; re-bless with UPDATE_GOLDEN=1 if intended"
+    );
+}
+
+/// Re-bless with `UPDATE_GOLDEN=1 cargo test -p defines-playground`.
+#[test]
+fn stacked_bars_match_golden() {
+    let svg = to_svg(700, 360, |a| {
+        draw_stacked_bars(a, &energy_chart()).unwrap();
+    });
+    // 4 non-zero finite segments in the two series' colours.
+    assert_eq!(
+        svg.matches("fill=\"#2F6FB5\"").count() - 1,
+        2,
+        "W segments (+ legend)"
+    );
+    assert_eq!(
+        svg.matches("fill=\"#E69F00\"").count() - 1,
+        2,
+        "I segments (+ legend)"
+    );
+    let labels = texts(&svg);
+    assert_eq!(
+        labels.iter().filter(|t| *t == "5.00 M").count(),
+        3,
+        "axis + 2 totals: {labels:?}"
+    );
+    assert!(labels.iter().any(|t| t == "1.00 M"));
+    check_golden("stacked_bars.svg", &svg);
+}
+
+#[test]
+fn heat_map_matches_golden() {
+    let map = HeatMap {
+        title: "energy, fully cached".into(),
+        xs: vec![1, 4, 16],
+        ys: vec![1, 18],
+        values: vec![
+            Some(1e9),
+            Some(2e9),
+            None,
+            Some(4e9),
+            Some(8e9),
+            Some(1.6e10),
+        ],
+        range: (1e9, 1.6e10),
+        unit: "pJ".into(),
+        highlight: Some((1, 1)),
+    };
+    let svg = to_svg(420, 300, |a| {
+        draw_heat_map(a, &map).unwrap();
+    });
+    assert!(
+        svg.contains("#440154"),
+        "lowest value in the darkest colour"
+    );
+    assert!(
+        svg.contains("#FDE725"),
+        "highest value in the brightest colour"
+    );
+    check_golden("heat_map.svg", &svg);
+}
+
+#[test]
+fn scatter_returns_pixels_for_hit_testing() {
+    let s = Scatter {
+        title: "Pareto".into(),
+        group_names: vec!["mode 1".into(), "mode 2".into()],
+        points: vec![
+            ScatterPoint {
+                energy_pj: 1e9,
+                latency_cycles: 2e7,
+                group: 0,
+                on_front: true,
+                current: false,
+            },
+            ScatterPoint {
+                energy_pj: 4e9,
+                latency_cycles: 1e7,
+                group: 1,
+                on_front: true,
+                current: true,
+            },
+        ],
+    };
+    let mut px = Vec::new();
+    let svg = to_svg(600, 400, |a| px = draw_scatter(a, &s).unwrap());
+    assert_eq!(px.len(), 2);
+    assert!(px[0].0 < px[1].0, "more energy is further right");
+    assert!(px[0].1 < px[1].1, "more latency is higher up");
+    assert_eq!(hit_test(&px, (px[1].0 + 3, px[1].1 - 2), 8), Some(1));
+    assert_eq!(hit_test(&px, (0, 0), 8), None);
+    check_golden("scatter.svg", &svg);
+}
+
+#[test]
+fn scale_is_monotone_and_log() {
+    assert_eq!(log_position(10.0, (1.0, 100.0)), 0.5);
+    assert_eq!(log_position(0.0, (1.0, 100.0)), 0.0);
+    assert_eq!(scale_color(0.0), RGBColor(68, 1, 84));
+    assert_eq!(scale_color(1.0), RGBColor(253, 231, 37));
+}
+
+#[test]
+fn degenerate_charts_do_not_panic() {
+    let empty = StackedBars {
+        categories: vec![],
+        series: vec![],
+        ..energy_chart()
+    };
+    assert!(to_svg(300, 200, |a| draw_stacked_bars(a, &empty).unwrap()).contains("<svg"));
+    let s = Scatter {
+        title: "t".into(),
+        group_names: vec![],
+        points: vec![],
+    };
+    assert!(to_svg(300, 200, |a| {
+        draw_scatter(a, &s).unwrap();
+    })
+    .contains("<svg"));
+    let m = HeatMap {
+        title: "t".into(),
+        xs: vec![],
+        ys: vec![],
+        values: vec![],
+        range: (0.0, 0.0),
+        unit: "pJ".into(),
+        highlight: None,
+    };
+    assert!(to_svg(300, 200, |a| draw_heat_map(a, &m).unwrap()).contains("<svg"));
+}

@@ -1,0 +1,144 @@
+//! Effects that draw the charts when their data changes, and the Pareto
+//! chart's click-to-load.
+
+use super::*;
+
+/// Draws the energy breakdown and the latency per layer of the current
+/// report; returns their canvases.
+#[hook]
+pub(super) fn use_report_charts(model: &UseReducerHandle<Model>) -> (NodeRef, NodeRef) {
+    let s = &model.0;
+    let energy_canvas = use_node_ref();
+    let latency_canvas = use_node_ref();
+    let (ec, lc) = (energy_canvas.clone(), latency_canvas.clone());
+    let order = s.derived.memory_order.clone();
+    use_effect_with(s.shown.report.clone(), move |report| {
+        if let Some(r) = report {
+            if let Some(a) = canvas_area(&ec) {
+                let _ = charts::draw_stacked_bars(&a, &views::energy_breakdown(r, &order));
+            }
+            if let Some(a) = canvas_area(&lc) {
+                let _ = charts::draw_stacked_bars(&a, &views::latency_per_layer(r));
+            }
+        }
+    });
+    (energy_canvas, latency_canvas)
+}
+
+/// The sweep's canvases and what the Pareto chart last drew (for clicks).
+pub(super) struct SweepCharts {
+    /// Energy heat maps of the three modes, then latency.
+    pub heat: Vec<NodeRef>,
+    pub pareto: NodeRef,
+    /// Pixel of each Pareto point, and its schedule.
+    pixels: Rc<RefCell<Vec<(i32, i32)>>>,
+    schedules: Rc<RefCell<Vec<defines_model::Schedule>>>,
+}
+
+/// Draws the heat maps and the Pareto scatter about 12 times per sweep and
+/// at its end (not per point).
+#[hook]
+pub(super) fn use_sweep_charts(model: &UseReducerHandle<Model>) -> SweepCharts {
+    let s = &model.0;
+    let h0 = use_node_ref();
+    let h1 = use_node_ref();
+    let h2 = use_node_ref();
+    let h3 = use_node_ref();
+    let h4 = use_node_ref();
+    let h5 = use_node_ref();
+    let charts = SweepCharts {
+        heat: vec![h0, h1, h2, h3, h4, h5],
+        pareto: use_node_ref(),
+        pixels: use_mut_ref(Vec::new),
+        schedules: use_mut_ref(Vec::new),
+    };
+    let heat = charts.heat.clone();
+    let pc = charts.pareto.clone();
+    let px = charts.pixels.clone();
+    let ps = charts.schedules.clone();
+    // The effect reads the state when it runs (no clone per render).
+    let snapshot = model.clone();
+    let progress = s.sweep.as_ref().map(|sw| {
+        let step = (sw.total as usize / 12).max(1);
+        (sw.run_id, sw.points.len() / step, sw.running)
+    });
+    use_effect_with((progress, s.scenario.schedule()), move |_| {
+        let snapshot = &snapshot.0;
+        if snapshot.sweep.is_none() {
+            return;
+        }
+        let maps = views::heat_maps(snapshot, Metric::Energy)
+            .into_iter()
+            .chain(views::heat_maps(snapshot, Metric::Latency));
+        for (map, canvas) in maps.zip(heat.iter()) {
+            if let Some(a) = canvas_area(canvas) {
+                let _ = charts::draw_heat_map(&a, &map);
+            }
+        }
+        let (scatter, schedules) = views::pareto(snapshot);
+        if let Some(a) = canvas_area(&pc) {
+            if let Ok(pixels) = charts::draw_scatter(&a, &scatter) {
+                mark_points(&pc, &pixels, &schedules, &scatter);
+                *px.borrow_mut() = pixels;
+                *ps.borrow_mut() = schedules;
+            }
+        }
+    });
+    charts
+}
+
+/// Where each Pareto point is, for tests and tools, as the canvas's
+/// `data-points`: `[x, y, mode, tile x, tile y, on the front]` each.
+fn mark_points(
+    canvas: &NodeRef,
+    pixels: &[(i32, i32)],
+    schedules: &[defines_model::Schedule],
+    scatter: &charts::Scatter,
+) {
+    let points: Vec<String> = pixels
+        .iter()
+        .zip(schedules)
+        .zip(&scatter.points)
+        .map(|(((x, y), s), p)| {
+            format!(
+                "[{x},{y},{},{},{},{}]",
+                s.overlap.mode(),
+                s.tile.x,
+                s.tile.y,
+                p.on_front
+            )
+        })
+        .collect();
+    if let Some(c) = canvas.cast::<HtmlCanvasElement>() {
+        let _ = c.set_attribute("data-points", &format!("[{}]", points.join(",")));
+    }
+}
+
+/// A click on the Pareto chart loads the schedule of the point under it.
+pub(super) fn pareto_click(
+    charts: &SweepCharts,
+    dispatch: &UseReducerDispatcher<Model>,
+) -> Callback<MouseEvent> {
+    let d = dispatch.clone();
+    let pc = charts.pareto.clone();
+    let pixels = charts.pixels.clone();
+    let schedules = charts.schedules.clone();
+    Callback::from(move |e: MouseEvent| {
+        let Some(c) = pc.cast::<HtmlCanvasElement>() else {
+            return;
+        };
+        let scale = c.width() as f64 / f64::from(c.client_width().max(1));
+        let at = (
+            (f64::from(e.offset_x()) * scale) as i32,
+            (f64::from(e.offset_y()) * scale) as i32,
+        );
+        if let Some(i) = hit_test(&pixels.borrow(), at, 10) {
+            if let Some(sched) = schedules.borrow().get(i) {
+                d.dispatch(Action::LoadSchedule {
+                    overlap: sched.overlap,
+                    tile: sched.tile,
+                });
+            }
+        }
+    })
+}
