@@ -151,6 +151,47 @@ fn finding6_wrong_typed_field_names_its_path() {
 }
 
 #[test]
+fn finding6_relation_coefficients_are_bounded_and_large_ones_evaluate() {
+    let (h, mut w, m) = docs(HW, WL);
+    w["layers"][1]["equation_relations"][0] = json!("ix=18446744073709551615*ox+1*fx");
+    let d = problems(&h, &w, &m);
+    assert!(
+        d.iter()
+            .any(|x| x.path.starts_with("workload.layers[1]") && x.message.contains("1048576")),
+        "{d:?}"
+    );
+    // The largest accepted stride: overlaps and lags stay saturated
+    // numbers, never an overflow (the tests run with overflow checks).
+    let (h, mut w, m) = docs(HW, WL);
+    let big = format!("ix={}*ox+1*fx", limits::MAX_LOOP_SIZE);
+    let conv = w["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .rposition(|l| {
+            l["equation_relations"]
+                .as_array()
+                .is_some_and(|r| !r.is_empty())
+        })
+        .unwrap();
+    w["layers"][conv]["equation_relations"][0] = json!(big);
+    let sc = validate(&h, &w, &m).unwrap_or_else(|d| panic!("{d:?}"));
+    {
+        for overlap in [Overlap::FullyRecompute, Overlap::FullyCached] {
+            let s = Schedule {
+                overlap,
+                lpf_limit: 6,
+                ..schedule(16, 18)
+            };
+            match evaluate_network(&sc, &s) {
+                Ok(r) => assert!(r.energy_pj.is_finite()),
+                Err(e) => assert!(!e.to_string().is_empty()),
+            }
+        }
+    }
+}
+
+#[test]
 fn finding6_missing_layer_field_names_its_path() {
     let (h, mut w, m) = docs(HW, WL);
     w["layers"][2].as_object_mut().unwrap().remove("loop_dims");

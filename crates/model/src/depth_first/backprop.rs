@@ -493,7 +493,11 @@ fn cache_writes(o: &ReadsOf, make: bool) -> Vec<CacheWrite> {
             let dim = list.last().map(|x| x.dim.clone()).unwrap_or_default();
             let amount = if make {
                 let mx = list.iter().map(|x| x.lag).max().unwrap_or(0);
-                let mn = list.iter().map(|x| x.lag - x.amount).min().unwrap_or(0);
+                let mn = list
+                    .iter()
+                    .map(|x| x.lag.saturating_sub(x.amount))
+                    .min()
+                    .unwrap_or(0);
                 mx.saturating_sub(mn)
             } else {
                 0

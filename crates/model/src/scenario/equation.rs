@@ -69,6 +69,14 @@ pub(super) fn parse_term(t: &str) -> Result<(u64, String), String> {
     if c == 0 {
         return Err("coefficient 0; use a positive integer".to_string());
     }
+    if c > crate::limits::MAX_LOOP_SIZE {
+        return Err(crate::limits::exceeded(
+            "coefficient",
+            c,
+            crate::limits::MAX_LOOP_SIZE,
+            "a stride or dilation is at most a loop size",
+        ));
+    }
     if n.is_empty() || !n.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_') {
         return Err(format!("`{n}` is not a loop name"));
     }
