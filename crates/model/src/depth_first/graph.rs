@@ -3,11 +3,13 @@
 //! tensor extents of a node, and the largest alive data (Q5: no
 //! "permanent data" term).
 
+use alloc::collections::BTreeMap;
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec;
 use alloc::vec::Vec;
 
+use crate::input::workload::Layer;
 use crate::num::pr_size;
 use crate::scenario::layer::{DimClass, LayerSpec, OperandSpec};
 use crate::scenario::validate::ValidScenario;
@@ -196,6 +198,14 @@ pub(crate) fn input_spec(
 /// The network graph of a validated scenario (file order = insertion order).
 pub(crate) fn network(sc: &ValidScenario) -> Result<Graph, String> {
     let wl = &sc.workload.layers;
+    // Layer id -> index in the file; compute layer id -> its spec.
+    let index: BTreeMap<i64, usize> = wl
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(i, l)| (l.id, i))
+        .collect();
+    let specs: BTreeMap<i64, &LayerSpec> = sc.layers.iter().rev().map(|s| (s.id, s)).collect();
     let mut g = Graph {
         nodes: Vec::new(),
         succ: vec![Vec::new(); wl.len()],
@@ -203,81 +213,18 @@ pub(crate) fn network(sc: &ValidScenario) -> Result<Graph, String> {
     };
     for l in wl {
         let node = if l.kind == "input" {
-            let dims: Vec<(String, u64)> = l
-                .loop_dims
-                .iter()
-                .map(|(k, v)| (k.to_string(), (*v).max(1)))
-                .collect();
-            let mem = l
-                .memory_operand_links
-                .get("O")
-                .map(String::as_str)
-                .unwrap_or("I1");
-            let spec = input_spec(l.id, dims, l.precision_bits.unwrap_or(8), mem);
-            Node {
-                id: l.id,
-                name: format!("InputLayerNode_{}", l.id),
-                is_input: true,
-                full: spec.sizes.clone(),
-                dmap: vec![Vec::new()],
-                spec,
-                srcs: Vec::new(),
-            }
+            input_node(l)
         } else {
-            let spec = sc
-                .layer(l.id)
-                .ok_or_else(|| format!("layer {} was not validated", l.id))?
-                .clone();
-            let dmap = spec
-                .operands
-                .iter()
-                .map(|o| {
-                    l.operand_source_dimension_mapping
-                        .get(&o.name)
-                        .map(|m| {
-                            m.iter()
-                                .map(|(k, v)| (k.to_ascii_uppercase(), v.to_ascii_uppercase()))
-                                .collect()
-                        })
-                        .unwrap_or_default()
-                })
-                .collect();
-            Node {
-                id: l.id,
-                name: format!("LayerNode_{}", l.id),
-                is_input: false,
-                full: spec.sizes.clone(),
-                spec,
-                srcs: Vec::new(),
-                dmap,
-            }
+            let spec = specs
+                .get(&l.id)
+                .ok_or_else(|| format!("layer {} was not validated", l.id))?;
+            layer_node(l, spec)
         };
         g.nodes.push(node);
     }
     for (li, l) in wl.iter().enumerate() {
-        if l.kind == "input" {
-            continue;
-        }
-        for (name, list) in l.operand_sources.iter() {
-            let Some(k) = g.nodes[li]
-                .spec
-                .operands
-                .iter()
-                .position(|o| o.name == name)
-            else {
-                continue;
-            };
-            for p in list {
-                let pi = wl
-                    .iter()
-                    .position(|x| x.id == *p)
-                    .ok_or_else(|| format!("layer {p} does not exist"))?;
-                g.add_edge(pi, li);
-            }
-            if let Some(p) = list.last() {
-                let pi = wl.iter().position(|x| x.id == *p).unwrap_or(li);
-                g.nodes[li].srcs.push((k, pi));
-            }
+        if l.kind != "input" {
+            connect(&mut g, li, l, &index)?;
         }
     }
     if g.topo().is_none() {
@@ -286,6 +233,88 @@ pub(crate) fn network(sc: &ValidScenario) -> Result<Graph, String> {
         );
     }
     Ok(g)
+}
+
+/// The node of the input pseudo-layer.
+fn input_node(l: &Layer) -> Node {
+    let dims: Vec<(String, u64)> = l
+        .loop_dims
+        .iter()
+        .map(|(k, v)| (k.to_string(), (*v).max(1)))
+        .collect();
+    let mem = l
+        .memory_operand_links
+        .get("O")
+        .map(String::as_str)
+        .unwrap_or("I1");
+    let spec = input_spec(l.id, dims, l.precision_bits.unwrap_or(8), mem);
+    Node {
+        id: l.id,
+        name: format!("InputLayerNode_{}", l.id),
+        is_input: true,
+        full: spec.sizes.clone(),
+        dmap: vec![Vec::new()],
+        spec,
+        srcs: Vec::new(),
+    }
+}
+
+/// The node of a compute layer, with its operands' dimension mappings.
+fn layer_node(l: &Layer, spec: &LayerSpec) -> Node {
+    let dmap = spec
+        .operands
+        .iter()
+        .map(|o| {
+            l.operand_source_dimension_mapping
+                .get(&o.name)
+                .map(|m| {
+                    m.iter()
+                        .map(|(k, v)| (k.to_ascii_uppercase(), v.to_ascii_uppercase()))
+                        .collect()
+                })
+                .unwrap_or_default()
+        })
+        .collect();
+    Node {
+        id: l.id,
+        name: format!("LayerNode_{}", l.id),
+        is_input: false,
+        full: spec.sizes.clone(),
+        spec: spec.clone(),
+        srcs: Vec::new(),
+        dmap,
+    }
+}
+
+/// The edges into compute layer `li` from its operands' producers; the
+/// recorded producer of an operand is the last one listed.
+fn connect(
+    g: &mut Graph,
+    li: usize,
+    l: &Layer,
+    index: &BTreeMap<i64, usize>,
+) -> Result<(), String> {
+    for (name, list) in l.operand_sources.iter() {
+        let Some(k) = g.nodes[li]
+            .spec
+            .operands
+            .iter()
+            .position(|o| o.name == name)
+        else {
+            continue;
+        };
+        for p in list {
+            let pi = *index
+                .get(p)
+                .ok_or_else(|| format!("layer {p} does not exist"))?;
+            g.add_edge(pi, li);
+        }
+        if let Some(p) = list.last() {
+            let pi = index.get(p).copied().unwrap_or(li);
+            g.nodes[li].srcs.push((k, pi));
+        }
+    }
+    Ok(())
 }
 
 /// `calc_tensor_dims(X, sizes)` of §1.1.4: relevant loop extents, then the
