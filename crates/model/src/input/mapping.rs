@@ -1,6 +1,7 @@
 //! Spatial mapping input (`defines-reference-mapping/1`): per compute
 //! layer, `{array_dim: [loop_dim, unrolling]}` (docs/model.md §1.4).
 
+use alloc::collections::BTreeSet;
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
@@ -96,92 +97,100 @@ fn read(v: &Value, d: &mut Diags) -> Option<MappingFile> {
         ));
         return None;
     }
-    let mut out = Vec::new();
+    let mut out: Vec<(i64, SpatialMapping)> = Vec::new();
+    let mut seen = BTreeSet::new();
     for (i, lv) in layers.iter().enumerate() {
         let p = format!("{lpath}[{i}]");
-        let Some(mut lo) = Obj::new(lv, p.clone(), d) else {
-            continue;
-        };
-        let id = lo.req("id", d).and_then(|v| match v.as_i64() {
-            Some(x) => Some(x),
-            None => {
+        if let Some((id, m)) = read_layer(lv, &p, d) {
+            if !seen.insert(id) {
                 d.push(Diagnostic::new(
                     format!("{p}.id"),
-                    "expected an integer layer id",
+                    format!("layer {id} has two spatial mappings; keep one"),
                 ));
-                None
             }
-        });
-        let sm = lo.req("spatial_mapping", d);
-        let smp = lo.sub("spatial_mapping");
-        lo.finish(d);
-        let Some(id) = id else { continue };
-        if out.iter().any(|(x, _): &(i64, SpatialMapping)| *x == id) {
-            d.push(Diagnostic::new(
-                format!("{p}.id"),
-                format!("layer {id} has two spatial mappings; keep one"),
-            ));
+            out.push((id, m));
         }
-        let mut m = SpatialMapping::default();
-        if let Some(sm) = sm {
-            match sm {
-                Value::Object(map) => {
-                    for (k, e) in map {
-                        let ep = format!("{smp}.{k}");
-                        let Some(arr) = as_array(e, &ep, d) else {
-                            continue;
-                        };
-                        if arr.len() != 2 {
-                            d.push(Diagnostic::new(
-                                ep,
-                                "expected [loop_dimension, unrolling], e.g. [\"K\", 32]",
-                            ));
-                            continue;
-                        }
-                        let loop_dim = as_str(&arr[0], &format!("{ep}[0]"), d);
-                        let f = as_nonneg_f64(&arr[1], &format!("{ep}[1]"), d);
-                        if let (Some(l), Some(f)) = (loop_dim, f) {
-                            if f < 1.0 {
-                                d.push(Diagnostic::new(
-                                    format!("{ep}[1]"),
-                                    format!("unrolling {f} is below 1; use a factor of at least 1 or remove the entry"),
-                                ));
-                                continue;
-                            }
-                            if f > limits::MAX_ARRAY_DIM_SIZE as f64 {
-                                d.push(Diagnostic::new(
-                                    format!("{ep}[1]"),
-                                    limits::exceeded(
-                                        "unrolling",
-                                        f,
-                                        limits::MAX_ARRAY_DIM_SIZE,
-                                        "no array dimension is larger",
-                                    ),
-                                ));
-                                continue;
-                            }
-                            m.entries.push(SpatialEntry {
-                                array_dim: k.clone(),
-                                loop_dim: l.to_string(),
-                                factor: f,
-                            });
-                        }
-                    }
-                }
-                other => d.push(Diagnostic::new(
-                    smp,
-                    format!(
-                        "expected an object {{array_dim: [loop_dim, factor]}}, found {}",
-                        crate::input::json::kind(other)
-                    ),
-                )),
-            }
-        }
-        out.push((id, m));
     }
     Some(MappingFile {
         workload,
         layers: out,
+    })
+}
+
+/// One `layers[i]` entry: its layer id and spatial mapping.
+fn read_layer(lv: &Value, p: &str, d: &mut Diags) -> Option<(i64, SpatialMapping)> {
+    let mut lo = Obj::new(lv, p, d)?;
+    let id = lo.req("id", d).and_then(|v| match v.as_i64() {
+        Some(x) => Some(x),
+        None => {
+            d.push(Diagnostic::new(
+                format!("{p}.id"),
+                "expected an integer layer id",
+            ));
+            None
+        }
+    });
+    let sm = lo.req("spatial_mapping", d);
+    let smp = lo.sub("spatial_mapping");
+    lo.finish(d);
+    let id = id?;
+    let mut m = SpatialMapping::default();
+    match sm {
+        None => {}
+        Some(Value::Object(map)) => {
+            for (k, e) in map {
+                if let Some(entry) = read_entry(k, e, &format!("{smp}.{k}"), d) {
+                    m.entries.push(entry);
+                }
+            }
+        }
+        Some(other) => d.push(Diagnostic::new(
+            smp,
+            format!(
+                "expected an object {{array_dim: [loop_dim, factor]}}, found {}",
+                crate::input::json::kind(other)
+            ),
+        )),
+    }
+    Some((id, m))
+}
+
+/// One `array_dim: [loop_dim, unrolling]` entry.
+fn read_entry(array_dim: &str, e: &Value, ep: &str, d: &mut Diags) -> Option<SpatialEntry> {
+    let arr = as_array(e, ep, d)?;
+    if arr.len() != 2 {
+        d.push(Diagnostic::new(
+            ep,
+            "expected [loop_dimension, unrolling], e.g. [\"K\", 32]",
+        ));
+        return None;
+    }
+    let loop_dim = as_str(&arr[0], &format!("{ep}[0]"), d);
+    let f = as_nonneg_f64(&arr[1], &format!("{ep}[1]"), d);
+    let (l, f) = (loop_dim?, f?);
+    if f < 1.0 {
+        d.push(Diagnostic::new(
+            format!("{ep}[1]"),
+            format!("unrolling {f} is below 1; use a factor of at least 1 or remove the entry"),
+        ));
+        return None;
+    }
+    if f > limits::MAX_ARRAY_DIM_SIZE as f64 {
+        d.push(Diagnostic::new(
+            format!("{ep}[1]"),
+            limits::exceeded(
+                "unrolling",
+                f,
+                limits::MAX_ARRAY_DIM_SIZE,
+                "no array dimension is larger",
+            ),
+        ));
+        return None;
+    }
+    Some(SpatialEntry {
+        array_dim: array_dim.to_string(),
+        loop_dim: l.to_string(),
+        factor: f,
     })
 }
 
