@@ -68,3 +68,27 @@ pub fn sweep_parallel(
     }
     slots.into_iter().collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use defines_model::{grid_schedules, presets, Overlap};
+
+    /// The release profile aborts on panic, so there is no panic to
+    /// recover from: a sweep either gives every point, in order, or (in a
+    /// test build, if a thread panicked) nothing, never a short list.
+    #[test]
+    fn finding5_every_point_in_order_whatever_the_thread_count() {
+        let sc = presets::scenario("Meta_prototype_DF", "fsrcnn").unwrap();
+        let schedules = grid_schedules(&[60, 240], &[72, 270], &Overlap::ALL, 6);
+        let one = sweep_parallel(&sc, &schedules, 1, &AtomicU64::new(0)).unwrap();
+        let done = AtomicU64::new(0);
+        let three = sweep_parallel(&sc, &schedules, 3, &done).unwrap();
+        assert_eq!(one.len(), schedules.len());
+        assert!(one.iter().all(|p| p.outcome.is_ok()));
+        assert_eq!(one, three);
+        assert_eq!(done.load(Ordering::Relaxed), schedules.len() as u64);
+        let order: Vec<_> = three.iter().map(|p| p.schedule.clone()).collect();
+        assert_eq!(order, schedules);
+    }
+}
