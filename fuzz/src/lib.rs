@@ -678,7 +678,10 @@ mod tests {
                 replayed += 1;
             }
         }
-        assert!(replayed >= 4, "only {replayed} crash inputs found in {dir:?}");
+        assert!(
+            replayed >= 4,
+            "only {replayed} crash inputs found in {dir:?}"
+        );
     }
 
     #[test]
