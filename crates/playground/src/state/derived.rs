@@ -20,7 +20,9 @@ pub struct Derived {
 }
 
 impl Derived {
-    pub fn of(inputs: &Inputs) -> Derived {
+    /// The values of `inputs`; while the workload does not parse, the
+    /// sliders keep the range of `before` (the last one that did).
+    pub fn of(inputs: &Inputs, before: Option<&Derived>) -> Derived {
         let (workload, hardware, diagnostics) = match validate_json(
             &inputs.workload_json,
             &inputs.hardware_json,
@@ -40,6 +42,7 @@ impl Derived {
             full: workload
                 .as_ref()
                 .and_then(defines_model::search::full_output_size)
+                .or(before.map(|b| b.full))
                 .unwrap_or(Tile { x: 1, y: 1 }),
             network_macs: workload.as_ref().map_or(0, Workload::total_macs),
             memory_order: hardware

@@ -118,7 +118,7 @@ impl State {
     pub fn with_sweep_workers(n: usize) -> State {
         let scenario = Scenario::default();
         let mut s = State {
-            derived: Derived::of(&scenario.inputs()),
+            derived: Derived::of(&scenario.inputs(), None),
             scenario,
             lanes: Lanes::new(n),
             shown: Shown::default(),
@@ -139,7 +139,7 @@ impl State {
     /// A document changed: derive its values (validation included) once,
     /// then ask for an evaluation.
     fn documents_changed(&mut self) {
-        self.derived = Derived::of(&self.scenario.inputs());
+        self.derived = Derived::of(&self.scenario.inputs(), Some(&self.derived));
         self.schedule_changed();
     }
 
