@@ -133,7 +133,11 @@ fn broken_edit_is_kept_with_diagnostics_and_sends_nothing() {
     assert_eq!(s.scenario.edit(Doc::Workload), Some("{\"name\": "));
     assert!(!s.is_valid());
     assert!(s.derived.diagnostics[0].path.starts_with("workload"));
-    assert_eq!(s.derived.full, Tile { x: 970, y: 550 }, "sliders keep their range");
+    assert_eq!(
+        s.derived.full,
+        Tile { x: 970, y: 550 },
+        "sliders keep their range"
+    );
     assert!(s.lanes.eval.to_send().is_none());
     s.apply(Action::StartSweep(Grid::CaseStudy1));
     assert!(s.sweep.is_none(), "no sweep on invalid input");
