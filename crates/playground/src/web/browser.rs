@@ -122,14 +122,12 @@ pub fn persist_soon(encoded: String) {
     if ARMED.with(|a| a.replace(true)) {
         return; // written when the interval ends
     }
-    write_unsaved();
+    persist_now();
     let end = wasm_bindgen::closure::Closure::once_into_js(|| {
         ARMED.with(|a| a.set(false));
-        if UNSAVED.with(|u| u.borrow().is_some()) {
-            // Changes came during the interval: write them, start another.
-            if let Some(enc) = UNSAVED.with(|u| u.borrow_mut().take()) {
-                persist_soon(enc);
-            }
+        // Changes came during the interval: write them, start another.
+        if let Some(enc) = UNSAVED.with(|u| u.borrow_mut().take()) {
+            persist_soon(enc);
         }
     });
     let scheduled = web_sys::window().is_some_and(|w| {
@@ -146,10 +144,6 @@ pub fn persist_soon(encoded: String) {
 
 /// Writes what is not yet saved, now.
 pub fn persist_now() {
-    write_unsaved();
-}
-
-fn write_unsaved() {
     if let Some(enc) = UNSAVED.with(|u| u.borrow_mut().take()) {
         storage_set(crate::persist::STORAGE_KEY, &enc);
         replace_fragment(&format!("{}{enc}", crate::persist::FRAGMENT_PREFIX));
@@ -164,7 +158,7 @@ pub fn persist_on_hide() {
     if let Some(w) = web_sys::window() {
         let on_hide = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(|| {
             let before = location_hash();
-            write_unsaved();
+            persist_now();
             if location_hash() != before {
                 storage_set(BEHIND_KEY, &before);
             }
