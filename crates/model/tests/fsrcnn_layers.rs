@@ -9,7 +9,7 @@
 use defines_model::input::hardware::Hardware;
 use defines_model::input::mapping::MappingFile;
 use defines_model::scenario::layer::LayerSpec;
-use defines_model::single_layer::{evaluate_layer, LomaConfig};
+use defines_model::single_layer::{evaluate_layer, LomaConfig, LomaSearch};
 use defines_model::{presets, Workload};
 
 const REL_TOL: f64 = 1e-9;
@@ -84,7 +84,17 @@ fn fsrcnn_l1_detail() {
         LomaConfig { lpf_limit: 6 },
     )
     .unwrap();
-    assert_eq!((c.orderings_total, c.orderings_valid), (720, 720));
+    assert_eq!(c.search.considered, 720);
+    let mut all = LomaSearch::new(
+        &spec,
+        &hw,
+        maps.layer(1).unwrap(),
+        LomaConfig { lpf_limit: 6 },
+    )
+    .unwrap()
+    .exhaustive();
+    all.run(u64::MAX);
+    assert_eq!(all.stats().evaluated, 720, "every ordering fits");
     let want: [(&str, &[f64]); 3] = [
         ("O", &[7301693.16, 5758160.4, 19924590.6, 600210000.0]),
         ("W", &[450696.96, 6056538.6, 2137.74, 58800.0]),

@@ -31,8 +31,8 @@ fn search(
     (s.finish(), s.orderings_pruned())
 }
 
-/// Same energy (bits), same mapping, same latency; the counts of
-/// generated and valid orderings are those of the full enumeration.
+/// Same energy (bits), same mapping, same latency; every ordering of the
+/// full enumeration is accounted for (invalid, pruned or evaluated).
 fn check(l: &LayerSpec, hw: &Hardware, sm: &SpatialMapping, lpf: usize) -> Result<u64, String> {
     let (fast, pruned) = search(l, hw, sm, lpf, false);
     let (slow, none) = search(l, hw, sm, lpf, true);
@@ -47,6 +47,17 @@ fn check(l: &LayerSpec, hw: &Hardware, sm: &SpatialMapping, lpf: usize) -> Resul
                     f.energy_total_pj, s.energy_total_pj
                 ));
             }
+            if f.search.considered != s.search.considered {
+                return Err(format!("considered {:?} vs {:?}", f.search, s.search));
+            }
+            let st = f.search;
+            if st.invalid + st.pruned + st.evaluated != st.considered {
+                return Err(format!("counts do not add up: {st:?}"));
+            }
+            let f = LayerCost {
+                search: s.search,
+                ..f
+            };
             if f != s {
                 return Err(format!("different mapping:\n{f:?}\n{s:?}"));
             }

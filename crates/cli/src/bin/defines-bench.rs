@@ -15,8 +15,8 @@
 
 use defines_cli::parallel;
 use defines_model::{
-    case_study_1_schedules, evaluate_network_with, presets, EvalCache, Overlap, Schedule, Sweep,
-    Tile, ValidScenario,
+    case_study_1_schedules, evaluate_network_with, presets, single_layer::SearchStats, EvalCache,
+    Overlap, Schedule, Sweep, Tile, ValidScenario,
 };
 use std::process::ExitCode;
 use std::sync::atomic::AtomicU64;
@@ -40,25 +40,62 @@ fn fmt(d: Duration) -> String {
     }
 }
 
-/// One full sweep on a fresh cache: (time, layer evaluations, failures).
-fn sweep_once(sc: &ValidScenario, schedules: &[Schedule]) -> (Duration, u64, usize) {
+/// One full sweep on a fresh cache.
+struct Run {
+    time: Duration,
+    /// LOMA searches (cache misses).
+    evals: u64,
+    failed: usize,
+    search: SearchStats,
+}
+
+fn sweep_once(sc: &ValidScenario, schedules: &[Schedule]) -> Run {
     let t = Instant::now();
     let mut s = Sweep::new(sc, schedules.to_vec());
     let p = s.run();
-    let d = t.elapsed();
+    let time = t.elapsed();
     let failed = s.results().iter().filter(|r| r.outcome.is_err()).count();
-    (d, p.layer_evaluations, failed)
+    Run {
+        time,
+        evals: p.layer_evaluations,
+        failed,
+        search: s.search_stats(),
+    }
 }
 
-fn sweep_median(sc: &ValidScenario, schedules: &[Schedule], reps: usize) -> (Duration, u64, usize) {
+/// The median time of `reps` sweeps, with the counts of the last one (the
+/// same every time).
+fn sweep_median(sc: &ValidScenario, schedules: &[Schedule], reps: usize) -> Run {
     let mut times = Vec::new();
-    let (mut evals, mut failed) = (0, 0);
+    let mut last = None;
     for _ in 0..reps.max(1) {
-        let (d, e, f) = sweep_once(sc, schedules);
-        times.push(d);
-        (evals, failed) = (e, f);
+        let r = sweep_once(sc, schedules);
+        times.push(r.time);
+        last = Some(r);
     }
-    (median(times), evals, failed)
+    let mut r = last.unwrap_or(Run {
+        time: Duration::ZERO,
+        evals: 0,
+        failed: 0,
+        search: SearchStats::default(),
+    });
+    r.time = median(times);
+    r
+}
+
+/// The LOMA search counts as the bench prints them.
+fn search_line(s: &SearchStats) -> String {
+    let pct = |x: u64| 100.0 * x as f64 / s.considered.max(1) as f64;
+    format!(
+        "orderings considered {}, invalid {} ({:.1} %), pruned {} ({:.1} %), fully evaluated {} ({:.2} %)",
+        s.considered,
+        s.invalid,
+        pct(s.invalid),
+        s.pruned,
+        pct(s.pruned),
+        s.evaluated,
+        pct(s.evaluated)
+    )
 }
 
 fn main() -> ExitCode {
@@ -109,10 +146,13 @@ fn main() -> ExitCode {
 
 /// (a) case study 1 at lpf 6 on one thread.
 fn figure_a(fsrcnn: &ValidScenario, reps: usize) {
-    let (d, e, f) = sweep_median(fsrcnn, &case_study_1_schedules(6), reps);
+    let r = sweep_median(fsrcnn, &case_study_1_schedules(6), reps);
     println!(
-        "(a) case study 1, FSRCNN on Meta_prototype_DF, 108 schedules, lpf 6: {} (median of {reps}; {e} LOMA searches, {f} failed schedules)",
-        fmt(d)
+        "(a) case study 1, FSRCNN on Meta_prototype_DF, 108 schedules, lpf 6: {} (median of {reps}; {} LOMA searches, {} failed schedules)\n    {}",
+        fmt(r.time),
+        r.evals,
+        r.failed,
+        search_line(&r.search)
     );
 }
 
@@ -135,10 +175,13 @@ fn figure_a2(fsrcnn: &ValidScenario, reps: usize) {
 /// (b) case study 1 at lpf 8.
 fn figure_b(fsrcnn: &ValidScenario, quick: bool) {
     let r = if quick { 1 } else { 3 };
-    let (d, e, f) = sweep_median(fsrcnn, &case_study_1_schedules(8), r);
+    let run = sweep_median(fsrcnn, &case_study_1_schedules(8), r);
     println!(
-        "(b) case study 1 at lpf 8: {} (median of {r}; {e} LOMA searches, {f} failed schedules)",
-        fmt(d)
+        "(b) case study 1 at lpf 8: {} (median of {r}; {} LOMA searches, {} failed schedules)\n    {}",
+        fmt(run.time),
+        run.evals,
+        run.failed,
+        search_line(&run.search)
     );
 }
 
@@ -194,7 +237,8 @@ fn figure_e(quick: bool) {
                     continue;
                 }
             };
-            let (d, _, f) = sweep_median(&sc, &schedules, r);
+            let run = sweep_median(&sc, &schedules, r);
+            let (d, f) = (run.time, run.failed);
             failed += f;
             total += d;
             if d > slowest.0 {

@@ -9,7 +9,7 @@ use crate::input::hardware::Hardware;
 use crate::input::mapping::SpatialMapping;
 use crate::limits;
 use crate::scenario::layer::LayerSpec;
-use crate::single_layer::{evaluate_layer, EvalError, LayerCost, LomaConfig};
+use crate::single_layer::{evaluate_layer, EvalError, LayerCost, LomaConfig, SearchStats};
 
 pub(super) struct Memo {
     /// [`fingerprint`] of the key, compared first.
@@ -35,6 +35,8 @@ pub struct EvalCache {
     pub(super) entries: Vec<Memo>,
     pub(super) hardware: Vec<Hardware>,
     pub(super) evaluations: u64,
+    /// What the LOMA searches run so far did, summed.
+    pub(super) search: SearchStats,
     /// Estimated bytes held by `entries` and `hardware`.
     bytes: usize,
     max_bytes: usize,
@@ -54,6 +56,7 @@ impl EvalCache {
             entries: Vec::new(),
             hardware: Vec::new(),
             evaluations: 0,
+            search: SearchStats::default(),
             bytes: 0,
             max_bytes: max_bytes.min(limits::EVAL_CACHE_MAX_BYTES),
         }
@@ -71,6 +74,11 @@ impl EvalCache {
     /// Number of single-layer evaluations run (cache misses) so far.
     pub fn evaluations(&self) -> u64 {
         self.evaluations
+    }
+
+    /// The LOMA search counts of every evaluation run (cache misses).
+    pub fn search_stats(&self) -> SearchStats {
+        self.search
     }
 
     /// Estimated bytes held (bounded by the cache's budget).
@@ -113,6 +121,9 @@ impl EvalCache {
             None => {
                 self.evaluations += 1;
                 let r = evaluate_layer(spec, hw, sm, LomaConfig { lpf_limit: lpf });
+                if let Ok(c) = &r {
+                    self.search.add(&c.search);
+                }
                 if self.bytes > self.max_bytes {
                     self.entries.clear();
                     self.hardware.clear();

@@ -18,6 +18,7 @@ use super::tile_run::{NodeEval, TileRun};
 use super::tile_types::{plan_stack, StackPlan};
 use crate::fixes::Fixes;
 use crate::scenario::validate::ValidScenario;
+use crate::single_layer::SearchStats;
 
 /// Progress of a [`NetworkRun`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -143,6 +144,12 @@ impl NetworkRun {
     /// kept from an earlier run of the same scenario).
     pub fn set_cache(&mut self, cache: EvalCache) {
         self.memo = cache;
+    }
+
+    /// The LOMA search counts of the evaluations run through this run's
+    /// cache.
+    pub fn search_stats(&self) -> SearchStats {
+        self.memo.search_stats()
     }
 
     /// Takes the cache back (e.g. to reuse it for the next schedule).

@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 use super::pareto::{best_by, pareto_front};
 use crate::depth_first::{EvalCache, Fixes, NetworkError, NetworkReport, NetworkRun, Schedule};
 use crate::scenario::validate::ValidScenario;
+use crate::single_layer::SearchStats;
 
 /// Network totals of one schedule.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -119,6 +120,15 @@ impl Sweep {
         match self.current.as_mut() {
             Some(run) => run.take_cache(),
             None => core::mem::take(&mut self.cache),
+        }
+    }
+
+    /// What the LOMA searches of this sweep (and of its cache's earlier
+    /// users) did, summed.
+    pub fn search_stats(&self) -> SearchStats {
+        match &self.current {
+            Some(run) => run.search_stats(),
+            None => self.cache.search_stats(),
         }
     }
 

@@ -22,6 +22,48 @@ pub(super) fn mul_sat(a: u128, b: u128) -> u128 {
     }
 }
 
+/// The level's choice of §2.3 among the operands' candidate lists
+/// (`lens[k]` candidates for the operand in slot `k`): the combination that
+/// fits `cap` with the fewest accesses, read in mixed radix with the first
+/// slot most significant; Q33: on equal accesses the later combination
+/// wins. Per slot the chosen index, or `None` when nothing fits.
+#[inline]
+pub(super) fn choose_combination(
+    lens: &[usize],
+    size_of: impl Fn(usize, usize) -> u128,
+    acc_of: impl Fn(usize, usize) -> u128,
+    cap: u128,
+) -> Option<[usize; 3]> {
+    let nops = lens.len();
+    let combos: usize = lens.iter().product();
+    let mut best: Option<(usize, u128)> = None;
+    for c in 0..combos {
+        let mut rem = c;
+        let mut size: u128 = 0;
+        let mut acc: u128 = 0;
+        for k in (0..nops).rev() {
+            let i = rem % lens[k];
+            rem /= lens[k];
+            size = size.saturating_add(size_of(k, i));
+            acc = acc.saturating_add(acc_of(k, i));
+        }
+        if size > cap {
+            continue;
+        }
+        if best.is_none_or(|(_, b)| acc <= b) {
+            best = Some((c, acc));
+        }
+    }
+    let (c, _) = best?;
+    let mut rem = c;
+    let mut chosen = [0usize; 3];
+    for k in (0..nops).rev() {
+        chosen[k] = rem % lens[k];
+        rem /= lens[k];
+    }
+    Some(chosen)
+}
+
 pub(super) struct AllocScratch {
     pub(super) pos: Vec<usize>,
     pub(super) ext: Vec<Vec<f64>>,
@@ -174,38 +216,18 @@ impl Ctx {
                     sc.offset[k] = 0;
                 }
             }
-            // mixed radix, first operand most significant; Q33: on equal
-            // accesses the later combination wins (`<=`)
             let nops = here.len();
-            let combos: usize = (0..nops).map(|k| sc.cand_size[k].len()).product();
-            let mut best: Option<(usize, u128)> = None;
-            for c in 0..combos {
-                let mut rem = c;
-                let mut size: u128 = 0;
-                let mut acc: u128 = 0;
-                for k in (0..nops).rev() {
-                    let len = sc.cand_size[k].len();
-                    let i = rem % len;
-                    rem /= len;
-                    size = size.saturating_add(sc.cand_size[k][i]);
-                    acc = acc.saturating_add(sc.cand_acc[k][i]);
-                }
-                if size > cap {
-                    continue;
-                }
-                if best.is_none_or(|(_, b)| acc <= b) {
-                    best = Some((c, acc));
-                }
-            }
-            let mut rem = best.map(|b| b.0).unwrap_or(0);
+            let lens: [usize; 3] =
+                core::array::from_fn(|k| sc.cand_size.get(k).map_or(1, |v| v.len()));
+            let best = choose_combination(
+                &lens[..nops.min(3)],
+                |k, i| sc.cand_size[k][i],
+                |k, i| sc.cand_acc[k][i],
+                cap,
+            );
             let mut chosen = [0usize; 8];
-            for k in (0..nops).rev() {
-                let len = sc.cand_size[k].len();
-                let i = rem % len;
-                rem /= len;
-                if k < chosen.len() {
-                    chosen[k] = if best.is_some() { i + sc.offset[k] } else { 0 };
-                }
+            for k in 0..nops.min(3) {
+                chosen[k] = best.map_or(0, |b| b[k] + sc.offset[k]);
             }
             for (k, &x) in here.iter().enumerate() {
                 let i = chosen.get(k).copied().unwrap_or(0);

@@ -9,6 +9,7 @@ use alloc::vec::Vec;
 
 use super::context::Ctx;
 use super::loma::Loop;
+use super::prefix_search::SearchStats;
 use super::search::prepare_add_layer;
 use super::spatial::{Decoupler, Unrolling};
 use super::temporal::{stationarity_merge, OpTable};
@@ -144,7 +145,10 @@ pub(super) fn full_cost(ctx: &Ctx, per_op: &[Vec<Vec<Loop>>]) -> LayerCost {
         } else {
             ideal as f64 / total_cycles as f64
         },
-        orderings_total: 1,
-        orderings_valid: 1,
+        search: SearchStats {
+            considered: 1,
+            evaluated: 1,
+            ..SearchStats::default()
+        },
     }
 }

@@ -9,7 +9,9 @@ use crate::input::hardware::Hardware;
 use crate::input::mapping::{SpatialEntry, SpatialMapping};
 use crate::input::workload::Workload;
 use crate::scenario::layer::LayerSpec;
-use crate::single_layer::{evaluate_layer, evaluate_temporal_mapping, LayerCost, LomaConfig};
+use crate::single_layer::{
+    evaluate_layer, evaluate_temporal_mapping, LayerCost, LomaConfig, LomaSearch,
+};
 
 /// Exact hand values: allow only float noise.
 const REL_TOL: f64 = 1e-12;
@@ -206,7 +208,14 @@ fn v2_layer_through_loma() {
     let mut hw = toy();
     assert!(hw.trim_to("I1", "buf"));
     let c = evaluate_layer(&l, &hw, &k2(), LomaConfig { lpf_limit: 6 }).unwrap();
-    assert_eq!((c.orderings_total, c.orderings_valid), (12, 12));
+    assert_eq!(c.search.considered, 12);
+    // all 12 fit (the full enumeration costs each of them)
+    let mut all = LomaSearch::new(&l, &hw, &k2(), LomaConfig { lpf_limit: 6 })
+        .unwrap()
+        .exhaustive();
+    all.run(u64::MAX);
+    assert_eq!((all.stats().considered, all.stats().evaluated), (12, 12));
+    assert_eq!(all.finish().unwrap(), c);
     let tl: Vec<(String, u64)> = c.operands[0].temporal_loops[0].clone();
     let names: Vec<(&str, u64)> = tl.iter().map(|(n, f)| (n.as_str(), *f)).collect();
     assert_eq!(names, [("OY", 2), ("OX", 2), ("C", 2), ("C", 2)]);

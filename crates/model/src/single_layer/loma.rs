@@ -1,6 +1,7 @@
 //! LOMA temporal-mapping generation (docs/model.md §2.1–§2.2): loop prime
 //! factors, the LPF limit, and the multiset-permutation order.
 
+use alloc::vec;
 use alloc::vec::Vec;
 
 /// A temporal loop: (layer loop dimension index, size).
@@ -80,6 +81,38 @@ pub fn loop_prime_factors(
     Ok(per)
 }
 
+/// The order of loops the orderings are built on: by dimension name, then
+/// size (equal loops adjacent).
+fn sort_items(items: &mut [Loop], name_of: impl Fn(usize) -> alloc::string::String) {
+    items.sort_by(|a, b| name_of(a.0).cmp(&name_of(b.0)).then(a.1.cmp(&b.1)));
+}
+
+/// The distinct loops of `items` in the order of [`Orderings`] (its values
+/// `0, 1, ...`) and how many times each occurs.
+pub fn sorted_values(
+    items: &[Loop],
+    name_of: impl Fn(usize) -> alloc::string::String,
+) -> (Vec<Loop>, Vec<u8>) {
+    let mut sorted = items.to_vec();
+    sort_items(&mut sorted, name_of);
+    let mut values: Vec<Loop> = Vec::new();
+    let mut counts: Vec<u8> = Vec::new();
+    for l in sorted {
+        match values.last() {
+            Some(&v) if v == l => {
+                if let Some(c) = counts.last_mut() {
+                    *c = c.saturating_add(1);
+                }
+            }
+            _ => {
+                values.push(l);
+                counts.push(1);
+            }
+        }
+    }
+    (values, counts)
+}
+
 /// Multiset permutations in the order of the loopless prefix-shift
 /// algorithm (A. Williams 2009) as the reference uses it (§2.2). Each
 /// ordering is innermost first. No allocation per ordering.
@@ -104,7 +137,7 @@ impl Orderings {
         mut items: Vec<Loop>,
         name_of: impl Fn(usize) -> alloc::string::String,
     ) -> Orderings {
-        items.sort_by(|a, b| name_of(a.0).cmp(&name_of(b.0)).then(a.1.cmp(&b.1)));
+        sort_items(&mut items, name_of);
         let n = items.len();
         let mut val = Vec::with_capacity(n);
         let mut r = 0u32;
@@ -175,6 +208,148 @@ impl Orderings {
         self.j = next[self.i];
         self.h = t;
         true
+    }
+}
+
+/// The position of an ordering in the order [`Orderings`] produces, without
+/// producing the orderings before it (docs/model.md §2.4): the fast search
+/// visits orderings in another order and needs this for the first-wins tie
+/// rule (Q33).
+///
+/// The order has a recursive shape by the *last* loop. Write `E` for the
+/// multiset, `m` for its smallest value (in the (name, size) sort) and
+/// `N(E)` for its number of orderings. For each other value `x`, ascending,
+/// the orderings ending in `x` form one block: the orderings of `E - x` in
+/// their own order rotated by one (the first goes last), each followed by
+/// `x`. The orderings ending in `m` are those of `E - m` in order, cut into
+/// pieces: the block of `x` comes right after the ordering "`E - m - x`
+/// non-increasing, then `x`". [`Rank::rank`] follows that description down
+/// the ordering from its end; the cut points of every sub-multiset are
+/// memoised. Checked against the generator on every ordering of many
+/// multisets (tests below).
+pub struct Rank {
+    /// Multiplicity of each value in the whole multiset.
+    counts: Vec<u8>,
+    /// Mixed-radix place value of each value in a sub-multiset code.
+    place: Vec<usize>,
+    /// Per sub-multiset code: per value, the cut point (`b_x`), once known.
+    cuts: Vec<Vec<Option<u64>>>,
+}
+
+/// Number of orderings of a multiset given by its multiplicities.
+pub fn orderings_of(counts: &[u8]) -> u64 {
+    let mut res: u64 = 1;
+    let mut tot: u64 = 0;
+    for &c in counts {
+        for i in 1..=c as u64 {
+            tot += 1;
+            // exact: res * tot / i is a binomial-coefficient product
+            res = res.saturating_mul(tot) / i;
+        }
+    }
+    res
+}
+
+impl Rank {
+    /// `counts[v]`: how many items have value `v` (values ascending in the
+    /// (name, size) sort of [`Orderings::new`]).
+    pub fn new(counts: &[u8]) -> Rank {
+        let mut place = Vec::with_capacity(counts.len());
+        let mut p = 1usize;
+        for &c in counts {
+            place.push(p);
+            p = p.saturating_mul(c as usize + 1);
+        }
+        Rank {
+            counts: counts.to_vec(),
+            place,
+            cuts: vec![Vec::new(); p.min(1 << 16)],
+        }
+    }
+
+    fn code(&self, sub: &[u8]) -> usize {
+        sub.iter()
+            .zip(&self.place)
+            .map(|(&c, &p)| c as usize * p)
+            .sum()
+    }
+
+    /// The rank (0-based) of `ord`, a sequence of values with the
+    /// multiplicities given to [`Rank::new`], innermost first.
+    pub fn rank(&mut self, ord: &[u8]) -> u64 {
+        let mut sub = self.counts.clone();
+        self.rank_in(&mut sub, ord)
+    }
+
+    /// The rank of `s` among the orderings of the sub-multiset `sub` (the
+    /// multiplicities of `s`); `sub` is restored before returning.
+    fn rank_in(&mut self, sub: &mut [u8], s: &[u8]) -> u64 {
+        let n = s.len();
+        let distinct = sub.iter().filter(|&&c| c > 0).count();
+        if n <= 1 || distinct <= 1 {
+            return 0;
+        }
+        let m = sub.iter().position(|&c| c > 0).unwrap_or(0);
+        let y = s[n - 1] as usize;
+        let p = &s[..n - 1];
+        let block = |sub: &mut [u8], x: usize| -> u64 {
+            sub[x] -= 1;
+            let c = orderings_of(sub);
+            sub[x] += 1;
+            c
+        };
+        if y == m {
+            sub[m] -= 1;
+            let r = self.rank_in(sub, p);
+            sub[m] += 1;
+            let mut out = r;
+            for x in m + 1..sub.len() {
+                if sub[x] > 0 && self.cut(sub, m, x) <= r {
+                    out += block(sub, x);
+                }
+            }
+            out
+        } else {
+            let mut out = self.cut(sub, m, y);
+            for x in m + 1..y {
+                if sub[x] > 0 {
+                    out += block(sub, x);
+                }
+            }
+            sub[y] -= 1;
+            let cy = orderings_of(sub);
+            let r = self.rank_in(sub, p);
+            sub[y] += 1;
+            out + (r + cy - 1) % cy
+        }
+    }
+
+    /// `b_x` of `sub` (smallest value `m`): one past the rank, among the
+    /// orderings of `sub - m`, of "`sub - m - x` non-increasing, then `x`".
+    fn cut(&mut self, sub: &mut [u8], m: usize, x: usize) -> u64 {
+        let code = self.code(sub);
+        if let Some(Some(b)) = self.cuts.get(code).and_then(|v| v.get(x)) {
+            return *b;
+        }
+        sub[m] -= 1;
+        sub[x] -= 1;
+        let mut t: Vec<u8> = Vec::new();
+        for v in (0..sub.len()).rev() {
+            for _ in 0..sub[v] {
+                t.push(v as u8);
+            }
+        }
+        t.push(x as u8);
+        sub[x] += 1;
+        let b = self.rank_in(sub, &t) + 1;
+        sub[m] += 1;
+        if let Some(v) = self.cuts.get_mut(code) {
+            if v.len() < sub.len() {
+                v.resize(sub.len(), None);
+            }
+            v[x] = Some(b);
+        }
+        b
     }
 }
 
@@ -255,6 +430,53 @@ mod tests {
                 seen.push(out.clone());
             }
             assert_eq!(c, n);
+        }
+    }
+
+    /// Every ordering's rank is its position in the generator's order, on
+    /// all multisets of up to 7 items over up to 4 values and a sample of
+    /// 8-item ones.
+    #[test]
+    fn rank_is_the_generator_position() {
+        let mut cases: Vec<Vec<u8>> = Vec::new();
+        fn all(prefix: &mut Vec<u8>, left: usize, out: &mut Vec<Vec<u8>>) {
+            if prefix.len() == 4 {
+                if prefix.iter().any(|&c| c > 0) {
+                    out.push(prefix.clone());
+                }
+                return;
+            }
+            for c in 0..=left {
+                prefix.push(c as u8);
+                all(prefix, left - c, out);
+                prefix.pop();
+            }
+        }
+        all(&mut Vec::new(), 7, &mut cases);
+        cases.extend([
+            vec![1, 1, 1, 1, 1, 1, 1, 1],
+            vec![2, 1, 1, 2, 1, 1],
+            vec![3, 2, 2, 1],
+            vec![1, 3, 1, 3],
+            vec![2, 2, 2, 2],
+        ]);
+        let mut out = Vec::new();
+        for counts in cases {
+            let items: Vec<Loop> = counts
+                .iter()
+                .enumerate()
+                .flat_map(|(v, &c)| core::iter::repeat_n((v, 2u64), c as usize))
+                .collect();
+            // names sort as the values: "K", "KK", ...
+            let mut g = Orderings::new(items, |d| "K".repeat(d + 1));
+            let mut rank = Rank::new(&counts);
+            let mut k = 0u64;
+            while g.next_into(&mut out) {
+                let vals: Vec<u8> = out.iter().map(|l| l.0 as u8).collect();
+                assert_eq!(rank.rank(&vals), k, "{counts:?} {vals:?}");
+                k += 1;
+            }
+            assert_eq!(k, orderings_of(&counts), "{counts:?}");
         }
     }
 }

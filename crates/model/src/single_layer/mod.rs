@@ -27,6 +27,7 @@ mod energy;
 mod full_cost;
 mod latency;
 pub mod loma;
+mod prefix_search;
 mod report;
 mod search;
 mod spatial;
@@ -36,5 +37,6 @@ mod temporal;
 pub(crate) mod hand_tests;
 
 pub use full_cost::evaluate_temporal_mapping;
+pub use prefix_search::SearchStats;
 pub use report::{EvalError, LayerCost, LevelCost, OperandCost};
 pub use search::{evaluate_layer, prepare_add_layer, LomaConfig, LomaSearch};

@@ -5,6 +5,8 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
+use super::prefix_search::SearchStats;
+
 /// Why a layer could not be evaluated. Every case is a value, never a
 /// panic.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -96,9 +98,9 @@ pub struct LayerCost {
     pub latency_total1_cycles: u64,
     pub latency_total2_cycles: u64,
     pub mac_spatial_utilization: f64,
-    /// Orderings generated and how many of them fit the memories.
-    pub orderings_total: u64,
-    pub orderings_valid: u64,
+    /// What the LOMA search did (orderings considered, invalid, pruned,
+    /// evaluated).
+    pub search: SearchStats,
 }
 
 impl LayerCost {

@@ -9,7 +9,8 @@ use alloc::vec::Vec;
 use super::allocation::AllocScratch;
 use super::context::Ctx;
 use super::full_cost::full_cost;
-use super::loma::{loop_prime_factors, Loop, LpfError, Orderings};
+use super::loma::{loop_prime_factors, sorted_values, Loop, LpfError, Orderings};
+use super::prefix_search::{PrefixSearch, SearchStats, MAX_LOOPS};
 use super::spatial::{Decoupler, Unrolling};
 use super::temporal::{stationarity_merge, OpTable};
 use super::{EvalError, LayerCost};
@@ -63,12 +64,13 @@ pub fn evaluate_layer(
 /// depend on the chunk sizes. No allocation per ordering except when a new
 /// best mapping is found.
 ///
-/// Exactly the exhaustive optimum, faster: the energy of an ordering is
-/// summed operand by operand in the order the reported energy is summed,
-/// and when every access energy is >= 0 an ordering is abandoned as soon as
-/// its partial sum reaches the best so far (it can only grow, and Q33 needs
-/// strictly less to win). [`LomaSearch::exhaustive`] turns the skipping off
-/// (the reference for tests).
+/// Exactly the exhaustive optimum, faster: when no access energy is
+/// negative, a depth-first walk over the orderings' prefixes shares the
+/// allocation and the energy terms among orderings and skips subtrees that
+/// cannot win (`prefix_search.rs`, docs/model.md §2.4). Otherwise the
+/// orderings are generated one by one in the reference's order.
+/// [`LomaSearch::exhaustive`] generates and costs every ordering, nothing
+/// skipped (the reference for tests).
 pub struct LomaSearch {
     pub(super) ctx: Ctx,
     pub(super) gen: Orderings,
@@ -86,6 +88,8 @@ pub struct LomaSearch {
     /// Bound-based skipping allowed (every energy term is >= 0).
     pub(super) prune: bool,
     pub(super) done: bool,
+    /// The depth-first search, when it applies.
+    pub(super) fast: Option<PrefixSearch>,
 }
 
 /// Number of distinct permutations of a multiset, saturating.
@@ -130,11 +134,15 @@ impl LomaSearch {
             .flat_map(|(d, fs)| fs.iter().map(move |&f| (*d, f)))
             .collect();
         let expected = multiset_permutations(&items);
-        let gen = Orderings::new(items, |d| ctx.layer.dims[d].clone());
+        let name_of = |d: usize| ctx.layer.dims[d].clone();
+        let (values, counts) = sorted_values(&items, name_of);
+        let gen = Orderings::new(items, name_of);
         let sc = AllocScratch::new(&ctx);
         let nops = ctx.ops.len();
         let dec = Decoupler::new(ctx.layer.relations.len());
         let prune = ctx.energies_nonnegative();
+        let fast = (prune && gen.len_items() <= MAX_LOOPS)
+            .then(|| PrefixSearch::new(&ctx, values, counts));
         Ok(LomaSearch {
             ctx,
             gen,
@@ -150,6 +158,7 @@ impl LomaSearch {
             pruned: 0,
             prune,
             done: false,
+            fast,
         })
     }
 
@@ -158,27 +167,46 @@ impl LomaSearch {
         self.expected
     }
 
-    /// Number of orderings generated so far.
+    /// Number of orderings dealt with so far (costed or skipped).
     pub fn orderings_done(&self) -> u64 {
-        self.total
+        self.stats().considered
     }
 
-    /// Number of valid orderings whose cost was abandoned early because
-    /// they provably could not beat the best so far.
+    /// Number of orderings skipped because they provably could not beat
+    /// the best so far.
     pub fn orderings_pruned(&self) -> u64 {
-        self.pruned
+        self.stats().pruned
     }
 
-    /// Turns the provably safe skipping off: every valid ordering is costed
-    /// in full (the plain exhaustive enumeration, for tests).
+    /// The search's counts so far.
+    pub fn stats(&self) -> SearchStats {
+        match &self.fast {
+            Some(f) => f.stats,
+            None => SearchStats {
+                considered: self.total,
+                invalid: self.total - self.valid,
+                pruned: self.pruned,
+                evaluated: self.valid - self.pruned,
+            },
+        }
+    }
+
+    /// Turns the provably safe skipping off: the orderings are generated
+    /// in the reference's order and every valid one is costed in full (the
+    /// plain exhaustive enumeration, for tests).
     pub fn exhaustive(mut self) -> LomaSearch {
         self.prune = false;
+        self.fast = None;
         self
     }
 
     /// Evaluates up to `max_orderings` more orderings; true when all
     /// orderings have been evaluated.
     pub fn run(&mut self, max_orderings: u64) -> bool {
+        if let Some(f) = &mut self.fast {
+            self.done = f.run(&self.ctx, max_orderings);
+            return self.done;
+        }
         let ctx = &self.ctx;
         let nops = ctx.ops.len();
         let mut n = 0u64;
@@ -237,7 +265,11 @@ impl LomaSearch {
     /// [`LomaSearch::run`] has returned true), or "memory hierarchy too
     /// small" when no ordering fitted.
     pub fn finish(&self) -> Result<LayerCost, EvalError> {
-        let Some((_, ord, bounds)) = &self.best else {
+        let best = match &self.fast {
+            Some(f) => f.best.as_ref().map(|b| (&b.ord, &b.bounds)),
+            None => self.best.as_ref().map(|b| (&b.1, &b.2)),
+        };
+        let Some((ord, bounds)) = best else {
             return Err(EvalError::HierarchyTooSmall);
         };
         let per_op: Vec<Vec<Vec<Loop>>> = bounds
@@ -245,8 +277,7 @@ impl LomaSearch {
             .map(|b| b.windows(2).map(|w| ord[w[0]..w[1]].to_vec()).collect())
             .collect();
         let mut cost = full_cost(&self.ctx, &per_op);
-        cost.orderings_total = self.total;
-        cost.orderings_valid = self.valid;
+        cost.search = self.stats();
         Ok(cost)
     }
 }
