@@ -34,34 +34,38 @@ pub(super) fn choose_combination(
     acc_of: impl Fn(usize, usize) -> u128,
     cap: u128,
 ) -> Option<[usize; 3]> {
-    let nops = lens.len();
-    let combos: usize = lens.iter().product();
-    let mut best: Option<(usize, u128)> = None;
-    for c in 0..combos {
-        let mut rem = c;
+    // combinations in increasing mixed-radix order (an odometer, the last
+    // slot fastest); `<=` keeps the last of the cheapest
+    let nops = lens.len().min(3);
+    if lens.len() > 3 || lens.contains(&0) {
+        return None;
+    }
+    let mut idx = [0usize; 3];
+    let mut best: Option<([usize; 3], u128)> = None;
+    loop {
         let mut size: u128 = 0;
         let mut acc: u128 = 0;
-        for k in (0..nops).rev() {
-            let i = rem % lens[k];
-            rem /= lens[k];
+        for (k, &i) in idx.iter().enumerate().take(nops) {
             size = size.saturating_add(size_of(k, i));
             acc = acc.saturating_add(acc_of(k, i));
         }
-        if size > cap {
-            continue;
+        if size <= cap && best.is_none_or(|(_, b)| acc <= b) {
+            best = Some((idx, acc));
         }
-        if best.is_none_or(|(_, b)| acc <= b) {
-            best = Some((c, acc));
+        // next combination
+        let mut k = nops;
+        loop {
+            if k == 0 {
+                return best.map(|b| b.0);
+            }
+            k -= 1;
+            idx[k] += 1;
+            if idx[k] < lens[k] {
+                break;
+            }
+            idx[k] = 0;
         }
     }
-    let (c, _) = best?;
-    let mut rem = c;
-    let mut chosen = [0usize; 3];
-    for k in (0..nops).rev() {
-        chosen[k] = rem % lens[k];
-        rem /= lens[k];
-    }
-    Some(chosen)
 }
 
 pub(super) struct AllocScratch {

@@ -277,8 +277,14 @@ impl Rank {
     /// The rank (0-based) of `ord`, a sequence of values with the
     /// multiplicities given to [`Rank::new`], innermost first.
     pub fn rank(&mut self, ord: &[u8]) -> u64 {
-        let mut sub = self.counts.clone();
-        self.rank_in(&mut sub, ord)
+        let mut buf = [0u8; 32];
+        if self.counts.len() > buf.len() {
+            let mut sub = self.counts.clone();
+            return self.rank_in(&mut sub, ord);
+        }
+        let sub = &mut buf[..self.counts.len()];
+        sub.copy_from_slice(&self.counts);
+        self.rank_in(sub, ord)
     }
 
     /// The rank of `s` among the orderings of the sub-multiset `sub` (the
@@ -333,7 +339,7 @@ impl Rank {
         }
         sub[m] -= 1;
         sub[x] -= 1;
-        let mut t: Vec<u8> = Vec::new();
+        let mut t: Vec<u8> = Vec::with_capacity(sub.iter().map(|&c| c as usize).sum::<usize>() + 1);
         for v in (0..sub.len()).rev() {
             for _ in 0..sub[v] {
                 t.push(v as u8);

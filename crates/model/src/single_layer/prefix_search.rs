@@ -40,6 +40,11 @@ use crate::scenario::layer::DimClass;
 /// Layer operands (output and at most two inputs, checked by `Ctx::new`).
 const MAX_OPS: usize = 3;
 
+/// Subtrees with at most this many orderings are walked without stopping
+/// at their inner nodes (measured: deciding there costs more than the
+/// little it prunes).
+const LAZY_SUBTREE: u64 = 2;
+
 /// Longest ordering this search takes; longer ones use the generator
 /// (beyond any LPF limit the model accepts).
 pub(super) const MAX_LOOPS: usize = 16;
@@ -61,6 +66,12 @@ struct Node {
     /// held (`NONE` before any), and the depth whose slot holds them.
     known: [u8; MAX_OPS],
     src: [u8; MAX_OPS],
+    /// Per operand: one past the last loop of the prefix that is not `ir`
+    /// for it (0 when none).
+    nonir_end: [usize; MAX_OPS],
+    /// Per operand: [`PrefixSearch::predict_full`] failed at its pending
+    /// level (it fails in the whole subtree then).
+    tried: [bool; MAX_OPS],
     /// Next value to try at this depth.
     next: usize,
 }
@@ -100,6 +111,37 @@ impl SearchStats {
     }
 }
 
+/// 2^53: products of whole numbers below it are exact in `f64`.
+const WHOLE_53: f64 = 9_007_199_254_740_992.0;
+
+/// Whether every loop of size `f` multiplies operand `x`'s tensor by at
+/// most `f`: true for `r` and `ir` dimensions; a pr relation `sa*a + sb*b`
+/// qualifies when `sb` divides `sa` and no dimension is in two relations.
+fn growth_bounded(ctx: &Ctx, x: usize) -> bool {
+    let o = &ctx.layer.operands[x];
+    if !o.has_pr {
+        return true;
+    }
+    let rels = &ctx.layer.relations;
+    let mut seen: Vec<usize> = Vec::new();
+    for r in rels {
+        let relevant = |d: usize| o.class.get(d) == Some(&DimClass::R);
+        if r.sb == 0
+            || r.sa % r.sb != 0
+            || seen.contains(&r.a)
+            || seen.contains(&r.b)
+            || r.a == r.b
+            || relevant(r.a)
+            || relevant(r.b)
+        {
+            return false;
+        }
+        seen.push(r.a);
+        seen.push(r.b);
+    }
+    true
+}
+
 /// A small open-addressing table of energy terms (one per operand and
 /// search; forgets everything when half full, which only costs
 /// recomputation).
@@ -112,7 +154,7 @@ struct TermMemo {
 }
 
 impl TermMemo {
-    const BITS: u32 = 12;
+    const BITS: u32 = 10;
 
     fn new(stride: usize) -> TermMemo {
         TermMemo {
@@ -200,6 +242,18 @@ pub(super) struct PrefixSearch {
     ir_o_total: usize,
     /// Per layer dimension: `ir` for the output.
     o_ir_class: Vec<bool>,
+    /// Per (operand, dimension): whether its extent enters the operand's
+    /// tensor size (`r`, or in a pr relation).
+    shapes: Vec<bool>,
+    /// Per (operand, dimension): not `ir` for the operand.
+    nonir: Vec<bool>,
+    /// Per operand: a loop of size `f` multiplies its tensor by at most
+    /// `f` (see [`PrefixSearch::predict_full`]).
+    growth_ok: Vec<bool>,
+    /// Advance calls so far; `flat` holds the completion of visit
+    /// `flat_visit`.
+    visit: u64,
+    flat_visit: u64,
     flat: Vec<Loop>,
     starts: Vec<usize>,
     tab: OpTable,
@@ -249,6 +303,8 @@ impl PrefixSearch {
                     closed: [false; MAX_OPS],
                     known: [NONE; MAX_OPS],
                     src: [0; MAX_OPS],
+                    nonir_end: [0; MAX_OPS],
+                    tried: [false; MAX_OPS],
                     next: 0,
                 };
                 n + 1
@@ -267,6 +323,26 @@ impl PrefixSearch {
             ir_o_before: vec![0; n + 1],
             ir_o_total,
             o_ir_class: o_class.iter().map(|c| *c == DimClass::Ir).collect(),
+            shapes: (0..nops)
+                .flat_map(|x| {
+                    let o = &ctx.layer.operands[x];
+                    (0..nd).map(move |d| {
+                        o.class[d] == DimClass::R
+                            || o.has_pr && ctx.layer.relations.iter().any(|r| r.a == d || r.b == d)
+                    })
+                })
+                .collect(),
+            nonir: (0..nops)
+                .flat_map(|x| {
+                    ctx.layer.operands[x]
+                        .class
+                        .iter()
+                        .map(|c| *c != DimClass::Ir)
+                })
+                .collect(),
+            growth_ok: (0..nops).map(|x| growth_bounded(ctx, x)).collect(),
+            visit: 0,
+            flat_visit: u64::MAX,
             flat: Vec::with_capacity(n),
             starts: Vec::new(),
             tab: OpTable::default(),
@@ -353,15 +429,9 @@ impl PrefixSearch {
             }
             self.nodes[k].next = v + 1;
             self.push(v);
-            if k + 2 == self.n {
-                // one loop left: its node has a single child, the leaf,
-                // which catches the allocation up for both
-                let last = self.left.iter().position(|&c| c > 0).unwrap_or(0);
-                self.push(last);
-                let step = self.advance(ctx, self.n);
-                self.account(step);
-                self.pop();
-                self.pop();
+            if k + 1 < self.n && orderings_of(&self.left) <= LAZY_SUBTREE {
+                // too few orderings below to gain from deciding here: the
+                // leaves catch the allocation and the terms up themselves
                 continue;
             }
             let step = self.advance(ctx, k + 1);
@@ -426,8 +496,18 @@ impl PrefixSearch {
         self.left[v] -= 1;
         let mut node = self.nodes[k];
         node.next = 0;
+        for x in 0..MAX_OPS {
+            if self.nonir.get(x * self.nd + l.0).copied().unwrap_or(false) {
+                node.nonir_end[x] = k + 1;
+            }
+        }
         self.nodes[k + 1] = node;
-        self.rem_prod[k + 1] = self.remaining_product();
+        // exact: the product of the loops left is not saturated
+        self.rem_prod[k + 1] = if self.rem_prod[0] < u128::MAX {
+            self.rem_prod[k] / (l.1.max(1) as u128)
+        } else {
+            self.remaining_product()
+        };
         self.ir_o_before[k + 1] = self.ir_o_before[k] + usize::from(self.o_ir(l));
     }
 
@@ -445,6 +525,7 @@ impl PrefixSearch {
     /// Decides every level the prefix of length `k` allows, updates the
     /// energy terms it fixes, and costs the ordering when it is complete.
     fn advance(&mut self, ctx: &Ctx, k: usize) -> Step {
+        self.visit += 1;
         let mut node = self.nodes[k];
         let step = self.allocate_levels(ctx, k, &mut node);
         if !matches!(step, Step::Descend) {
@@ -497,15 +578,19 @@ impl PrefixSearch {
     /// operands), so the order differs from the reference's bottom-to-top
     /// sweep but no decision does.
     fn allocate_levels(&mut self, ctx: &Ctx, k: usize, node: &mut Node) -> Step {
+        let nops = ctx.ops.len();
+        let pending = |node: &Node, x: usize| ctx.ops[x].levels.get(node.li[x]).copied();
         loop {
             let mut progressed = false;
-            for lvl in 0..ctx.hw.levels.len() {
+            for x0 in 0..nops {
+                let Some(lvl) = pending(node, x0) else {
+                    continue;
+                };
+                if (0..x0).any(|y| pending(node, y) == Some(lvl)) {
+                    continue;
+                }
                 let here = &ctx.level_ops[lvl];
-                let ready = !here.is_empty()
-                    && here
-                        .iter()
-                        .all(|&x| ctx.ops[x].levels.get(node.li[x]) == Some(&lvl));
-                if !ready {
+                if !here.iter().all(|&x| pending(node, x) == Some(lvl)) {
                     continue;
                 }
                 let mut all_closed = true;
@@ -520,6 +605,16 @@ impl PrefixSearch {
                         return Step::Invalid;
                     }
                     progressed = true;
+                } else if here.iter().any(|&x| !node.tried[x]) {
+                    // the full extents are the same in the whole subtree:
+                    // one try per level start is enough
+                    if self.predict_full(ctx, k, node, lvl) {
+                        progressed = true;
+                    } else {
+                        for &x in here {
+                            node.tried[x] = true;
+                        }
+                    }
                 }
             }
             if !progressed {
@@ -547,7 +642,7 @@ impl PrefixSearch {
         loop {
             let i = node.len[x];
             let p = pos + i;
-            if p > k {
+            if p > k && pos < n {
                 return true;
             }
             let c = self.cell(lvl, slot, p);
@@ -567,8 +662,14 @@ impl PrefixSearch {
                 // monotone in them), so the last fits iff all do
                 continue;
             }
-            let ext = &self.ext_at[c * nd..c * nd + nd];
-            let size = mul_sat(ctx.tensor_elems(x, ext), prec);
+            let same = i > 0 && !top && !self.shapes[x * nd + self.ord[p - 1].0];
+            let size = if same {
+                // the loop does not change the operand's tensor
+                self.size_at[self.cell(lvl, slot, p - 1)]
+            } else {
+                let ext = &self.ext_at[c * nd..c * nd + nd];
+                mul_sat(ctx.tensor_elems(x, ext), prec)
+            };
             if size > cap {
                 node.len[x] = i;
                 node.closed[x] = true;
@@ -592,7 +693,7 @@ impl PrefixSearch {
     /// to be allocated above `pos`.
     fn precision(&self, ctx: &Ctx, x: usize, pos: usize) -> u64 {
         let layer = &ctx.layer;
-        if x == 0 && self.ir_o_total > self.ir_o_before[pos] {
+        if x == 0 && pos < self.n && self.ir_o_total > self.ir_o_before[pos] {
             layer.operands[0].precision_bits
         } else if x == 0 {
             layer.o_final_bits
@@ -605,7 +706,6 @@ impl PrefixSearch {
     /// an operand's top level is left with loops it does not hold.
     fn decide_level(&mut self, ctx: &Ctx, lvl: usize, node: &mut Node) -> bool {
         let here = &ctx.level_ops[lvl];
-        let nd = self.nd;
         let tops: [bool; MAX_OPS] = core::array::from_fn(|s| {
             here.get(s)
                 .is_some_and(|&x| ctx.ops[x].levels.last() == Some(&lvl))
@@ -627,8 +727,24 @@ impl PrefixSearch {
             |s, i| self.acc_at[self.cell(lvl, s, i + first(s) + pos0[here[s]])],
             cap,
         );
-        for (slot, &x) in here.iter().enumerate() {
-            let i = chosen.map_or(0, |c| c[slot] + first(slot));
+        let counts: [usize; MAX_OPS] =
+            core::array::from_fn(|s| chosen.map_or(0, |c| c[s] + first(s)));
+        self.apply_choice(ctx, lvl, node, counts)
+    }
+
+    /// Gives each operand of level `lvl` (by slot) `counts[slot]` more
+    /// loops; false when an operand's top level is left with loops it does
+    /// not hold.
+    fn apply_choice(
+        &mut self,
+        ctx: &Ctx,
+        lvl: usize,
+        node: &mut Node,
+        counts: [usize; MAX_OPS],
+    ) -> bool {
+        let nd = self.nd;
+        for (slot, &x) in ctx.level_ops[lvl].iter().enumerate() {
+            let i = counts[slot];
             let pos = node.pos[x];
             let li = node.li[x];
             let from = self.cell(lvl, slot, pos + i) * nd;
@@ -641,14 +757,88 @@ impl PrefixSearch {
             }
             node.pos[x] = pos + i;
             self.bounds[x][li + 1] = pos + i;
-            if tops[slot] && pos + i < self.n {
+            let top = ctx.ops[x].levels.last() == Some(&lvl);
+            if top && pos + i < self.n {
                 return false;
             }
             node.li[x] = li + 1;
             node.len[x] = 0;
             node.closed[x] = false;
+            node.tried[x] = false;
         }
         true
+    }
+
+    /// Decides level `lvl` before its candidate lists are complete, when
+    /// the outcome is already certain: every operand takes every loop left.
+    /// That is the reference's choice when (a) the full tensors fit the
+    /// level together (then no list stops early, sizes only grow) and (b)
+    /// no operand's accesses can be lower with fewer loops: a loop of size
+    /// `f` multiplies a size by at most `f` (r: `ceil(e f) <= ceil(e) f`;
+    /// ir: not at all; a pr relation `sa*a + sb*b` with `sb` dividing `sa`,
+    /// each dimension in one relation: shown in docs/model.md §2.4), while
+    /// it divides the loops above by `f`; and the all-full combination is
+    /// the last, so it wins ties (Q33). (c) The full extents do not depend
+    /// on the order of the loops left: the extents they multiply are whole
+    /// numbers and stay below 2^53. True when the level was decided.
+    fn predict_full(&mut self, ctx: &Ctx, k: usize, node: &mut Node, lvl: usize) -> bool {
+        let here = &ctx.level_ops[lvl];
+        let nd = self.nd;
+        let cap = ctx.hw.levels[lvl].size_bits as u128;
+        let mut total: u128 = 0;
+        for (slot, &x) in here.iter().enumerate() {
+            if !self.growth_ok[x] {
+                return false;
+            }
+            let pos = node.pos[x];
+            let c = self.cell(lvl, slot, self.n) * nd;
+            let b = self.ext_lv_at(x, node.li[x]);
+            for d in 0..nd {
+                self.ext_at[c + d] = self.ext_lv[b + d];
+            }
+            // `pos` is within the prefix, or the end (nothing left for x)
+            let mine = if pos <= k { &self.ord[pos..k] } else { &[][..] };
+            for &(d, f) in mine {
+                self.ext_at[c + d] *= f as f64;
+            }
+            let left = if pos <= k { self.left.len() } else { 0 };
+            for v in 0..left {
+                let (d, f) = self.loops[v];
+                let cnt = self.left[v];
+                if cnt == 0 {
+                    continue;
+                }
+                // a fractional extent is multiplied by the same factors in
+                // any order only when its loops left are all alike
+                let e0 = self.ext_at[c + d];
+                let alike = (0..left).all(|w| w == v || self.left[w] == 0 || self.loops[w].0 != d);
+                if e0 != crate::num::trunc(e0) && !alike {
+                    return false;
+                }
+                for _ in 0..cnt {
+                    let e = self.ext_at[c + d];
+                    if e * f as f64 >= WHOLE_53 {
+                        return false;
+                    }
+                    self.ext_at[c + d] = e * f as f64;
+                }
+            }
+            let prec = self.precision(ctx, x, pos) as u128;
+            let size = mul_sat(ctx.tensor_elems(x, &self.ext_at[c..c + nd]), prec);
+            total = total.saturating_add(size);
+            if total > cap {
+                return false;
+            }
+            let top = ctx.ops[x].levels.last() == Some(&lvl);
+            let cell = self.cell(lvl, slot, self.n);
+            self.size_at[cell] = size;
+            self.acc_at[cell] = if top { 0 } else { size };
+        }
+        let counts: [usize; MAX_OPS] =
+            core::array::from_fn(|s| here.get(s).map_or(0, |&x| self.n - node.pos[x]));
+        // an operand whose loops all go here has nothing left for above:
+        // its top level check in `apply_choice` passes
+        self.apply_choice(ctx, lvl, node, counts)
     }
 
     fn terms_at(&self, depth: usize, x: usize) -> usize {
@@ -666,15 +856,14 @@ impl PrefixSearch {
         if k == self.n {
             return m;
         }
-        let class = &ctx.layer.operands[x].class;
+        // a level whose raw start is the end has nothing to merge
         let top = node.li[x].min(m - 1);
         (1..=top)
-            .rev()
-            .find(|&j| {
-                self.ord[self.bounds[x][j]..k]
-                    .iter()
-                    .any(|l| class[l.0] != DimClass::Ir)
+            .take_while(|&j| {
+                let raw = self.bounds[x][j];
+                raw == self.n || raw < node.nonir_end[x]
             })
+            .last()
             .unwrap_or(0)
     }
 
@@ -690,11 +879,14 @@ impl PrefixSearch {
         if node.known[x] != NONE && j_new <= node.known[x] as usize {
             return;
         }
-        self.flat.clear();
-        self.flat.extend_from_slice(&self.ord[..k]);
-        for (v, &c) in self.left.iter().enumerate() {
-            for _ in 0..c {
-                self.flat.push(self.loops[v]);
+        if self.flat_visit != self.visit {
+            self.flat_visit = self.visit;
+            self.flat.clear();
+            self.flat.extend_from_slice(&self.ord[..k]);
+            for (v, &c) in self.left.iter().enumerate() {
+                for _ in 0..c {
+                    self.flat.push(self.loops[v]);
+                }
             }
         }
         self.starts.clear();
