@@ -37,8 +37,9 @@ pub const MAX_NETWORK_MACS: u64 = 1 << 48;
 pub const MAX_PRECISION_BITS: u64 = 64;
 
 /// Largest number of tiles in one stack (the tile grid is width × height
-/// tiles). Per tile the model keeps a few ids, so this bounds memory to
-/// tens of MB; FSRCNN at tile 1×1 (case study 1) has 518,400 tiles.
+/// tiles). The planning works per run of alike columns and rows, not per
+/// tile, so this no longer bounds memory; it is kept as the reported limit.
+/// FSRCNN at tile 1×1 (case study 1) has 518,400 tiles.
 pub const MAX_TILES_PER_STACK: u64 = 1 << 20;
 
 /// Largest number of visits of one back-propagation of tile sizes

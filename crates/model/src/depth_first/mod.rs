@@ -14,7 +14,8 @@
 //! graph.rs       layer graph, graph order, tensor extents, largest alive data (§3.0, §3.4)
 //! stack_cuts.rs  the weight-overflow cuts and the stacks (§3.1–§3.2)
 //! backprop.rs    back-propagation of tile sizes and overlaps (§3.3)
-//! tile_types.rs  tile grid, per-tile cache levels, tile types (§3.5, §3.7)
+//! tile_types.rs  tile grid, cache levels and tile types per column/row class (§3.5, §3.7)
+//! tile_types_oracle.rs  (tests) the per-tile walk tile_types is checked against
 //! top_level.rs   `decide`: top memory levels of a tile type (§3.6)
 //! tile_run.rs    one tile type node by node: tops, copies, trim, retry (§3.8)
 //! data_copy.rs   copy actions and data copy layers, their energy (§3.9)
@@ -57,6 +58,8 @@ mod top_level;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tile_types_oracle;
 
 pub use crate::fixes::Fixes;
 pub use cache::EvalCache;

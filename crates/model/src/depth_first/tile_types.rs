@@ -1,9 +1,9 @@
 //! Planning of one stack (docs/model.md §3.5–§3.7): the tile grid (partial tile
-//! first, Q27), the decision of each tile, the cache levels of each tile
-//! (Q6, Q7) and the tile types with their multiplicities.
+//! first, Q27), the decision of each kind of tile, the cache levels of each
+//! tile (Q6, Q7) and the tile types with their multiplicities, computed per
+//! run of alike columns and rows rather than per tile.
 
 use alloc::format;
-use alloc::vec;
 use alloc::vec::Vec;
 
 use super::backprop::backprop;
@@ -109,31 +109,88 @@ impl Pools {
     }
 }
 
-/// The output tile grid of a stack (§3.5).
-struct TileGrid {
-    /// Its full output size.
-    oxt: u64,
-    oyt: u64,
-    /// The tile size (Q28: the same for every stack's output layer).
-    tx: u64,
-    ty: u64,
-    /// Per column (row): its first pixel and width (height).
-    cols: Vec<(u64, u64)>,
-    rows: Vec<(u64, u64)>,
+/// One axis of the tile grid (§3.5): `n` tiles, the first one of size
+/// `first` (the partial tile, Q27), every other one of size `t`.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Axis {
+    /// The full output size along the axis (at least 1).
+    pub(super) total: u64,
+    /// The tile size (at least 1).
+    pub(super) t: u64,
+    /// `total mod t`, or `t` if that is 0.
+    first: u64,
+    /// The number of tiles: `ceil(total / t)`.
+    pub(super) n: u64,
 }
 
-/// §3.5, Q27: the partial tile is the first column/row.
-fn grid(total: u64, t: u64) -> Vec<(u64, u64)> {
-    let rest = total % t;
-    let l = if rest == 0 { t } else { rest };
-    let mut v = vec![(0, l.min(total))];
-    let mut x = l;
-    while x < total {
-        v.push((x, t));
-        x = x.saturating_add(t);
+impl Axis {
+    pub(super) fn new(total: u64, t: u64) -> Axis {
+        let (total, t) = (total.max(1), t.max(1));
+        let rest = total % t;
+        let first = if rest == 0 { t } else { rest };
+        Axis {
+            total,
+            t,
+            first: first.min(total),
+            n: total.div_ceil(t),
+        }
     }
-    v
+
+    /// The first pixel of tile `i`: 0, first, first + t, ...
+    fn origin(&self, i: u64) -> u64 {
+        match i.checked_sub(1) {
+            None => 0,
+            Some(k) => self.first.saturating_add(k.saturating_mul(self.t)),
+        }
+    }
+
+    /// The size of tile `i` (Q27: the partial one is the first).
+    fn size(&self, i: u64) -> u64 {
+        if i == 0 {
+            self.first
+        } else {
+            self.t
+        }
+    }
+
+    /// §3.5: tile `i` is the last one iff `x0 + t >= total` (a single tile
+    /// is both the first and the last).
+    fn is_last(&self, i: u64) -> bool {
+        self.origin(i).saturating_add(self.t) >= self.total
+    }
+
+    /// The tiles `0..n` as at most five runs `[start, end)`, cut at 1, 2,
+    /// n-2 and n-1. A tile's class is first (`i = 0`), last (`i = n-1 > 0`)
+    /// or interior (Q27: the partial tile is the first, so the interior
+    /// tiles are all alike), so within a run the classes of `i-1`, `i` and
+    /// `i+1` stay the same.
+    fn runs(&self) -> Vec<(u64, u64)> {
+        let n = self.n;
+        let mut cuts: Vec<u64> = [1, 2, n.saturating_sub(2), n.saturating_sub(1)]
+            .into_iter()
+            .filter(|&c| c > 0 && c < n)
+            .collect();
+        cuts.sort_unstable();
+        cuts.dedup();
+        let mut runs = Vec::with_capacity(cuts.len() + 1);
+        let mut start = 0;
+        for end in cuts.into_iter().chain(core::iter::once(n)) {
+            runs.push((start, end));
+            start = end;
+        }
+        runs
+    }
 }
+
+/// The output tile grid of a stack (§3.5).
+pub(super) struct TileGrid {
+    /// The columns (along OX) and rows (along OY).
+    pub(super) cols: Axis,
+    pub(super) rows: Axis,
+}
+
+/// A tile's (row, column) in the grid.
+type Pos = (u64, u64);
 
 impl TileGrid {
     fn new(g: &Graph, full: &[Vec<u64>], sched: &Schedule) -> Result<TileGrid, NetworkError> {
@@ -150,7 +207,8 @@ impl TileGrid {
         let (oxt, oyt) = (full[out][ox].max(1), full[out][oy].max(1));
         // Q28: the same tile size for every stack's output layer
         let (tx, ty) = (sched.tile.x.max(1), sched.tile.y.max(1));
-        // Counted before anything is allocated per tile.
+        // The planning no longer walks the tiles, but the limit (and its
+        // error) is reported behaviour and stays as it was.
         let tiles = u128::from(oxt.div_ceil(tx)) * u128::from(oyt.div_ceil(ty));
         if tiles > u128::from(limits::MAX_TILES_PER_STACK) {
             return Err(NetworkError::Graph(limits::exceeded(
@@ -163,38 +221,74 @@ impl TileGrid {
                 "the model plans every tile; use a larger tile",
             )));
         }
-        Ok(TileGrid {
-            oxt,
-            oyt,
-            tx,
-            ty,
-            cols: grid(oxt, tx),
-            rows: grid(oyt, ty),
-        })
+        Ok(TileGrid::sized(oxt, oyt, tx, ty))
+    }
+
+    /// The grid of an `oxt` × `oyt` output at tile `tx` × `ty`.
+    pub(super) fn sized(oxt: u64, oyt: u64, tx: u64, ty: u64) -> TileGrid {
+        TileGrid {
+            cols: Axis::new(oxt, tx),
+            rows: Axis::new(oyt, ty),
+        }
+    }
+
+    /// The number of tiles.
+    fn tiles(&self) -> u64 {
+        self.cols.n.saturating_mul(self.rows.n)
+    }
+
+    /// What the decision of the tile at `p` depends on.
+    fn tile_at(&self, (r, c): Pos) -> TileAt {
+        TileAt {
+            width: self.cols.size(c),
+            height: self.rows.size(r),
+            first_col: self.cols.origin(c) == 0,
+            first_row: self.rows.origin(r) == 0,
+        }
     }
 }
 
 /// The decisions made so far, one per distinct [`TileAt`], and the pools
 /// their cache lists are interned in.
 ///
-/// Per tile only small ids are kept: the decision of a tile depends on
-/// (w, h, first column, first row) only (at most four distinct ones), and
-/// its cache lists are interned by content, so comparing ids is
-/// comparing the lists (the tile types are those of the full keys).
-struct Decisions<'a> {
-    g: &'a Graph,
-    full: &'a [Vec<u64>],
-    hw: &'a Hardware,
-    sched: &'a Schedule,
-    list: Vec<Decided>,
-    pools: Pools,
+/// The decision of a tile depends on (w, h, first column, first row) only
+/// (at most four distinct ones), and its cache lists are interned by
+/// content, so comparing ids is comparing the lists (the tile types are
+/// those of the full keys).
+pub(super) struct Decisions<'a> {
+    pub(super) g: &'a Graph,
+    pub(super) full: &'a [Vec<u64>],
+    pub(super) hw: &'a Hardware,
+    pub(super) sched: &'a Schedule,
+    pub(super) list: Vec<Decided>,
+    pub(super) pools: Pools,
+}
+
+/// The parts of a decision the tile types read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Levels {
+    pub(super) h_ml: Option<usize>,
+    pub(super) v_ml: Option<usize>,
+    pub(super) w_ml: Option<usize>,
+    pub(super) ids: ListIds,
+}
+
+impl Decided {
+    fn levels(&self) -> Levels {
+        Levels {
+            h_ml: self.decision.h_ml,
+            v_ml: self.decision.v_ml,
+            w_ml: self.decision.w_ml,
+            ids: self.ids,
+        }
+    }
 }
 
 impl Decisions<'_> {
-    /// The index of the decision for `tile`, made on first use.
-    fn get(&mut self, tile: TileAt) -> Result<usize, NetworkError> {
-        if let Some(i) = self.list.iter().position(|c| c.tile == tile) {
-            return Ok(i);
+    /// The decision for `tile`, made on first use.
+    pub(super) fn levels(&mut self, tile: TileAt) -> Result<Levels, NetworkError> {
+        if let Some(c) = self.list.iter().find(|c| c.tile == tile) {
+            return Ok(c.levels());
         }
         let decision = decide(self.g, self.full, self.hw, self.sched.overlap, tile)?;
         let pools = &mut self.pools;
@@ -204,12 +298,14 @@ impl Decisions<'_> {
             rows_w: pools.cols(&decision.rows_w),
             rows_r: pools.rows_r(&decision.rows_r),
         };
-        self.list.push(Decided {
+        let d = Decided {
             tile,
             decision,
             ids,
-        });
-        Ok(self.list.len() - 1)
+        };
+        let levels = d.levels();
+        self.list.push(d);
+        Ok(levels)
     }
 }
 
@@ -223,140 +319,193 @@ struct CacheInfo {
     read: usize,
 }
 
-/// The cache levels of every tile (§3.6, Q6, Q7), per row and column.
-struct TileCaches {
-    h: Vec<Vec<CacheInfo>>,
-    /// V info also remembers when it was made (Q7 overwrites, below).
-    v: Vec<Vec<(CacheInfo, u64)>>,
-    /// Q7: every earlier V entry holding a level is overwritten with the
-    /// new level. Done lazily: `v_overwrite = (seq, level)` of the last
-    /// overwrite; an entry made before it (and holding a level then) holds
-    /// that level. Levels are never `None` here (mode 3 always has a V
-    /// level), so only the last overwrite matters.
-    v_overwrite: Option<(u64, Option<usize>)>,
-    /// The highest weight level of any tile.
-    hi_w: Option<usize>,
+/// The tile types of a stack (§3.7.2) as compact keys with their
+/// multiplicities, in order of first appearance, the size of each, and the
+/// highest weight level of any tile.
+#[derive(Debug, PartialEq)]
+pub(super) struct Types {
+    pub(super) compact: Vec<(CompactKey, u64)>,
+    pub(super) sizes: Vec<Tile>,
+    pub(super) hi_w: Option<usize>,
 }
 
-impl TileCaches {
-    /// The V level of entry `e` after the Q7 overwrites.
-    fn v_level(&self, e: &(CacheInfo, u64)) -> Option<usize> {
-        match self.v_overwrite {
-            Some((at, lvl)) if e.0.level.is_some() && e.1 < at => lvl,
-            _ => e.0.level,
+impl Types {
+    /// Counts `count` more tiles of type `key`.
+    pub(super) fn add(&mut self, key: CompactKey, count: u64) {
+        match self.compact.iter_mut().find(|t| t.0 == key) {
+            Some(t) => t.1 = t.1.saturating_add(count),
+            None => {
+                self.compact.push((key, count));
+                self.sizes.push(Tile {
+                    x: key.width,
+                    y: key.height,
+                });
+            }
         }
     }
 }
 
-/// Decides every tile of `grid` in row-major order and records its cache
-/// levels.
-fn tile_caches(grid: &TileGrid, ds: &mut Decisions) -> Result<TileCaches, NetworkError> {
-    let (nc, nr) = (grid.cols.len(), grid.rows.len());
+/// The first pass of §3.7.1 in closed form: the cache info a tile ends up
+/// with once every tile is walked, computed from its position alone.
+struct Caches<'g> {
+    grid: &'g TileGrid,
+    /// Ids of the empty lists.
+    empty: ListIds,
+    /// H caching (modes 2, 3); V info only with both (mode 3).
+    h: bool,
+    hv: bool,
+    /// The vML of the stack's last tile (mode 3; see [`Caches::v_info`]).
+    v_last: Option<usize>,
+}
+
+impl Caches<'_> {
+    /// The H info of the tile at `(r, c)`.
+    fn h_info(&self, ds: &mut Decisions, (r, c): Pos) -> Result<CacheInfo, NetworkError> {
+        let d = ds.levels(self.grid.tile_at((r, c)))?;
+        let (e, ids) = (self.empty, d.ids);
+        let mut info = if !self.h {
+            CacheInfo {
+                level: None,
+                written: e.cols_w,
+                read: e.cols_r,
+            }
+        } else if self.grid.cols.is_last(c) {
+            // the last column never writes an H cache
+            CacheInfo {
+                level: None,
+                written: e.cols_w,
+                read: ids.cols_r,
+            }
+        } else {
+            CacheInfo {
+                level: d.h_ml,
+                written: ids.cols_w,
+                read: ids.cols_r,
+            }
+        };
+        // Q6: the next tile of the row replaces this level with its own hML
+        // when they differ (when they are equal that changes nothing), in
+        // every mode; nothing changes it afterwards. The last column keeps
+        // its own.
+        let next = c.saturating_add(1);
+        if next < self.grid.cols.n {
+            info.level = ds.levels(self.grid.tile_at((r, next)))?.h_ml;
+        }
+        Ok(info)
+    }
+
+    /// The V info of the tile at `(r, c)`.
+    ///
+    /// Q7: the running `hiV` takes the vML of every tile that differs from
+    /// it, so after a tile it is that tile's own vML, and an entry is made
+    /// with that level (none on the last row). Each change overwrites the
+    /// earlier entries holding a level; after the last change, at tile
+    /// `at`, every tile has the vML of the stack's last tile. So an entry
+    /// made before `at` ends up with the last tile's vML, and one made at
+    /// or after `at` already holds it: every entry holding a level ends up
+    /// with the last tile's vML, whether or not there was any change. This
+    /// is the same as the walk's `seq < at` test, with no boundary to find.
+    fn v_info(&self, ds: &mut Decisions, (r, c): Pos) -> Result<CacheInfo, NetworkError> {
+        let e = self.empty;
+        if !self.hv {
+            return Ok(CacheInfo {
+                level: None,
+                written: e.rows_w,
+                read: e.rows_r,
+            });
+        }
+        let d = ds.levels(self.grid.tile_at((r, c)))?;
+        Ok(if self.grid.rows.is_last(r) {
+            CacheInfo {
+                level: None,
+                written: e.rows_w,
+                read: d.ids.rows_r,
+            }
+        } else {
+            CacheInfo {
+                level: d.v_ml.and(self.v_last),
+                written: d.ids.rows_w,
+                read: d.ids.rows_r,
+            }
+        })
+    }
+
+    /// The key of the tile at `p` (§3.7.2, the second pass).
+    fn key(&self, ds: &mut Decisions, p: Pos) -> Result<CompactKey, NetworkError> {
+        let (r, c) = p;
+        let h = self.h_info(ds, p)?;
+        let use_h = match c.checked_sub(1) {
+            Some(left) => self.h_info(ds, (r, left))?.level,
+            None => None,
+        };
+        let v = self.v_info(ds, p)?;
+        let use_v = match r.checked_sub(1) {
+            Some(up) => self.v_info(ds, (up, c))?.level,
+            None => None,
+        };
+        Ok(CompactKey {
+            width: self.grid.cols.size(c),
+            height: self.grid.rows.size(r),
+            // Q2, Q27: the first tile reads the weights from the top
+            weights_at_top: p == (0, 0),
+            make_h: h.level,
+            use_h,
+            cols_w: h.written,
+            cols_r: h.read,
+            make_v: v.level,
+            use_v,
+            rows_w: v.written,
+            rows_r: v.read,
+        })
+    }
+}
+
+/// The tile types of a stack (§3.7), exactly as a row-major walk over
+/// every tile finds them (types in order of first appearance, the same
+/// multiplicities and hiW), at a cost proportional to the number of column
+/// and row classes, not of tiles.
+///
+/// A tile's key reads the classes of its column, the next column (Q6) and
+/// the previous one (useH), of its row and the row above (useV), and the
+/// vML of the stack's last tile (Q7). So the grid is cut into blocks (row
+/// run × column run, [`Axis::runs`]) in which every tile has the same key.
+/// The blocks are visited in row-major order; the rows of a run repeat the
+/// same keys, so its first row makes the first appearances in the order of
+/// the walk.
+pub(super) fn tile_types(grid: &TileGrid, ds: &mut Decisions) -> Result<Types, NetworkError> {
     let empty = ds.pools.empty();
-    let mut tc = TileCaches {
-        h: vec![Vec::with_capacity(nc); nr],
-        v: vec![Vec::with_capacity(nc); nr],
-        v_overwrite: None,
-        hi_w: None,
+    let (rows, cols) = (grid.rows.runs(), grid.cols.runs());
+    // Every distinct TileAt first appears at the start of a block: deciding
+    // the blocks' first tiles in row-major order makes the decisions in the
+    // order the walk makes them (so the same one fails first). hiW is the
+    // highest weight level of any tile: a true maximum.
+    let mut hi_w = None;
+    for &(r0, _) in &rows {
+        for &(c0, _) in &cols {
+            hi_w = hi_w.max(ds.levels(grid.tile_at((r0, c0)))?.w_ml);
+        }
+    }
+    let last = (grid.rows.n.saturating_sub(1), grid.cols.n.saturating_sub(1));
+    let mode = ds.sched.overlap;
+    let caches = Caches {
+        grid,
+        empty,
+        h: mode.h(),
+        hv: mode.h() && mode.v(),
+        v_last: ds.levels(grid.tile_at(last))?.v_ml,
     };
-    let mut seq = 0u64;
-    let mut hi_v: Option<usize> = None;
-    let (hm, vm) = (ds.sched.overlap.h(), ds.sched.overlap.v());
-    for (ri, &(y0, height)) in grid.rows.iter().enumerate() {
-        for (ci, &(x0, width)) in grid.cols.iter().enumerate() {
-            let tile = TileAt {
-                width,
-                height,
-                first_col: x0 == 0,
-                first_row: y0 == 0,
-            };
-            let di = ds.get(tile)?;
-            let d = &ds.list[di].decision;
-            let ids = ds.list[di].ids;
-            let last_col = x0.saturating_add(grid.tx) >= grid.oxt;
-            let last_row = y0.saturating_add(grid.ty) >= grid.oyt;
-            let info = |level, written, read| CacheInfo {
-                level,
-                written,
-                read,
-            };
-            let hi = if !hm {
-                info(None, empty.cols_w, empty.cols_r)
-            } else if last_col {
-                info(None, empty.cols_w, ids.cols_r)
-            } else {
-                info(d.h_ml, ids.cols_w, ids.cols_r)
-            };
-            tc.h[ri].push(hi);
-            // Q6: the previous column's level is replaced, not raised
-            if ci > 0 && tc.h[ri][ci - 1].level != d.h_ml {
-                tc.h[ri][ci - 1].level = d.h_ml;
-            }
-            let vi = if hm && vm {
-                if ri == 0 && ci == 0 {
-                    hi_v = d.v_ml;
-                } else if d.v_ml != hi_v {
-                    // Q7: "maximum" is the last different value
-                    hi_v = d.v_ml;
-                    tc.v_overwrite = Some((seq, hi_v));
-                }
-                if last_row {
-                    info(None, empty.rows_w, ids.rows_r)
-                } else {
-                    info(hi_v, ids.rows_w, ids.rows_r)
-                }
-            } else {
-                info(None, empty.rows_w, empty.rows_r)
-            };
-            tc.v[ri].push((vi, seq));
-            seq += 1;
-            if let Some(wm) = d.w_ml {
-                tc.hi_w = Some(tc.hi_w.map_or(wm, |x| x.max(wm)));
-            }
+    let mut types = Types {
+        compact: Vec::new(),
+        sizes: Vec::new(),
+        hi_w,
+    };
+    for &(r0, r1) in &rows {
+        for &(c0, c1) in &cols {
+            let count = r1.saturating_sub(r0).saturating_mul(c1.saturating_sub(c0));
+            types.add(caches.key(ds, (r0, c0))?, count);
         }
     }
-    Ok(tc)
-}
-
-/// The tile types (§3.7.2) as compact keys with their multiplicities, in
-/// order of first appearance, and the size of each.
-fn compact_types(grid: &TileGrid, tc: &TileCaches) -> (Vec<(CompactKey, u64)>, Vec<Tile>) {
-    let mut compact: Vec<(CompactKey, u64)> = Vec::new();
-    let mut sizes: Vec<Tile> = Vec::new();
-    for (ri, &(_, height)) in grid.rows.iter().enumerate() {
-        for (ci, &(_, width)) in grid.cols.iter().enumerate() {
-            let h = tc.h[ri][ci];
-            let ve = &tc.v[ri][ci];
-            let key = CompactKey {
-                width,
-                height,
-                weights_at_top: ri == 0 && ci == 0,
-                make_h: h.level,
-                use_h: if ci > 0 { tc.h[ri][ci - 1].level } else { None },
-                cols_w: h.written,
-                cols_r: h.read,
-                make_v: tc.v_level(ve),
-                use_v: if ri > 0 {
-                    tc.v_level(&tc.v[ri - 1][ci])
-                } else {
-                    None
-                },
-                rows_w: ve.0.written,
-                rows_r: ve.0.read,
-            };
-            match compact.iter_mut().find(|t| t.0 == key) {
-                Some(t) => t.1 += 1,
-                None => {
-                    compact.push((key, 1));
-                    sizes.push(Tile {
-                        x: width,
-                        y: height,
-                    });
-                }
-            }
-        }
-    }
-    (compact, sizes)
+    Ok(types)
 }
 
 /// A compact key with its lists looked up in `pools`.
@@ -414,6 +563,17 @@ pub(super) fn plan_stack(
     hw: &Hardware,
     sched: &Schedule,
 ) -> Result<StackPlan, NetworkError> {
+    plan_stack_with(g, hw, sched, tile_types)
+}
+
+/// [`plan_stack`] with the tile types found by `find_types` (the tests
+/// compare [`tile_types`] with a walk over every tile).
+pub(super) fn plan_stack_with(
+    g: Graph,
+    hw: &Hardware,
+    sched: &Schedule,
+    find_types: fn(&TileGrid, &mut Decisions) -> Result<Types, NetworkError>,
+) -> Result<StackPlan, NetworkError> {
     let full: Vec<Vec<u64>> = g.nodes.iter().map(|n| n.full.clone()).collect();
     let grid = TileGrid::new(&g, &full, sched)?;
     let mut ds = Decisions {
@@ -424,8 +584,11 @@ pub(super) fn plan_stack(
         list: Vec::new(),
         pools: Pools::default(),
     };
-    let tc = tile_caches(&grid, &mut ds)?;
-    let (compact, sizes) = compact_types(&grid, &tc);
+    let Types {
+        compact,
+        sizes,
+        hi_w,
+    } = find_types(&grid, &mut ds)?;
     let types: Vec<(TileKey, u64)> = compact
         .iter()
         .map(|(k, m)| (tile_key(k, &ds.pools), *m))
@@ -441,13 +604,12 @@ pub(super) fn plan_stack(
             .filter(|&&n| !g.nodes[n].is_input)
             .map(|&n| g.nodes[n].id)
             .collect(),
-        output_x: grid.oxt,
-        output_y: grid.oyt,
-        tiles: (grid.cols.len() * grid.rows.len()) as u64,
+        output_x: grid.cols.total,
+        output_y: grid.rows.total,
+        tiles: grid.tiles(),
         tile_type_multiplicities: types.iter().map(|t| t.1).collect(),
         tile_type_sizes: sizes,
     };
-    let hi_w = tc.hi_w;
     Ok(StackPlan {
         g,
         full,
