@@ -98,7 +98,7 @@ fn arb_case() -> impl Strategy<Value = Case> {
         1u64..3,
         prop::collection::vec((0usize..4, 0usize..4, 1u64..40), 0..3),
         prop::collection::vec((1u64..400, 0u64..300, 0u64..300), 8),
-        3usize..8,
+        3usize..=8,
     )
         .prop_map(
             |(hw, (k, c, oy, ox), f, stride, spatial, scale, lpf)| Case {
@@ -162,7 +162,7 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
 
     /// Random layers, spatial unrollings, memory sizes and access costs
-    /// (zero costs included: many exact ties), LPF limits 3..=7.
+    /// (zero costs included: many exact ties), LPF limits 3..=8.
     #[test]
     fn fast_search_equals_exhaustive_on_random_cases(c in arb_case()) {
         let hw = hardware(&c);
@@ -200,4 +200,55 @@ fn fast_search_equals_exhaustive_on_preset_layers() {
     }
     assert!(layers > 500, "{layers}");
     assert!(pruned > 0, "the bound never skipped anything");
+}
+
+/// At lpf 8 (the paper's setting), where the full enumeration costs up to
+/// 8! = 40,320 orderings per layer: every compute layer of FSRCNN, DMCNN-VD
+/// and MobileNetV1 (the preset networks with 3×3, 1×1 and depthwise
+/// layers) on Meta_prototype_DF, Edge_TPU_like_DF and TPU_like at the
+/// case-study tile 16 × 18, and FSRCNN's layers at full size on
+/// Meta_prototype_DF.
+#[test]
+fn fast_search_equals_exhaustive_at_lpf_8_on_sampled_preset_layers() {
+    let mut layers = 0;
+    let mut considered = 0u64;
+    let mut evaluated = 0u64;
+    for hw_name in ["Meta_prototype_DF", "Edge_TPU_like_DF", "TPU_like"] {
+        for wl_name in ["fsrcnn", "dmcnnvd", "mobilenetv1"] {
+            let Some(hw_text) = presets::hardware(hw_name) else {
+                panic!("no preset {hw_name}");
+            };
+            let Some(wl_text) = presets::workload(wl_name) else {
+                panic!("no preset {wl_name}");
+            };
+            let map = presets::mapping(&presets::default_mapping_name(hw_name, wl_name)).unwrap();
+            let sc = validate_json(wl_text, hw_text, map).unwrap();
+            for l in &sc.layers {
+                let sm = sc.mapping.layer(l.id).cloned().unwrap_or_default();
+                let mut tile = l.clone();
+                for (d, cap) in [("OX", 16), ("OY", 18)] {
+                    if let Some(i) = tile.dim_index(d) {
+                        tile.sizes[i] = tile.sizes[i].min(cap);
+                    }
+                }
+                let full = hw_name == "Meta_prototype_DF" && wl_name == "fsrcnn";
+                let specs: Vec<&LayerSpec> = if full { vec![l, &tile] } else { vec![&tile] };
+                for spec in specs {
+                    if let Err(e) = check(spec, &sc.hardware, &sm, 8) {
+                        panic!("{hw_name} {wl_name} layer {} at lpf 8: {e}", l.id);
+                    }
+                    let s = LomaSearch::new(spec, &sc.hardware, &sm, LomaConfig { lpf_limit: 8 });
+                    if let Ok(mut s) = s {
+                        s.run(u64::MAX);
+                        considered += s.stats().considered;
+                        evaluated += s.stats().evaluated;
+                    }
+                    layers += 1;
+                }
+            }
+        }
+    }
+    assert!(layers > 60, "{layers}");
+    // the walk costs far fewer orderings in full than the enumeration
+    assert!(evaluated * 10 < considered, "{evaluated} of {considered}");
 }

@@ -234,6 +234,8 @@ pub struct Rank {
     place: Vec<usize>,
     /// Per sub-multiset code: per value, the cut point (`b_x`), once known.
     cuts: Vec<Vec<Option<u64>>>,
+    /// Per sub-multiset code: its number of orderings (0: not yet known).
+    counts_of: Vec<u64>,
 }
 
 /// Number of orderings of a multiset given by its multiplicities.
@@ -264,6 +266,7 @@ impl Rank {
             counts: counts.to_vec(),
             place,
             cuts: vec![Vec::new(); p.min(1 << 16)],
+            counts_of: vec![0; p.min(1 << 16)],
         }
     }
 
@@ -287,6 +290,20 @@ impl Rank {
         self.rank_in(sub, ord)
     }
 
+    /// The number of orderings of `sub` (code `code`), memoised.
+    fn count(&mut self, sub: &[u8], code: usize) -> u64 {
+        match self.counts_of.get(code) {
+            Some(&c) if c != 0 => c,
+            _ => {
+                let c = orderings_of(sub);
+                if let Some(slot) = self.counts_of.get_mut(code) {
+                    *slot = c;
+                }
+                c
+            }
+        }
+    }
+
     /// The rank of `s` among the orderings of the sub-multiset `sub` (the
     /// multiplicities of `s`); `sub` is restored before returning.
     fn rank_in(&mut self, sub: &mut [u8], s: &[u8]) -> u64 {
@@ -295,15 +312,10 @@ impl Rank {
         if n <= 1 || distinct <= 1 {
             return 0;
         }
+        let code = self.code(sub);
         let m = sub.iter().position(|&c| c > 0).unwrap_or(0);
         let y = s[n - 1] as usize;
         let p = &s[..n - 1];
-        let block = |sub: &mut [u8], x: usize| -> u64 {
-            sub[x] -= 1;
-            let c = orderings_of(sub);
-            sub[x] += 1;
-            c
-        };
         if y == m {
             sub[m] -= 1;
             let r = self.rank_in(sub, p);
@@ -311,7 +323,9 @@ impl Rank {
             let mut out = r;
             for x in m + 1..sub.len() {
                 if sub[x] > 0 && self.cut(sub, m, x) <= r {
-                    out += block(sub, x);
+                    sub[x] -= 1;
+                    out += self.count(sub, code - self.place[x]);
+                    sub[x] += 1;
                 }
             }
             out
@@ -319,11 +333,13 @@ impl Rank {
             let mut out = self.cut(sub, m, y);
             for x in m + 1..y {
                 if sub[x] > 0 {
-                    out += block(sub, x);
+                    sub[x] -= 1;
+                    out += self.count(sub, code - self.place[x]);
+                    sub[x] += 1;
                 }
             }
             sub[y] -= 1;
-            let cy = orderings_of(sub);
+            let cy = self.count(sub, code - self.place[y]);
             let r = self.rank_in(sub, p);
             sub[y] += 1;
             out + (r + cy - 1) % cy

@@ -721,10 +721,19 @@ impl PrefixSearch {
             }
         });
         let cap = ctx.hw.levels[lvl].size_bits as u128;
+        // per slot, its candidates are contiguous in `size_at` / `acc_at`
+        let span = |s: usize| {
+            let c = self.cell(lvl, s, first(s) + pos0[here[s]]);
+            c..c + lens[s]
+        };
+        let spans: [core::ops::Range<usize>; MAX_OPS] =
+            core::array::from_fn(|s| if s < here.len() { span(s) } else { 0..0 });
+        let sizes: [&[u128]; MAX_OPS] = core::array::from_fn(|s| &self.size_at[spans[s].clone()]);
+        let accs: [&[u128]; MAX_OPS] = core::array::from_fn(|s| &self.acc_at[spans[s].clone()]);
         let chosen = choose_combination(
             &lens[..here.len()],
-            |s, i| self.size_at[self.cell(lvl, s, i + first(s) + pos0[here[s]])],
-            |s, i| self.acc_at[self.cell(lvl, s, i + first(s) + pos0[here[s]])],
+            |s, i| sizes[s][i],
+            |s, i| accs[s][i],
             cap,
         );
         let counts: [usize; MAX_OPS] =
