@@ -52,6 +52,7 @@ mod report;
 mod run;
 mod schedule;
 mod stack_cuts;
+mod tile_grid;
 mod tile_run;
 mod tile_types;
 mod top_level;

@@ -11,9 +11,9 @@ use alloc::vec::Vec;
 use super::graph::Graph;
 use super::run::NetworkRun;
 use super::schedule::{NetworkError, Overlap, Schedule, Tile};
+use super::tile_grid::TileGrid;
 use super::tile_types::{
-    plan_stack, plan_stack_with, tile_types, CompactKey, Decided, Decisions, ListIds, Pools,
-    TileGrid, Types,
+    plan_stack, plan_stack_with, tile_types, CompactKey, Decided, Decisions, ListIds, Pools, Types,
 };
 use super::top_level::{Decision, TileAt};
 use crate::input::hardware::Hardware;
