@@ -1,6 +1,6 @@
 // Benchmark (d): the case-study-1 sweep (FSRCNN on Meta_prototype_DF, 108
-// schedules, lpf 6) inside headless Chromium, in the page's sweep worker of
-// the release build. Prints figures; never fails on a time.
+// schedules, lpf 6 and lpf 8) inside headless Chromium, in the page's sweep
+// workers of the release build. Prints figures; never fails on a time.
 // Usage: node bench/browser-sweep.mjs [runs]   (run by `cargo xtask bench`)
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -19,8 +19,8 @@ const browser = await chromium.launch({
 });
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-/** Median sweep time with the page told it has `cores` cores (null: real). */
-async function sweep(cores) {
+/** Median sweep time at `lpf` with the page told it has `cores` cores (null: real). */
+async function sweep(cores, lpf) {
   const times = [];
   const loads = [];
   let workers = 0;
@@ -35,9 +35,13 @@ async function sweep(cores) {
     await page.goto(url);
     await page.waitForSelector('#status[data-state="ready"]', { timeout: 120_000 });
     loads.push(Date.now() - t0);
-    // The page runs one sweep worker per core, up to 4.
-    workers = await page.evaluate(() => Math.min(4, Math.max(1, navigator.hardwareConcurrency)));
+    // The page runs one sweep worker per core, up to 8.
+    workers = await page.evaluate(() => Math.min(8, Math.max(1, navigator.hardwareConcurrency)));
     await page.selectOption("#grid", "cs1");
+    if (lpf !== 6) {
+      await page.selectOption("#lpf", String(lpf));
+      await page.waitForSelector('#status[data-state="ready"]', { timeout: 120_000 });
+    }
     const ms = await page.evaluate(
       () =>
         new Promise((resolve) => {
@@ -54,15 +58,17 @@ async function sweep(cores) {
     await context.close();
   }
   console.log(
-    `(d) browser sweep, 108 schedules, lpf 6, ${workers} sweep worker(s): median ${(median(times) / 1000).toFixed(2)} s ` +
+    `(d) browser sweep, 108 schedules, lpf ${lpf}, ${workers} sweep worker(s): median ${(median(times) / 1000).toFixed(2)} s ` +
       `(runs: ${times.map((t) => (t / 1000).toFixed(2)).join(", ")} s)`,
   );
   return loads;
 }
 
 try {
-  const loads = await sweep(null);
-  await sweep(1);
+  const loads = await sweep(null, 6);
+  await sweep(1, 6);
+  await sweep(null, 8);
+  await sweep(1, 8);
   console.log(`    page load to the default scenario's numbers: median ${median(loads)} ms`);
 } finally {
   await browser.close();

@@ -2,16 +2,17 @@
 //! reads no files and never fails on a time.
 //!
 //! ```text
-//! defines-bench [--quick] [--only a,a2,b,c,e]
+//! defines-bench [--quick] [--only a,a2,b,b2,c,e,e8]
 //! ```
 //!
 //! (a) case study 1: FSRCNN on Meta_prototype_DF, 108 schedules, lpf 6;
-//! (b) the same at lpf 8; (c) one schedule (mode 3, 16x18, lpf 6) cold and
-//! warm (same schedule again, and a neighbouring tile, on a warm cache);
-//! (e) one case-study-1 sweep of each of the 50 hardware × network presets
-//! at lpf 6 (total and slowest). (a') is (a) on every core, split as
-//! `defines sweep` splits it. Each figure is a median over repetitions;
-//! every sweep starts from a fresh cache unless it says warm.
+//! (b) the same at lpf 8; (c) one schedule (mode 3, 16x18) cold and warm
+//! (same schedule again, and a neighbouring tile, on a warm cache), at lpf 6
+//! and 8; (e) one case-study-1 sweep of each of the 50 hardware × network
+//! presets at lpf 6 (total and slowest), and (e8) the same at lpf 8. (a')
+//! and (b') are (a) and (b) on every core, split as `defines sweep` splits
+//! them. Each figure is a median over repetitions; every sweep starts from
+//! a fresh cache unless it says warm. Sweeps print the LOMA search counts.
 
 use defines_cli::parallel;
 use defines_model::{
@@ -110,7 +111,7 @@ fn main() -> ExitCode {
     if args.iter().any(|a| {
         a == "--help" || a == "-h" || a.starts_with("--") && a != "--quick" && a != "--only"
     }) {
-        println!("usage: defines-bench [--quick] [--only a,a2,b,c,e]");
+        println!("usage: defines-bench [--quick] [--only a,a2,b,b2,c,e,e8]");
         return ExitCode::SUCCESS;
     }
     let reps = if quick { 1 } else { 5 };
@@ -130,16 +131,23 @@ fn main() -> ExitCode {
         figure_a(&fsrcnn, reps);
     }
     if want("a2") || want("a") {
-        figure_a2(&fsrcnn, reps);
+        figure_a2(&fsrcnn, reps, 6);
     }
     if want("b") {
         figure_b(&fsrcnn, quick);
     }
+    if want("b2") || want("b") {
+        figure_a2(&fsrcnn, if quick { 1 } else { 3 }, 8);
+    }
     if want("c") {
-        figure_c(&fsrcnn, reps);
+        figure_c(&fsrcnn, reps, 6);
+        figure_c(&fsrcnn, reps, 8);
     }
     if want("e") {
-        figure_e(quick);
+        figure_e(quick, 6);
+    }
+    if want("e8") {
+        figure_e(quick, 8);
     }
     ExitCode::SUCCESS
 }
@@ -156,10 +164,11 @@ fn figure_a(fsrcnn: &ValidScenario, reps: usize) {
     );
 }
 
-/// (a') case study 1 at lpf 6 on every core, as `defines sweep` splits it.
-fn figure_a2(fsrcnn: &ValidScenario, reps: usize) {
+/// (a') case study 1 at `lpf` (6; 8 for (b')) on every core, as `defines
+/// sweep` splits it.
+fn figure_a2(fsrcnn: &ValidScenario, reps: usize, lpf: u32) {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let schedules = case_study_1_schedules(6);
+    let schedules = case_study_1_schedules(lpf);
     let mut times = Vec::new();
     for _ in 0..reps.max(1) {
         let t = Instant::now();
@@ -167,7 +176,8 @@ fn figure_a2(fsrcnn: &ValidScenario, reps: usize) {
         times.push(t.elapsed());
     }
     println!(
-        "(a') the same on {threads} threads (schedules split by tile, one cache per thread, as `defines sweep`): {} (median of {reps})",
+        "({}') the same on {threads} threads (schedules split by tile, one cache per thread, as `defines sweep`): {} (median of {reps})",
+        if lpf == 6 { "a" } else { "b" },
         fmt(median(times))
     );
 }
@@ -186,11 +196,11 @@ fn figure_b(fsrcnn: &ValidScenario, quick: bool) {
 }
 
 /// (c) one schedule cold, warm, and a warm neighbour.
-fn figure_c(fsrcnn: &ValidScenario, reps: usize) {
+fn figure_c(fsrcnn: &ValidScenario, reps: usize, lpf: u32) {
     let sched = |x, y| Schedule {
         tile: Tile { x, y },
         overlap: Overlap::FullyCached,
-        lpf_limit: 6,
+        lpf_limit: lpf,
         stack_cuts: None,
     };
     let (mut cold, mut warm, mut near) = (Vec::new(), Vec::new(), Vec::new());
@@ -211,7 +221,7 @@ fn figure_c(fsrcnn: &ValidScenario, reps: usize) {
         evals = (e0, e1 - e0, cache.evaluations() - e1);
     }
     println!(
-        "(c) FSRCNN mode 3, 16x18, lpf 6: cold {} ({} LOMA searches), warm same schedule {} ({}), warm neighbour 16x4 {} ({})",
+        "(c) FSRCNN mode 3, 16x18, lpf {lpf}: cold {} ({} LOMA searches), warm same schedule {} ({}), warm neighbour 16x4 {} ({})",
         fmt(median(cold)),
         evals.0,
         fmt(median(warm)),
@@ -221,9 +231,10 @@ fn figure_c(fsrcnn: &ValidScenario, reps: usize) {
     );
 }
 
-/// (e) every preset pair over the case-study-1 grid.
-fn figure_e(quick: bool) {
-    let schedules = case_study_1_schedules(6);
+/// (e) every preset pair over the case-study-1 grid at `lpf`.
+fn figure_e(quick: bool, lpf: u32) {
+    let schedules = case_study_1_schedules(lpf);
+    let mut search = SearchStats::default();
     let mut total = Duration::ZERO;
     let mut slowest = (Duration::ZERO, String::new());
     let mut failed = 0;
@@ -238,6 +249,7 @@ fn figure_e(quick: bool) {
                 }
             };
             let run = sweep_median(&sc, &schedules, r);
+            search.add(&run.search);
             let (d, f) = (run.time, run.failed);
             failed += f;
             total += d;
@@ -247,9 +259,11 @@ fn figure_e(quick: bool) {
         }
     }
     println!(
-        "(e) 50 presets x case study 1 (5400 schedules), lpf 6: total {} (sum of per-pair medians of {r}), slowest {} ({}); {failed} failed schedules",
+        "(e{}) 50 presets x case study 1 (5400 schedules), lpf {lpf}: total {} (sum of per-pair medians of {r}), slowest {} ({}); {failed} failed schedules\n    {}",
+        if lpf == 6 { "" } else { "8" },
         fmt(total),
         fmt(slowest.0),
-        slowest.1
+        slowest.1,
+        search_line(&search)
     );
 }

@@ -86,6 +86,10 @@ pub fn App() -> Html {
     use_worker(&model, Lane::Sweep(1));
     use_worker(&model, Lane::Sweep(2));
     use_worker(&model, Lane::Sweep(3));
+    use_worker(&model, Lane::Sweep(4));
+    use_worker(&model, Lane::Sweep(5));
+    use_worker(&model, Lane::Sweep(6));
+    use_worker(&model, Lane::Sweep(7));
     let s = &model.0;
     let dispatch = model.dispatcher();
 
