@@ -64,7 +64,38 @@ async function sweep(cores, lpf) {
   return loads;
 }
 
+/**
+ * One schedule re-evaluated in the page's worker after a tile change at
+ * `lpf`: the first visit of tile x = 4 (cold: new layer searches), then
+ * back to 16 and to 4 again (warm: every layer search cached). Reads the
+ * page's own "computed in N ms" (request to answer in the worker lane).
+ */
+async function tileChange(lpf) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  await page.goto(url);
+  await page.waitForSelector('#status[data-state="ready"]', { timeout: 120_000 });
+  const answer = async (action) => {
+    const before = await page.textContent("#status");
+    await action();
+    // the answer replaces the status text ("computed in N ms"); a repeat of
+    // the very same text is taken after 3 s
+    await page
+      .waitForFunction((b) => document.querySelector("#status")?.textContent !== b, before, { timeout: 3_000 })
+      .catch(() => {});
+    await page.waitForSelector('#status[data-state="ready"]', { timeout: 120_000 });
+    return Number((await page.textContent("#status")).match(/([0-9.]+) ms/)?.[1] ?? NaN);
+  };
+  await answer(() => page.selectOption("#lpf", String(lpf)));
+  const cold = await answer(() => page.fill("#tile-x", "4"));
+  await answer(() => page.fill("#tile-x", "16"));
+  const warm = await answer(() => page.fill("#tile-x", "4"));
+  console.log(`(f) the page re-evaluates one schedule after a tile change, lpf ${lpf}: cold ${cold} ms, warm ${warm} ms`);
+  await context.close();
+}
+
 try {
+  await tileChange(8);
   const loads = await sweep(null, 6);
   await sweep(1, 6);
   await sweep(null, 8);
