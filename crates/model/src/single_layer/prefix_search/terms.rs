@@ -161,22 +161,42 @@ impl PrefixSearch {
     }
 
     /// The memo key of operand `x`'s terms up to `J` (merged starts in
-    /// `self.starts`), when they depend on the merged levels' multisets
-    /// only: without pr relations every product of a level's loops is an
-    /// exact integer (below 2^53) whatever their order, and the rest of
-    /// the table (counts, precisions, partial-sum flags) is order-free.
+    /// `self.starts`): what they depend on (§2.4 of docs/model.md, fact 4)
+    /// is the merged starts up to level `L = min(J, M - 1)` and the loops
+    /// below `L`'s start (the rest is the multiset of the others).
+    /// - Without pr relations every product of a level's loops is an exact
+    ///   integer (below 2^53) whatever their order, and the rest of the
+    ///   table is order-free: the key is the merged levels' multisets.
+    /// - Otherwise the key is the loops below `L`'s start in order, with
+    ///   the merged starts (orderings differing only above it share it).
     pub(super) fn memo_key(&self, x: usize, j: usize, m: usize) -> Option<u128> {
-        if !self.memo_ok[x] || m > 8 || j > 14 {
+        if m > 8 || j > 14 {
             return None;
         }
+        let levels = j.min(m - 1);
         let mut key = (j + 1) as u128;
-        for lv in 0..j.min(m - 1) {
-            let mut code = 0usize;
-            for p in self.starts[lv]..self.starts[lv + 1] {
-                code += self.place[*self.path.get(p)? as usize];
+        if self.memo_ok[x] {
+            for lv in 0..levels {
+                let mut code = 0usize;
+                for p in self.starts[lv]..self.starts[lv + 1] {
+                    code += self.place[*self.path.get(p)? as usize];
+                }
+                key |= (code as u128) << (4 + 16 * lv);
             }
-            key |= (code as u128) << (4 + 16 * lv);
+            return Some(key);
         }
-        Some(key)
+        // 4 bits for J, 4 per merged start (levels <= 7), 4 per loop (<= 16
+        // loops of <= 16 values), and a top bit apart from the other kind
+        let end = self.starts[levels];
+        if self.loops.len() > 16 || end > 16 || self.n > 15 {
+            return None;
+        }
+        for lv in 1..=levels {
+            key |= (self.starts[lv] as u128) << (4 * lv);
+        }
+        for p in 0..end {
+            key |= (*self.path.get(p)? as u128) << (36 + 4 * p);
+        }
+        Some(key | 1 << 127)
     }
 }
