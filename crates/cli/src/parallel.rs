@@ -8,6 +8,7 @@
 //! depend on the thread count (every schedule's totals equal those of
 //! evaluating it alone).
 
+use defines_model::search::deal_by_tile;
 use defines_model::{Schedule, Sweep, SweepPoint, ValidScenario};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -21,24 +22,8 @@ pub fn sweep_parallel(
     threads: usize,
     done: &AtomicU64,
 ) -> Option<Vec<SweepPoint>> {
-    let mut tiles: Vec<(u64, u64)> = Vec::new();
-    let mut part_of: Vec<usize> = Vec::with_capacity(schedules.len());
-    for s in schedules {
-        let t = (s.tile.x, s.tile.y);
-        let i = match tiles.iter().position(|&x| x == t) {
-            Some(i) => i,
-            None => {
-                tiles.push(t);
-                tiles.len() - 1
-            }
-        };
-        part_of.push(i);
-    }
-    let threads = threads.clamp(1, tiles.len().max(1));
-    let mut parts: Vec<Vec<usize>> = vec![Vec::new(); threads];
-    for (k, &t) in part_of.iter().enumerate() {
-        parts[t % threads].push(k);
-    }
+    let parts = deal_by_tile(schedules, threads);
+    let threads = parts.len();
     let run = |idx: &[usize]| -> Vec<SweepPoint> {
         let mut sw = Sweep::new(sc, idx.iter().map(|&k| schedules[k].clone()).collect());
         let mut seen = 0;

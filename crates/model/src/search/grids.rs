@@ -77,3 +77,25 @@ pub fn grid_schedules(xs: &[u64], ys: &[u64], modes: &[Overlap], lpf_limit: u32)
 pub fn case_study_1_schedules(lpf_limit: u32) -> Vec<Schedule> {
     grid_schedules(&CASE_STUDY_1_X, &CASE_STUDY_1_Y, &Overlap::ALL, lpf_limit)
 }
+
+/// Splits `schedules` into at most `parts` shares for parallel sweeps (as
+/// indices into `schedules`): every schedule of one tile size goes to the
+/// same share (its modes share most single-layer evaluations, so a share's
+/// cache does that work once), tile sizes are dealt round-robin in order of
+/// first appearance. No share is empty; with no schedules there are none.
+pub fn deal_by_tile(schedules: &[Schedule], parts: usize) -> Vec<Vec<usize>> {
+    let mut tiles: Vec<(u64, u64)> = Vec::new();
+    let mut tile_of: Vec<usize> = Vec::with_capacity(schedules.len());
+    for s in schedules {
+        let t = (s.tile.x, s.tile.y);
+        let i = crate::vec_map::find_or_push(&mut tiles, |&x| x == t, || t);
+        tile_of.push(i);
+    }
+    let n = parts.clamp(1, tiles.len().max(1));
+    let mut shares: Vec<Vec<usize>> = alloc::vec![Vec::new(); n];
+    for (k, &t) in tile_of.iter().enumerate() {
+        shares[t % n].push(k);
+    }
+    shares.retain(|s| !s.is_empty());
+    shares
+}

@@ -11,8 +11,8 @@ pub mod sweep;
 mod tests;
 
 pub use grids::{
-    auto_axis, auto_tile_axes, case_study_1_schedules, full_output_size, grid_schedules,
-    CASE_STUDY_1_X, CASE_STUDY_1_Y,
+    auto_axis, auto_tile_axes, case_study_1_schedules, deal_by_tile, full_output_size,
+    grid_schedules, CASE_STUDY_1_X, CASE_STUDY_1_Y,
 };
 pub use pareto::{best_by, best_edp, pareto_front, pareto_indices};
 pub use sweep::{Sweep, SweepPoint, SweepProgress, SweepTotals};

@@ -78,3 +78,28 @@ fn pareto_indices_keep_ties_drop_dominated_and_non_finite() {
     // Sorted by energy whatever the input order.
     assert_eq!(pareto_indices(&[(3.0, 1), (1.0, 9)]), vec![1, 0]);
 }
+
+/// Parallel shares: every schedule exactly once, the modes of one tile in
+/// one share, tiles dealt round-robin, no empty share.
+#[test]
+fn deal_by_tile_keeps_a_tile_together() {
+    let schedules = crate::search::grid_schedules(&[1, 4, 16], &[2, 8], &Overlap::ALL, 6);
+    for parts in [1, 2, 4, 6, 50] {
+        let shares = crate::search::deal_by_tile(&schedules, parts);
+        assert_eq!(shares.len(), parts.min(6));
+        let mut seen: Vec<usize> = shares.iter().flatten().copied().collect();
+        seen.sort_unstable();
+        assert_eq!(seen, (0..schedules.len()).collect::<Vec<_>>());
+        for share in &shares {
+            for &k in share {
+                let t = schedules[k].tile;
+                let together = schedules.iter().enumerate().filter(|(_, s)| s.tile == t);
+                assert!(
+                    together.clone().all(|(j, _)| share.contains(&j)),
+                    "{parts}: {t:?}"
+                );
+            }
+        }
+    }
+    assert!(crate::search::deal_by_tile(&[], 3).is_empty());
+}

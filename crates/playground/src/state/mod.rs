@@ -287,12 +287,16 @@ impl State {
         if self.lanes.sweep.iter().any(|w| w.in_flight.is_some()) {
             self.lanes.stop_sweep_workers(); // abandon the running sweep
         }
-        // Deal the schedules round-robin, so every worker gets a mix of
-        // cheap and expensive ones.
+        // Every mode of one tile size to the same worker (they share most
+        // layer searches, which its cache then does once), tile sizes dealt
+        // round-robin so every worker gets a mix of cheap and costly ones.
         let n = self.lanes.sweep.len();
         let mut shares: Vec<Vec<Schedule>> = vec![Vec::new(); n];
-        for (i, s) in schedules.iter().enumerate() {
-            shares[i % n].push(s.clone());
+        for (w, idx) in defines_model::search::deal_by_tile(&schedules, n)
+            .into_iter()
+            .enumerate()
+        {
+            shares[w] = idx.iter().map(|&k| schedules[k].clone()).collect();
         }
         let inputs = self.scenario.inputs();
         let mut workers_left = 0;
