@@ -231,20 +231,23 @@ impl Rng {
     }
 }
 
+/// A preset pair's scenario, its stack graphs and its largest stack output.
+type Stacks = (crate::ValidScenario, Vec<Graph>, (u64, u64));
+
 /// The stack graphs of a preset pair (the cuts do not depend on the tile)
 /// and the largest stack output.
-fn stack_graphs(hw: &str, wl: &str) -> (crate::ValidScenario, Vec<Graph>, (u64, u64)) {
-    let sc = presets::scenario(hw, wl).unwrap();
+fn stack_graphs(hw: &str, wl: &str) -> Result<Stacks, String> {
+    let sc = presets::scenario(hw, wl).map_err(|d| format!("{hw} + {wl}: {d:?}"))?;
     let sched = Schedule {
         overlap: Overlap::FullyRecompute,
         ..Schedule::default()
     };
-    let run = NetworkRun::new(&sc, &sched).unwrap();
+    let run = NetworkRun::new(&sc, &sched).map_err(|e| format!("{hw} + {wl}: {e:?}"))?;
     let graphs = run.plans.iter().map(|p| p.g.clone()).collect();
     let out = run.plans.iter().fold((1, 1), |o, p| {
         (o.0.max(p.report.output_x), o.1.max(p.report.output_y))
     });
-    (sc, graphs, out)
+    Ok((sc, graphs, out))
 }
 
 /// What a plan reports: (types, hiW, report), or the error.
@@ -270,8 +273,8 @@ fn planned(g: &Graph, hw: &Hardware, sched: &Schedule, oracle: bool) -> Planned 
 /// Compares the run-length and the per-tile planning of every stack of a
 /// preset pair at `tiles` in all three modes; returns the number of tile
 /// types compared.
-fn compare_on_preset(hw: &str, wl: &str, tiles: &[Tile]) -> usize {
-    let (sc, graphs, _) = stack_graphs(hw, wl);
+fn compare_on_preset(hw: &str, wl: &str, tiles: &[Tile]) -> Result<usize, String> {
+    let (sc, graphs, _) = stack_graphs(hw, wl)?;
     let mut types = 0;
     for &tile in tiles {
         for overlap in Overlap::ALL {
@@ -295,7 +298,7 @@ fn compare_on_preset(hw: &str, wl: &str, tiles: &[Tile]) -> usize {
             }
         }
     }
-    types
+    Ok(types)
 }
 
 /// Random tile sizes: small ones (1×1 included), any up to twice the
@@ -317,7 +320,7 @@ fn random_tiles(rng: &mut Rng, n: usize, out: (u64, u64)) -> Vec<Tile> {
 }
 
 #[test]
-fn runs_match_per_tile_walk_on_fsrcnn_case_study_and_random_tiles() {
+fn runs_match_per_tile_walk_on_fsrcnn_case_study_and_random_tiles() -> Result<(), String> {
     let mut tiles: Vec<Tile> = case_study_1_schedules(6)
         .iter()
         .filter(|s| s.overlap == Overlap::FullyRecompute)
@@ -326,13 +329,14 @@ fn runs_match_per_tile_walk_on_fsrcnn_case_study_and_random_tiles() {
     assert_eq!(tiles.len(), 36);
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     tiles.extend(random_tiles(&mut rng, 40, (960, 540)));
-    let types = compare_on_preset("Meta_prototype_DF", "fsrcnn", &tiles);
+    let types = compare_on_preset("Meta_prototype_DF", "fsrcnn", &tiles)?;
     // mode 3 at a middle tile size has 9 types; the sum is far above 3 × 76
     assert!(types > 600, "{types}");
+    Ok(())
 }
 
 #[test]
-fn runs_match_per_tile_walk_on_other_presets() {
+fn runs_match_per_tile_walk_on_other_presets() -> Result<(), String> {
     let mut rng = Rng(0xD1B5_4A32_D192_ED03);
     let mut pairs = 0;
     for (hw, _) in presets::HARDWARE {
@@ -341,13 +345,14 @@ fn runs_match_per_tile_walk_on_other_presets() {
                 continue;
             }
             pairs += 1;
-            let (_, _, out) = stack_graphs(hw, wl);
+            let (_, _, out) = stack_graphs(hw, wl)?;
             let mut tiles = vec![Tile { x: 16, y: 18 }, Tile { x: 60, y: 72 }];
             tiles.extend(random_tiles(&mut rng, 6, out));
-            assert!(compare_on_preset(hw, wl, &tiles) > 0, "{hw} + {wl}");
+            assert!(compare_on_preset(hw, wl, &tiles)? > 0, "{hw} + {wl}");
         }
     }
     assert_eq!(pairs, 50);
+    Ok(())
 }
 
 /// A decision with the given levels (its lists are never looked at: the
@@ -377,9 +382,9 @@ fn fake(levels: [Option<usize>; 3], ids: [usize; 4], tile: TileAt) -> Decided {
 /// (none included) and list ids: more variety than the presets have, e.g.
 /// a vML that changes at the start of every row.
 #[test]
-fn runs_match_per_tile_walk_on_random_decisions() {
-    let (sc, graphs, _) = stack_graphs("Meta_prototype_DF", "fsrcnn");
-    let g = &graphs[0];
+fn runs_match_per_tile_walk_on_random_decisions() -> Result<(), String> {
+    let (sc, graphs, _) = stack_graphs("Meta_prototype_DF", "fsrcnn")?;
+    let g = graphs.first().ok_or("no stack")?;
     let full: Vec<Vec<u64>> = g.nodes.iter().map(|n| n.full.clone()).collect();
     let mut rng = Rng(0x0123_4567_89AB_CDEF);
     let (mut overwrites, mut inside) = (0, 0);
@@ -410,15 +415,17 @@ fn runs_match_per_tile_walk_on_random_decisions() {
                 kinds.push((levels, ids, tile));
             }
         }
+        // the four fake decisions, made already
+        let decisions = || Decisions {
+            g,
+            full: &full,
+            hw: &sc.hardware,
+            sched: &sched,
+            list: kinds.iter().map(|&(l, i, t)| fake(l, i, t)).collect(),
+            pools: Pools::default(),
+        };
         let types = |find: fn(&TileGrid, &mut Decisions) -> Result<Types, NetworkError>| {
-            let mut ds = Decisions {
-                g,
-                full: &full,
-                hw: &sc.hardware,
-                sched: &sched,
-                list: kinds.iter().map(|&(l, i, t)| fake(l, i, t)).collect(),
-                pools: Pools::default(),
-            };
+            let mut ds = decisions();
             let t = find(&tg, &mut ds).map_err(|e| format!("{e:?}"));
             // no real decision was made
             assert_eq!(ds.list.len(), 4, "case {case}");
@@ -430,20 +437,12 @@ fn runs_match_per_tile_walk_on_random_decisions() {
             new, old,
             "case {case}: {oxt}x{oyt} at {tx}x{ty}, {overlap:?}"
         );
-        let old = old.unwrap();
+        let old = old?;
         let tiles: u64 = old.compact.iter().map(|t| t.1).sum();
         assert_eq!(tiles, oxt.div_ceil(tx) * oyt.div_ceil(ty), "case {case}");
         // how often the Q7 boundary falls before the last row
         let og = OracleGrid::new(&tg);
-        let mut ds = Decisions {
-            g,
-            full: &full,
-            hw: &sc.hardware,
-            sched: &sched,
-            list: kinds.iter().map(|&(l, i, t)| fake(l, i, t)).collect(),
-            pools: Pools::default(),
-        };
-        let tc = tile_caches(&og, &mut ds).unwrap();
+        let tc = tile_caches(&og, &mut decisions()).map_err(|e| format!("case {case}: {e:?}"))?;
         if let Some((seq, _)) = tc.v_overwrite {
             overwrites += 1;
             if seq < (og.rows.len() as u64 - 1) * og.cols.len() as u64 {
@@ -452,4 +451,5 @@ fn runs_match_per_tile_walk_on_random_decisions() {
         }
     }
     assert!(overwrites > 500 && inside > 100, "{overwrites} {inside}");
+    Ok(())
 }
