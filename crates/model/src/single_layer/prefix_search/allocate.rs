@@ -39,80 +39,6 @@ pub(super) fn growth_bounded(ctx: &Ctx, x: usize) -> bool {
     true
 }
 
-/// [`choose_combination`] (the same choice) for candidate lists whose
-/// sizes never shrink along a list, as the allocation's do (fact 2 of
-/// docs/model.md §2.4). The choices of the last slot that fit beside the
-/// others are then a prefix of its list, and of that prefix only its
-/// cheapest (the last on ties, Q33) can win: one candidate per choice of
-/// the other slots instead of all. Sums of sizes and accesses stay far
-/// below `u128::MAX` within the model's limits (sizes <= 2^50 bits, loop
-/// products <= 2^48), so the saturating sums are exact here.
-fn choose_growing(
-    lens: &[usize],
-    sizes: &[&[u128]; MAX_OPS],
-    accs: &[&[u128]; MAX_OPS],
-    cap: u128,
-) -> Option<[usize; MAX_OPS]> {
-    let nops = lens.len();
-    let fallback = || choose_combination(lens, |s, i| sizes[s][i], |s, i| accs[s][i], cap);
-    if !(2..=MAX_OPS).contains(&nops)
-        || lens
-            .iter()
-            .enumerate()
-            .any(|(s, &l)| l == 0 || sizes[s].len() < l)
-    {
-        return fallback();
-    }
-    let last = nops - 1;
-    let (ls, la) = (sizes[last], accs[last]);
-    // cheapest[j]: the last cheapest candidate of the last slot in 0..=j
-    let mut cheapest = [0usize; 64];
-    if lens[last] > cheapest.len() {
-        return fallback();
-    }
-    for j in 1..lens[last] {
-        let b = cheapest[j - 1];
-        cheapest[j] = if la[j] <= la[b] { j } else { b };
-    }
-    let mut idx = [0usize; MAX_OPS];
-    let mut best: Option<([usize; MAX_OPS], u128)> = None;
-    loop {
-        let mut size: u128 = 0;
-        let mut acc: u128 = 0;
-        for k in 0..last {
-            size = size.saturating_add(sizes[k][idx[k]]);
-            acc = acc.saturating_add(accs[k][idx[k]]);
-        }
-        // the longest prefix of the last list that fits beside them
-        let fit = ls[..lens[last]]
-            .iter()
-            .take_while(|&&v| size.saturating_add(v) <= cap)
-            .count();
-        if fit > 0 {
-            let j = cheapest[fit - 1];
-            let a = acc.saturating_add(la[j]);
-            if best.is_none_or(|(_, b)| a <= b) {
-                let mut c = idx;
-                c[last] = j;
-                best = Some((c, a));
-            }
-        }
-        // next choice of the other slots, the last of them fastest
-        let mut k = last;
-        loop {
-            if k == 0 {
-                return best.map(|b| b.0);
-            }
-            k -= 1;
-            idx[k] += 1;
-            if idx[k] < lens[k] {
-                break;
-            }
-            idx[k] = 0;
-        }
-    }
-}
-
 impl PrefixSearch {
     /// The allocation of §2.3 as far as the prefix of length `k` decides
     /// it (see [`Ctx::allocate`], which this mirrors operation for
@@ -274,7 +200,12 @@ impl PrefixSearch {
             core::array::from_fn(|s| if s < here.len() { span(s) } else { 0..0 });
         let sizes: [&[u128]; MAX_OPS] = core::array::from_fn(|s| &self.size_at[spans[s].clone()]);
         let accs: [&[u128]; MAX_OPS] = core::array::from_fn(|s| &self.acc_at[spans[s].clone()]);
-        let chosen = choose_growing(&lens[..here.len()], &sizes, &accs, cap);
+        let chosen = choose_combination(
+            &lens[..here.len()],
+            |s, i| sizes[s][i],
+            |s, i| accs[s][i],
+            cap,
+        );
         let counts: [usize; MAX_OPS] =
             core::array::from_fn(|s| chosen.map_or(0, |c| c[s] + first(s)));
         self.apply_choice(ctx, lvl, node, counts)
@@ -393,48 +324,5 @@ impl PrefixSearch {
         // an operand whose loops all go here has nothing left for above:
         // its top level check in `apply_choice` passes
         self.apply_choice(ctx, lvl, node, counts)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use alloc::vec;
-
-    /// `choose_growing` makes `choose_combination`'s choice on lists of
-    /// growing sizes (random lists, caps and accesses, many ties).
-    #[test]
-    fn growing_choice_is_the_plain_choice() {
-        let mut seed = 0x2545_F491_4F6C_DD1Du64;
-        let mut next = move |m: u64| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed % m
-        };
-        for _ in 0..20_000 {
-            let nops = 2 + next(2) as usize;
-            let lens: Vec<usize> = (0..nops).map(|_| 1 + next(9) as usize).collect();
-            let mut sizes: Vec<Vec<u128>> = Vec::new();
-            let mut accs: Vec<Vec<u128>> = Vec::new();
-            for &l in &lens {
-                let mut s = next(20) as u128;
-                let mut v = vec![];
-                for _ in 0..l {
-                    s += next(10) as u128;
-                    v.push(s);
-                }
-                sizes.push(v);
-                accs.push((0..l).map(|_| next(6) as u128).collect());
-            }
-            let cap = next(150) as u128;
-            let s3: [&[u128]; MAX_OPS] =
-                core::array::from_fn(|k| sizes.get(k).map_or(&[][..], |v| &v[..]));
-            let a3: [&[u128]; MAX_OPS] =
-                core::array::from_fn(|k| accs.get(k).map_or(&[][..], |v| &v[..]));
-            let fast = choose_growing(&lens, &s3, &a3, cap);
-            let plain = choose_combination(&lens, |k, i| sizes[k][i], |k, i| accs[k][i], cap);
-            assert_eq!(fast, plain, "{lens:?} {sizes:?} {accs:?} cap {cap}");
-        }
     }
 }

@@ -161,8 +161,6 @@ pub(super) struct PrefixSearch {
     /// `ir(O)` loops among the first `p`.
     ir_o_before: Vec<usize>,
     ir_o_total: usize,
-    /// Per layer dimension: `ir` for the output.
-    o_ir_class: Vec<bool>,
     /// Per (operand, dimension): whether its extent enters the operand's
     /// tensor size (`r`, or in a pr relation).
     shapes: Vec<bool>,
@@ -243,7 +241,6 @@ impl PrefixSearch {
             rem_prod: vec![1; n + 1],
             ir_o_before: vec![0; n + 1],
             ir_o_total,
-            o_ir_class: o_class.iter().map(|c| *c == DimClass::Ir).collect(),
             shapes: (0..nops)
                 .flat_map(|x| {
                     let o = &ctx.layer.operands[x];
@@ -332,7 +329,6 @@ impl PrefixSearch {
                 self.done = true;
                 return true;
             }
-            self.dive(ctx);
         }
         while self.stats.considered < target {
             let k = self.path.len();
@@ -361,38 +357,6 @@ impl PrefixSearch {
             }
         }
         false
-    }
-
-    /// A first complete ordering, to bound the walk from its start: from
-    /// the root, repeatedly the child with the lowest bound. It is visited
-    /// again by the walk (same energy and rank: no change), so nothing here
-    /// is counted.
-    fn dive(&mut self, ctx: &Ctx) {
-        while self.path.len() < self.n {
-            let k = self.path.len();
-            let mut pick: Option<(f64, usize)> = None;
-            for v in 0..self.left.len() {
-                if self.left[v] == 0 {
-                    continue;
-                }
-                self.push(v);
-                if !matches!(self.advance(ctx, k + 1), Step::Invalid) {
-                    let b = self.bound(ctx, &self.nodes[k + 1]);
-                    if pick.is_none_or(|(pb, _)| b < pb) {
-                        pick = Some((b, v));
-                    }
-                }
-                self.pop();
-            }
-            let Some((_, v)) = pick else {
-                break;
-            };
-            self.push(v);
-            self.advance(ctx, k + 1);
-        }
-        while !self.path.is_empty() {
-            self.pop();
-        }
     }
 
     /// Adds a finished subtree to the counts; true unless `Descend`.
@@ -439,8 +403,9 @@ impl PrefixSearch {
         }
     }
 
+    /// Whether loop `l` is `ir` for the output (operand 0).
     fn o_ir(&self, l: Loop) -> bool {
-        self.o_ir_class.get(l.0).copied().unwrap_or(false)
+        !self.nonir.get(l.0).copied().unwrap_or(true)
     }
 
     /// Decides every level the prefix of length `k` allows, updates the
