@@ -171,6 +171,17 @@ proptest! {
     }
 }
 
+/// The layer at the case-study tile: OX and OY capped at 16 × 18.
+fn at_case_study_tile(l: &LayerSpec) -> LayerSpec {
+    let mut tile = l.clone();
+    for (d, cap) in [("OX", 16), ("OY", 18)] {
+        if let Some(i) = tile.dim_index(d) {
+            tile.sizes[i] = tile.sizes[i].min(cap);
+        }
+    }
+    tile
+}
+
 /// Every compute layer of the 50 presets at full size, and at a tile
 /// (OX, OY capped at 16 × 18, the case-study schedule), at lpf 6.
 #[test]
@@ -182,12 +193,7 @@ fn fast_search_equals_exhaustive_on_preset_layers() {
             let sc = validate_json(wl_text, hw_text, map).unwrap();
             for l in &sc.layers {
                 let sm = sc.mapping.layer(l.id).cloned().unwrap_or_default();
-                let mut tile = l.clone();
-                for (d, cap) in [("OX", 16), ("OY", 18)] {
-                    if let Some(i) = tile.dim_index(d) {
-                        tile.sizes[i] = tile.sizes[i].min(cap);
-                    }
-                }
+                let tile = at_case_study_tile(l);
                 for spec in [l, &tile] {
                     match check(spec, &sc.hardware, &sm, 6) {
                         Ok(p) => pruned += p,
@@ -215,22 +221,10 @@ fn fast_search_equals_exhaustive_at_lpf_8_on_sampled_preset_layers() {
     let mut evaluated = 0u64;
     for hw_name in ["Meta_prototype_DF", "Edge_TPU_like_DF", "TPU_like"] {
         for wl_name in ["fsrcnn", "dmcnnvd", "mobilenetv1"] {
-            let Some(hw_text) = presets::hardware(hw_name) else {
-                panic!("no preset {hw_name}");
-            };
-            let Some(wl_text) = presets::workload(wl_name) else {
-                panic!("no preset {wl_name}");
-            };
-            let map = presets::mapping(&presets::default_mapping_name(hw_name, wl_name)).unwrap();
-            let sc = validate_json(wl_text, hw_text, map).unwrap();
+            let sc = presets::scenario(hw_name, wl_name).unwrap();
             for l in &sc.layers {
                 let sm = sc.mapping.layer(l.id).cloned().unwrap_or_default();
-                let mut tile = l.clone();
-                for (d, cap) in [("OX", 16), ("OY", 18)] {
-                    if let Some(i) = tile.dim_index(d) {
-                        tile.sizes[i] = tile.sizes[i].min(cap);
-                    }
-                }
+                let tile = at_case_study_tile(l);
                 let full = hw_name == "Meta_prototype_DF" && wl_name == "fsrcnn";
                 let specs: Vec<&LayerSpec> = if full { vec![l, &tile] } else { vec![&tile] };
                 for spec in specs {
