@@ -13,6 +13,26 @@ use crate::limits;
 /// Diagnostics collected while reading one document.
 pub type Diags = Vec<Diagnostic>;
 
+/// Reports `count` of `what` at `path` when it is over `bound` (see
+/// [`limits::exceeded`](crate::limits::exceeded)); true when it is.
+pub(crate) fn count_over<T: PartialOrd + core::fmt::Display>(
+    d: &mut Diags,
+    path: String,
+    what: &str,
+    count: T,
+    bound: T,
+    why: &str,
+) -> bool {
+    let over = count > bound;
+    if over {
+        d.push(Diagnostic::new(
+            path,
+            crate::limits::exceeded(what, count, bound, why),
+        ));
+    }
+    over
+}
+
 /// Parses JSON text into a value, or the diagnostics at `root`: a document
 /// over [`limits::MAX_DOCUMENT_BYTES`], text that is not JSON, or keys
 /// given twice in one object (JSON parsers keep the last silently).

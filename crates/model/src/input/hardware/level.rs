@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::{ArrayDim, Dir, Hardware, MemoryLevel, OperandSlot, Port, PortFn, PortKind};
 use crate::diag::Diagnostic;
-use crate::input::json::{as_array, as_str, as_u64, Diags, Obj};
+use crate::input::json::{as_array, as_str, as_u64, count_over, Diags, Obj};
 use crate::limits;
 
 const SIZE_WHY: &str = "2^50 bits (128 TiB) is larger than any memory";
@@ -188,16 +188,14 @@ fn make_ports(inst: &Instance, d: &mut Diags) -> Option<Vec<Port>> {
             "the memory has no port; give it at least one r_port/w_port or rw_port",
         ));
     }
-    if r + w + rw > limits::MAX_PORTS_PER_MEMORY {
-        d.push(Diagnostic::new(
-            format!("{ipath}.r_port"),
-            limits::exceeded(
-                "r_port + w_port + rw_port:",
-                r + w + rw,
-                limits::MAX_PORTS_PER_MEMORY,
-                "use fewer ports",
-            ),
-        ));
+    if count_over(
+        d,
+        format!("{ipath}.r_port"),
+        "r_port + w_port + rw_port:",
+        r + w + rw,
+        limits::MAX_PORTS_PER_MEMORY,
+        "use fewer ports",
+    ) {
         return None;
     }
     let mut ports = Vec::new();

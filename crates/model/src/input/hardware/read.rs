@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::level::read_level;
 use super::{ArrayDim, Hardware};
 use crate::diag::Diagnostic;
-use crate::input::json::{as_str, Diags, Obj};
+use crate::input::json::{as_str, count_over, Diags, Obj};
 use crate::limits;
 
 const SCHEMA: &str = "defines-reference-hardware/1";
@@ -96,16 +96,14 @@ fn check_level_count<'a>(
     ml_path: &str,
     d: &mut Diags,
 ) -> Option<&'a Vec<Value>> {
-    if ml.len() > limits::MAX_MEMORIES {
-        d.push(Diagnostic::new(
-            ml_path.to_string(),
-            limits::exceeded(
-                "the number of memory levels",
-                ml.len(),
-                limits::MAX_MEMORIES,
-                "no accelerator has more; merge some",
-            ),
-        ));
+    if count_over(
+        d,
+        ml_path.to_string(),
+        "the number of memory levels",
+        ml.len(),
+        limits::MAX_MEMORIES,
+        "no accelerator has more; merge some",
+    ) {
         return None;
     }
     if ml.is_empty() {
@@ -184,16 +182,14 @@ fn read_unit_energy(u: &Value, unit_path: String, d: &mut Diags) -> Option<f64> 
 /// The array dimensions `{name, size}` (`None` past
 /// [`limits::MAX_ARRAY_DIMS`]); unreadable entries are reported and left out.
 fn read_array_dims(dims: &[Value], dims_path: &str, d: &mut Diags) -> Option<Vec<ArrayDim>> {
-    if dims.len() > limits::MAX_ARRAY_DIMS {
-        d.push(Diagnostic::new(
-            dims_path.to_string(),
-            limits::exceeded(
-                "the number of array dimensions",
-                dims.len(),
-                limits::MAX_ARRAY_DIMS,
-                "spatial unrolling is searched over them",
-            ),
-        ));
+    if count_over(
+        d,
+        dims_path.to_string(),
+        "the number of array dimensions",
+        dims.len(),
+        limits::MAX_ARRAY_DIMS,
+        "spatial unrolling is searched over them",
+    ) {
         return None;
     }
     if dims.is_empty() {
