@@ -238,18 +238,35 @@ pub struct Rank {
     counts_of: Vec<u64>,
 }
 
-/// Number of orderings of a multiset given by its multiplicities.
+/// Number of orderings of a multiset given by its multiplicities
+/// (saturating at `u64::MAX`).
 pub fn orderings_of(counts: &[u8]) -> u64 {
+    // exact: each `res * tot / i` is a product of binomial coefficients;
+    // in u64 while it fits (the walk's hot path), in u128 beyond
     let mut res: u64 = 1;
     let mut tot: u64 = 0;
     for &c in counts {
         for i in 1..=c as u64 {
             tot += 1;
-            // exact: res * tot / i is a binomial-coefficient product
-            res = res.saturating_mul(tot) / i;
+            match res.checked_mul(tot) {
+                Some(v) => res = v / i,
+                None => return orderings_wide(counts),
+            }
         }
     }
     res
+}
+
+fn orderings_wide(counts: &[u8]) -> u64 {
+    let mut res: u128 = 1;
+    let mut tot: u128 = 0;
+    for &c in counts {
+        for i in 1..=c as u128 {
+            tot += 1;
+            res = res.saturating_mul(tot) / i;
+        }
+    }
+    u64::try_from(res).unwrap_or(u64::MAX)
 }
 
 impl Rank {
@@ -453,6 +470,17 @@ mod tests {
             }
             assert_eq!(c, n);
         }
+    }
+
+    /// Multinomial counts, exact in u64 and through the u128 path (whose
+    /// intermediate products leave u64), saturating beyond.
+    #[test]
+    fn ordering_counts() {
+        assert_eq!(orderings_of(&[]), 1);
+        assert_eq!(orderings_of(&[1; 20]), 2_432_902_008_176_640_000);
+        assert_eq!(orderings_of(&[4; 5]), 305_540_235_000);
+        assert_eq!(orderings_of(&[4, 10, 11, 11]), 2_680_707_555_916_790_400);
+        assert_eq!(orderings_of(&[1; 21]), u64::MAX);
     }
 
     /// Every ordering's rank is its position in the generator's order, on

@@ -9,7 +9,7 @@ use alloc::vec::Vec;
 use super::allocation::AllocScratch;
 use super::context::Ctx;
 use super::full_cost::full_cost;
-use super::loma::{loop_prime_factors, sorted_values, Loop, LpfError, Orderings};
+use super::loma::{loop_prime_factors, orderings_of, sorted_values, Loop, LpfError, Orderings};
 use super::prefix_search::{PrefixSearch, SearchStats, MAX_LOOPS};
 use super::spatial::{Decoupler, Unrolling};
 use super::temporal::{stationarity_merge, OpTable};
@@ -67,7 +67,7 @@ pub fn evaluate_layer(
 /// Exactly the exhaustive optimum, faster: when no access energy is
 /// negative, a depth-first walk over the orderings' prefixes shares the
 /// allocation and the energy terms among orderings and skips subtrees that
-/// cannot win (`prefix_search.rs`, docs/model.md §2.4). Otherwise the
+/// cannot win (`prefix_search/`, docs/model.md §2.4). Otherwise the
 /// orderings are generated one by one in the reference's order.
 /// [`LomaSearch::exhaustive`] generates and costs every ordering, nothing
 /// skipped (the reference for tests).
@@ -92,27 +92,6 @@ pub struct LomaSearch {
     pub(super) fast: Option<PrefixSearch>,
 }
 
-/// Number of distinct permutations of a multiset, saturating.
-pub(super) fn multiset_permutations(items: &[Loop]) -> u64 {
-    let mut sorted: Vec<Loop> = items.to_vec();
-    sorted.sort_unstable();
-    let mut res: u128 = 1;
-    let mut tot: u128 = 0;
-    let mut k = 0;
-    while k < sorted.len() {
-        let mut g = 1;
-        while k + g < sorted.len() && sorted[k + g] == sorted[k] {
-            g += 1;
-        }
-        for i in 1..=g as u128 {
-            tot += 1;
-            res = res.saturating_mul(tot) / i;
-        }
-        k += g;
-    }
-    u64::try_from(res).unwrap_or(u64::MAX)
-}
-
 impl LomaSearch {
     /// Prepares the search: spatial mapping (§1.4), LPFs (§2.1) and the
     /// ordering generator (§2.2).
@@ -133,9 +112,9 @@ impl LomaSearch {
             .iter()
             .flat_map(|(d, fs)| fs.iter().map(move |&f| (*d, f)))
             .collect();
-        let expected = multiset_permutations(&items);
         let name_of = |d: usize| ctx.layer.dims[d].clone();
         let (values, counts) = sorted_values(&items, name_of);
+        let expected = orderings_of(&counts);
         let gen = Orderings::new(items, name_of);
         let sc = AllocScratch::new(&ctx);
         let nops = ctx.ops.len();
