@@ -287,6 +287,12 @@ impl Rank {
         }
     }
 
+    /// The place value of value `v` in a sub-multiset's code (the code of
+    /// a sub-multiset is the sum of its values' place values).
+    pub fn place_of(&self, v: usize) -> usize {
+        self.place.get(v).copied().unwrap_or(0)
+    }
+
     fn code(&self, sub: &[u8]) -> usize {
         sub.iter()
             .zip(&self.place)

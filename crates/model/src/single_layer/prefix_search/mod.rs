@@ -181,8 +181,6 @@ pub(super) struct PrefixSearch {
     /// Per operand: terms by [`PrefixSearch::memo_key`], where it applies.
     memo: Vec<TermMemo>,
     memo_ok: Vec<bool>,
-    /// Mixed-radix place value of each value (multiset codes).
-    place: Vec<usize>,
     pub(super) best: Option<Best>,
     pub(super) stats: SearchStats,
     started: bool,
@@ -272,7 +270,6 @@ impl PrefixSearch {
                 .map(|o| TermMemo::new(o.levels.len()))
                 .collect(),
             memo_ok: Vec::new(),
-            place: Vec::new(),
             best: None,
             stats: SearchStats::default(),
             started: false,
@@ -289,11 +286,6 @@ impl PrefixSearch {
         s.memo_ok = (0..nops)
             .map(|x| exact && !ctx.layer.operands[x].has_pr)
             .collect();
-        let mut p = 1usize;
-        for &c in &counts {
-            s.place.push(p);
-            p *= c as usize + 1;
-        }
         s
     }
 

@@ -179,7 +179,7 @@ impl PrefixSearch {
             for lv in 0..levels {
                 let mut code = 0usize;
                 for p in self.starts[lv]..self.starts[lv + 1] {
-                    code += self.place[*self.path.get(p)? as usize];
+                    code += self.rank.place_of(*self.path.get(p)? as usize);
                 }
                 key |= (code as u128) << (4 + 16 * lv);
             }
