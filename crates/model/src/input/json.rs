@@ -130,6 +130,21 @@ impl<'a> Obj<'a> {
         }
     }
 
+    /// The optional `schema` field: when present, it must name `expected`.
+    pub fn check_schema(&mut self, expected: &str, d: &mut Diags) {
+        if let Some(s) = self.opt("schema") {
+            let p = self.sub("schema");
+            if let Some(s) = as_str(s, &p, d) {
+                if s != expected {
+                    d.push(Diagnostic::new(
+                        p,
+                        format!("unknown schema `{s}`; use `{expected}`"),
+                    ));
+                }
+            }
+        }
+    }
+
     /// A required field.
     pub fn req(&mut self, key: &'static str, d: &mut Diags) -> Option<&'a Value> {
         let v = self.opt(key);

@@ -66,17 +66,7 @@ const SCHEMA: &str = "defines-reference-mapping/1";
 fn read(v: &Value, d: &mut Diags) -> Option<MappingFile> {
     let mut o = Obj::new(v, "mapping", d)?;
     o.allow(&["hw_family", "applies_to_hardware", "overrides"]);
-    if let Some(s) = o.opt("schema") {
-        let p = o.sub("schema");
-        if let Some(s) = as_str(s, &p, d) {
-            if s != SCHEMA {
-                d.push(Diagnostic::new(
-                    p,
-                    format!("unknown schema `{s}`; use `{SCHEMA}`"),
-                ));
-            }
-        }
-    }
+    o.check_schema(SCHEMA, d);
     let workload = o
         .opt("workload")
         .and_then(Value::as_str)

@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::level::read_level;
 use super::{ArrayDim, Hardware};
 use crate::diag::Diagnostic;
-use crate::input::json::{as_str, count_over, Diags, Obj};
+use crate::input::json::{count_over, Diags, Obj};
 use crate::limits;
 
 const SCHEMA: &str = "defines-reference-hardware/1";
@@ -57,17 +57,7 @@ fn read_top<'a>(v: &'a Value, d: &mut Diags) -> Option<(String, &'a Vec<Value>, 
         "memory_operand_convention",
         "global_buffer",
     ]);
-    if let Some(s) = top.opt("schema") {
-        let p = top.sub("schema");
-        if let Some(s) = as_str(s, &p, d) {
-            if s != SCHEMA {
-                d.push(Diagnostic::new(
-                    p,
-                    format!("unknown schema `{s}`; use `{SCHEMA}`"),
-                ));
-            }
-        }
-    }
+    top.check_schema(SCHEMA, d);
     let name = top.req_str("name", d).unwrap_or("").to_string();
     let cores = top.req_array("cores", d);
     let cores_path = top.sub("cores");
