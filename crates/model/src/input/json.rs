@@ -351,3 +351,45 @@ pub fn short(v: &Value) -> String {
         s
     }
 }
+
+#[cfg(test)]
+mod schema_tests {
+    use crate::input::hardware::Hardware;
+    use crate::input::mapping::MappingFile;
+    use crate::presets;
+    use alloc::string::ToString;
+
+    /// A document naming another schema is refused at its `schema` field,
+    /// with the schema to use; the presets' own schema is accepted.
+    #[test]
+    fn wrong_schema_is_named_with_the_right_one() {
+        let Some(hw) = presets::hardware("Meta_prototype_DF") else {
+            panic!("no preset");
+        };
+        let mut v: serde_json::Value = serde_json::from_str(hw).unwrap_or_default();
+        v["schema"] = "other/1".into();
+        let err = Hardware::from_json(&v.to_string())
+            .err()
+            .unwrap_or_default();
+        assert!(
+            err.iter()
+                .any(|e| e.message.starts_with("unknown schema `other/1`; use `")),
+            "{err:?}"
+        );
+        let Some(map) = presets::mapping("Meta_prototype__fsrcnn") else {
+            panic!("no preset");
+        };
+        assert!(MappingFile::from_json(map).is_ok());
+        let mut v: serde_json::Value = serde_json::from_str(map).unwrap_or_default();
+        v["schema"] = "other/1".into();
+        let err = MappingFile::from_json(&v.to_string())
+            .err()
+            .unwrap_or_default();
+        assert_eq!(err.len(), 1, "{err:?}");
+        assert_eq!(err[0].path, "mapping.schema");
+        assert_eq!(
+            err[0].message,
+            "unknown schema `other/1`; use `defines-reference-mapping/1`"
+        );
+    }
+}
