@@ -14,6 +14,7 @@ pub mod charts;
 pub mod defaults;
 pub mod format;
 pub mod handler;
+pub mod hw_form;
 pub mod persist;
 pub mod protocol;
 pub mod state;

@@ -13,12 +13,15 @@ mod scenario;
 mod sweep;
 #[cfg(test)]
 mod tests;
+mod user_presets;
 
 pub use derived::Derived;
 pub use lanes::{Lane, Lanes, WorkerState, WorkerStatus, MAX_SWEEP_WORKERS};
 pub use scenario::{auto_axis, tile_choices, Doc, Grid, Scenario, CASE_STUDY_1_X, CASE_STUDY_1_Y};
 pub use sweep::SweepState;
+pub use user_presets::{UserPresets, USER_PRESETS_KEY};
 
+use crate::hw_form::{self, FormEdit};
 use crate::protocol::{Request, Response};
 use defines_model::{limits, presets, Diagnostic, NetworkReport, Overlap, Schedule, Tile};
 
@@ -48,6 +51,13 @@ pub struct State {
     pub grid: Grid,
     /// A visible notice (worker restarts, protocol errors).
     pub notice: Option<String>,
+    /// The user's saved accelerators (name, hardware JSON), sorted by name;
+    /// kept in localStorage by the page.
+    pub user_presets: UserPresets,
+    /// Why the last form edit could not be made (the JSON does not parse).
+    pub form_error: Option<String>,
+    /// The name typed for saving (or deleting) a user accelerator.
+    pub preset_name: String,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -67,6 +77,17 @@ pub enum Action {
     Edit(Doc, String),
     /// Back to the preset's text.
     ResetEdit(Doc),
+    /// An edit of the structured hardware editor (applied to the hardware
+    /// JSON, the one source of truth).
+    Form(FormEdit),
+    /// Save the hardware as a named user accelerator (its `name` becomes
+    /// this name).
+    SavePreset(String),
+    /// Load a user accelerator into the hardware document.
+    LoadPreset(String),
+    DeletePreset(String),
+    /// The name typed for saving an accelerator.
+    PresetName(String),
     /// Replace the whole scenario (restored from the URL or storage).
     Restore(Scenario),
     SetGrid(Grid),
@@ -125,6 +146,9 @@ impl State {
             sweep: None,
             grid: Grid::CaseStudy1,
             notice: None,
+            user_presets: UserPresets::default(),
+            form_error: None,
+            preset_name: String::new(),
         };
         s.schedule_changed();
         s
@@ -205,6 +229,22 @@ impl State {
                 self.scenario.edits[Scenario::index(doc)] = None;
                 self.documents_changed();
             }
+            Action::Form(edit) => match hw_form::apply(&self.scenario.text(Doc::Hardware), &edit) {
+                Ok(text) => {
+                    self.form_error = None;
+                    self.apply(Action::Edit(Doc::Hardware, text));
+                }
+                Err(why) => self.form_error = Some(why),
+            },
+            Action::SavePreset(name) => self.save_preset(name),
+            Action::LoadPreset(name) => {
+                if let Some(text) = self.user_presets.get(&name).map(str::to_string) {
+                    self.preset_name = name;
+                    self.apply(Action::Edit(Doc::Hardware, text));
+                }
+            }
+            Action::DeletePreset(name) => self.user_presets.remove(&name),
+            Action::PresetName(name) => self.preset_name = name,
             Action::Restore(s) => {
                 self.scenario = s;
                 self.documents_changed();

@@ -16,7 +16,9 @@ use super::browser;
 use crate::charts::{self, hit_test};
 use crate::format::{cycles, energy, sci, si, thousands};
 use crate::persist;
-use crate::state::{tile_choices, Action, Doc, Grid, Lane, State, WorkerStatus};
+use crate::state::{
+    tile_choices, Action, Doc, Grid, Lane, State, UserPresets, WorkerStatus, USER_PRESETS_KEY,
+};
 use crate::views::{self, Metric};
 use defines_model::limits;
 use defines_model::{presets, Overlap, Tile};
@@ -24,6 +26,7 @@ use defines_model::{presets, Overlap, Tile};
 mod controls;
 mod drawing;
 mod editors;
+mod hardware;
 mod results;
 mod sweep;
 mod workers;
@@ -31,6 +34,7 @@ mod workers;
 use controls::*;
 use drawing::*;
 use editors::*;
+use hardware::*;
 use results::*;
 use sweep::*;
 use workers::*;
@@ -53,6 +57,9 @@ impl Reducible for Model {
 /// to the default with a notice.
 fn initial_model() -> Model {
     let mut s = State::with_sweep_workers(browser::cores());
+    s.user_presets = browser::storage_get(USER_PRESETS_KEY)
+        .map(|t| UserPresets::decode(&t))
+        .unwrap_or_default();
     let hash = browser::location_hash();
     let (restored, source) = match browser::saved_if_url_behind(&hash) {
         // A reload right after an edit: the URL is older than the save.
@@ -98,6 +105,10 @@ pub fn App() -> Html {
     use_effect_with(s.scenario.clone(), |scenario| {
         browser::persist_soon(persist::encode(scenario));
     });
+    // The user's accelerators live in localStorage (written on change).
+    use_effect_with(s.user_presets.clone(), |p| {
+        browser::storage_set(USER_PRESETS_KEY, &p.encode());
+    });
 
     let (energy_canvas, latency_canvas) = use_report_charts(&model);
     let sweep_charts = use_sweep_charts(&model);
@@ -130,6 +141,7 @@ pub fn App() -> Html {
                 </section>
                 { sweep_section(s, heat_canvases, pareto_canvas, on_pareto_click) }
                 { layer_table(s) }
+                { hardware_form(s, &dispatch) }
                 { editors(s, &dispatch) }
                 { help() }
             </main>
