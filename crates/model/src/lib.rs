@@ -119,9 +119,10 @@ pub mod single_layer;
 pub(crate) mod vec_map;
 
 pub use depth_first::{
-    automatic_stack_cuts, evaluate_network, evaluate_network_fixed, evaluate_network_with,
-    validate_schedule, EvalCache, ItemKind, ItemReport, LayerTileMacs, NetworkError, NetworkReport,
-    NetworkRun, Overlap, Progress, Schedule, StackReport, Tile, TileTypeReport,
+    automatic_stack_cuts, evaluate_network, evaluate_network_cached, evaluate_network_fixed,
+    evaluate_network_with, validate_schedule, EvalCache, ItemKind, ItemReport, LayerTileMacs,
+    NetworkError, NetworkReport, NetworkRun, Overlap, Progress, Schedule, StackReport, Tile,
+    TileTypeReport,
 };
 pub use diag::Diagnostic;
 pub use fixes::Fixes;

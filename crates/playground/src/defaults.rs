@@ -40,6 +40,7 @@ pub fn default_evaluate_request(run_id: u64) -> Request {
         run_id,
         inputs: default_inputs(),
         schedule: default_schedule(),
+        fixes: defines_model::Fixes::default(),
     }
 }
 

@@ -7,8 +7,8 @@
 
 use crate::protocol::{decode, encode, Inputs, Request, Response, SweepPoint, SweepTotals};
 use defines_model::{
-    evaluate_network_with, validate_json, validate_schedule, EvalCache, NetworkError, Schedule,
-    ValidScenario,
+    evaluate_network_cached, validate_json, validate_schedule, EvalCache, Fixes, NetworkError,
+    Schedule, ValidScenario,
 };
 
 /// The worker's state: the last validated inputs, so that moving a slider
@@ -39,6 +39,7 @@ enum JobKind {
         schedules: std::vec::IntoIter<Schedule>,
         index: u32,
         total: u32,
+        fixes: Fixes,
     },
 }
 
@@ -76,19 +77,26 @@ impl Handler {
         let run_id = req.run_id();
         let kind = match req {
             Request::Evaluate {
-                inputs, schedule, ..
+                inputs,
+                schedule,
+                fixes,
+                ..
             } => JobKind::Answer(Box::new(match self.current(inputs) {
                 Err(r) => r,
-                Ok(cur) => evaluate(cur, &schedule, run_id),
+                Ok(cur) => evaluate(cur, &schedule, fixes, run_id),
             })),
             Request::Sweep {
-                inputs, schedules, ..
+                inputs,
+                schedules,
+                fixes,
+                ..
             } => match self.current(inputs) {
                 Err(r) => JobKind::Answer(Box::new(r)),
                 Ok(_) => JobKind::Sweep {
                     total: schedules.len().try_into().unwrap_or(u32::MAX),
                     schedules: schedules.into_iter(),
                     index: 0,
+                    fixes,
                 },
             },
         };
@@ -106,12 +114,13 @@ impl Handler {
                 mut schedules,
                 index,
                 total,
+                fixes,
             } => {
                 let Some(schedule) = schedules.next() else {
                     return Some(Response::SweepDone { run_id: job.run_id });
                 };
                 let point = match self.current.as_mut() {
-                    Some(cur) => sweep_point(cur, schedule),
+                    Some(cur) => sweep_point(cur, schedule, fixes),
                     None => SweepPoint {
                         schedule,
                         outcome: Err(NetworkError::Graph(
@@ -123,6 +132,7 @@ impl Handler {
                     schedules,
                     index: index + 1,
                     total,
+                    fixes,
                 };
                 Some(Response::SweepPoint {
                     run_id: job.run_id,
@@ -135,7 +145,7 @@ impl Handler {
     }
 }
 
-fn evaluate(cur: &mut Current, schedule: &Schedule, run_id: u64) -> Response {
+fn evaluate(cur: &mut Current, schedule: &Schedule, fixes: Fixes, run_id: u64) -> Response {
     let diagnostics = validate_schedule(&cur.scenario, schedule);
     if !diagnostics.is_empty() {
         return Response::Invalid {
@@ -143,7 +153,7 @@ fn evaluate(cur: &mut Current, schedule: &Schedule, run_id: u64) -> Response {
             diagnostics,
         };
     }
-    match evaluate_network_with(&cur.scenario, schedule, &mut cur.cache) {
+    match evaluate_network_cached(&cur.scenario, schedule, fixes, &mut cur.cache) {
         Ok(report) => Response::Evaluated {
             run_id,
             report: Box::new(report),
@@ -155,10 +165,11 @@ fn evaluate(cur: &mut Current, schedule: &Schedule, run_id: u64) -> Response {
     }
 }
 
-fn sweep_point(cur: &mut Current, schedule: Schedule) -> SweepPoint {
+fn sweep_point(cur: &mut Current, schedule: Schedule, fixes: Fixes) -> SweepPoint {
     let diagnostics = validate_schedule(&cur.scenario, &schedule);
     let outcome = if diagnostics.is_empty() {
-        evaluate_network_with(&cur.scenario, &schedule, &mut cur.cache).map(|r| SweepTotals::of(&r))
+        evaluate_network_cached(&cur.scenario, &schedule, fixes, &mut cur.cache)
+            .map(|r| SweepTotals::of(&r))
     } else {
         Err(NetworkError::Schedule(diagnostics))
     };
@@ -247,6 +258,7 @@ mod tests {
             run_id: 4,
             inputs: default_inputs(),
             schedules: vec![schedule(1, 960, 540), schedule(3, 0, 5)],
+            fixes: Fixes::default(),
         });
         let answers: Vec<Response> = std::iter::from_fn(|| h.next(&mut job)).collect();
         assert_eq!(answers.len(), 3);
@@ -287,6 +299,7 @@ mod tests {
                 run_id,
                 inputs: default_inputs(),
                 schedule: schedule(3, x, y),
+                fixes: Fixes::default(),
             })
         };
         handle_message(&mut warm, &req(1, 16, 18));
@@ -294,6 +307,49 @@ mod tests {
         let warm_answer = handle_message(&mut warm, &req(3, 16, 18));
         let cold_answer = handle_message(&mut Handler::default(), &req(3, 16, 18));
         assert_eq!(warm_answer, cold_answer);
+    }
+
+    /// The Q36 fix reaches the model: on TPU_like (whose automatic cuts
+    /// include one after layer 0) the answer equals the model's fixed
+    /// evaluation and differs from the reference's.
+    #[test]
+    fn fixes_reach_the_model() {
+        use defines_model::{evaluate_network, evaluate_network_fixed, presets, validate_json};
+        let (hw, wl, mp) = ("TPU_like", "fsrcnn", "TPU_like__fsrcnn");
+        let inputs = Inputs {
+            hardware_json: presets::hardware(hw).unwrap().into(),
+            workload_json: presets::workload(wl).unwrap().into(),
+            mapping_json: presets::mapping(mp).unwrap().into(),
+        };
+        let sc = validate_json(
+            &inputs.workload_json,
+            &inputs.hardware_json,
+            &inputs.mapping_json,
+        )
+        .unwrap();
+        let sched = schedule(3, 60, 72);
+        let mut h = Handler::default();
+        let mut answer = |fixes| {
+            let mut job = h.start(Request::Evaluate {
+                run_id: 1,
+                inputs: inputs.clone(),
+                schedule: sched.clone(),
+                fixes,
+            });
+            match h.next(&mut job) {
+                Some(Response::Evaluated { report, .. }) => *report,
+                other => panic!("{other:?}"),
+            }
+        };
+        let fixed = answer(Fixes::all());
+        let reference = answer(Fixes::default());
+        assert_eq!(
+            fixed,
+            evaluate_network_fixed(&sc, &sched, Fixes::all()).unwrap()
+        );
+        assert_eq!(reference, evaluate_network(&sc, &sched).unwrap());
+        assert_ne!(fixed.stacks, reference.stacks);
+        assert_ne!(fixed.energy_pj, reference.energy_pj);
     }
 
     #[test]
@@ -305,6 +361,7 @@ mod tests {
             run_id: 9,
             inputs,
             schedule: Schedule::default(),
+            fixes: Fixes::default(),
         });
         let out: Vec<Response> = std::iter::from_fn(|| h.next(&mut job)).collect();
         assert_eq!(out[0].run_id(), Some(9));

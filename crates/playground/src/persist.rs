@@ -3,11 +3,11 @@
 //! checked and a bad state is an error message (the page then falls back to
 //! the default scenario and says why).
 
-use crate::state::{Doc, Scenario};
+use crate::state::{Doc, Scenario, Slider, MAX_SLIDERS};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use defines_model::limits;
-use defines_model::{presets, Overlap, Tile};
+use defines_model::{presets, Fixes, Overlap, Tile};
 use serde::{Deserialize, Serialize};
 
 /// Larger states are refused before decoding (edited documents included,
@@ -29,6 +29,18 @@ struct Saved {
     lpf: u32,
     #[serde(default)]
     edits: [Option<String>; 3],
+    /// Stack cuts (absent: automatic).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    cuts: Option<Vec<i64>>,
+    #[serde(default, skip_serializing_if = "is_default")]
+    fixes: Fixes,
+    /// The hardware fields on "what if" sliders.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    sliders: Vec<Slider>,
+}
+
+fn is_default(f: &Fixes) -> bool {
+    *f == Fixes::default()
 }
 
 pub fn encode(s: &Scenario) -> String {
@@ -45,6 +57,9 @@ pub fn encode(s: &Scenario) -> String {
             s.edit(Doc::Workload).map(str::to_string),
             s.edit(Doc::Mapping).map(str::to_string),
         ],
+        cuts: s.stack_cuts.clone(),
+        fixes: s.fixes,
+        sliders: s.sliders.clone(),
     };
     URL_SAFE_NO_PAD.encode(serde_json::to_vec(&saved).unwrap_or_default())
 }
@@ -86,6 +101,22 @@ pub fn decode(text: &str) -> Result<Scenario, String> {
     if !limits::LPF.contains(&saved.lpf) {
         return Err(format!("lpf {} outside {:?}", saved.lpf, limits::LPF));
     }
+    if let Some(c) = &saved.cuts {
+        if c.len() > limits::MAX_LAYERS {
+            return Err(limits::exceeded(
+                "the number of stack cuts",
+                c.len(),
+                limits::MAX_LAYERS,
+                "a network has no more layers",
+            ));
+        }
+    }
+    if saved.sliders.len() > MAX_SLIDERS {
+        return Err(format!(
+            "{} sliders, more than the {MAX_SLIDERS} the page shows",
+            saved.sliders.len()
+        ));
+    }
     Ok(Scenario {
         hardware: saved.hw,
         workload: saved.wl,
@@ -96,6 +127,9 @@ pub fn decode(text: &str) -> Result<Scenario, String> {
         },
         lpf: saved.lpf,
         edits: saved.edits,
+        stack_cuts: saved.cuts,
+        fixes: saved.fixes,
+        sliders: saved.sliders,
     })
 }
 

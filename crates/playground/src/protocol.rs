@@ -4,7 +4,7 @@
 //! every `f64` arrives bit for bit). Every response to a request carries the
 //! request's `run_id`, so the page can drop stale answers.
 
-use defines_model::{Diagnostic, NetworkReport, Schedule};
+use defines_model::{Diagnostic, Fixes, NetworkReport, Schedule};
 use serde::{Deserialize, Serialize};
 
 /// The three input documents, as JSON text (a preset's text or the user's
@@ -24,6 +24,10 @@ pub enum Request {
         run_id: u64,
         inputs: Inputs,
         schedule: Schedule,
+        /// Reference quirks fixed on request (default: none, the
+        /// reference's numbers).
+        #[serde(default)]
+        fixes: Fixes,
     },
     /// Evaluate many schedules, answering one [`Response::SweepPoint`] each
     /// and a final [`Response::SweepDone`].
@@ -31,6 +35,8 @@ pub enum Request {
         run_id: u64,
         inputs: Inputs,
         schedules: Vec<Schedule>,
+        #[serde(default)]
+        fixes: Fixes,
     },
 }
 
@@ -121,6 +127,7 @@ mod tests {
                 mapping_json: "\"x\"".into(),
             },
             schedules: vec![Schedule::default()],
+            fixes: Fixes::all(),
         };
         let back: Request = decode(&encode(&r)).unwrap();
         assert_eq!(back, r);

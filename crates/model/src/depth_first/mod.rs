@@ -68,7 +68,7 @@ pub use report::{
     ItemKind, ItemReport, LayerTileMacs, NetworkReport, OperandTop, StackReport, TileTypeReport,
 };
 pub use run::{
-    automatic_stack_cuts, evaluate_network, evaluate_network_fixed, evaluate_network_with,
-    NetworkRun, Progress,
+    automatic_stack_cuts, evaluate_network, evaluate_network_cached, evaluate_network_fixed,
+    evaluate_network_with, NetworkRun, Progress,
 };
 pub use schedule::{validate_schedule, NetworkError, Overlap, Schedule, Tile};

@@ -243,7 +243,19 @@ pub fn evaluate_network_with(
     sched: &Schedule,
     cache: &mut EvalCache,
 ) -> Result<NetworkReport, NetworkError> {
-    let mut run = NetworkRun::new(sc, sched)?;
+    evaluate_network_cached(sc, sched, Fixes::default(), cache)
+}
+
+/// [`evaluate_network_with`] with some reference quirks fixed (see
+/// [`Fixes`]); the cache does not depend on the fixes (they change only
+/// the stacks, never a single-layer evaluation).
+pub fn evaluate_network_cached(
+    sc: &ValidScenario,
+    sched: &Schedule,
+    fixes: Fixes,
+    cache: &mut EvalCache,
+) -> Result<NetworkReport, NetworkError> {
+    let mut run = NetworkRun::with_fixes(sc, sched, fixes)?;
     run.set_cache(core::mem::take(cache));
     let r = run.step(u64::MAX);
     *cache = run.take_cache();

@@ -17,7 +17,10 @@ mod user_presets;
 
 pub use derived::Derived;
 pub use lanes::{Lane, Lanes, WorkerState, WorkerStatus, MAX_SWEEP_WORKERS};
-pub use scenario::{auto_axis, tile_choices, Doc, Grid, Scenario, CASE_STUDY_1_X, CASE_STUDY_1_Y};
+pub use scenario::{
+    auto_axis, tile_choices, Doc, Grid, Scenario, Slider, CASE_STUDY_1_X, CASE_STUDY_1_Y,
+    MAX_SLIDERS,
+};
 pub use sweep::SweepState;
 pub use user_presets::{UserPresets, USER_PRESETS_KEY};
 
@@ -182,6 +185,7 @@ impl State {
             run_id,
             inputs: self.scenario.inputs(),
             schedule: self.scenario.schedule(),
+            fixes: self.scenario.fixes,
         });
     }
 
@@ -347,6 +351,7 @@ impl State {
                     run_id,
                     inputs: inputs.clone(),
                     schedules: share,
+                    fixes: self.scenario.fixes,
                 });
             }
         }

@@ -6,7 +6,7 @@ use crate::defaults::{
 };
 use crate::protocol::Inputs;
 pub use defines_model::search::{auto_axis, CASE_STUDY_1_X, CASE_STUDY_1_Y};
-use defines_model::{presets, Overlap, Schedule, Tile};
+use defines_model::{presets, Fixes, Overlap, Schedule, Tile};
 
 /// Which of the three input documents.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,6 +37,26 @@ pub struct Scenario {
     pub lpf: u32,
     /// The user's edited JSON per document (`None`: the preset's text).
     pub edits: [Option<String>; 3],
+    /// Where the network is cut into stacks (`None`: the automatic
+    /// weight-overflow rule; `Some([])`: one stack).
+    pub stack_cuts: Option<Vec<i64>>,
+    /// Reference quirks fixed on request (Q36 is the only one today).
+    pub fixes: Fixes,
+    /// Hardware fields on "what if" sliders.
+    pub sliders: Vec<Slider>,
+}
+
+/// At most this many "what if" sliders.
+pub const MAX_SLIDERS: usize = 8;
+
+/// A hardware field on a "what if" slider: the parameter (`NAME.FIELD`, as
+/// in `defines sweep --vary`) and the value it had when it was put on the
+/// slider (the slider's steps are around it, so they do not move while it
+/// is dragged).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Slider {
+    pub param: String,
+    pub base: f64,
 }
 
 impl Default for Scenario {
@@ -48,6 +68,9 @@ impl Default for Scenario {
             tile: DEFAULT_TILE,
             lpf: DEFAULT_LPF,
             edits: [None, None, None],
+            stack_cuts: None,
+            fixes: Fixes::default(),
+            sliders: Vec::new(),
         }
     }
 }
@@ -99,7 +122,7 @@ impl Scenario {
             tile: self.tile,
             overlap: self.overlap,
             lpf_limit: self.lpf,
-            stack_cuts: None,
+            stack_cuts: self.stack_cuts.clone(),
         }
     }
 }
