@@ -20,7 +20,8 @@
 //!
 //! ```text
 //! input/         the documents as written: json.rs (field readers with paths),
-//!                ordered.rs (insertion-ordered map), workload.rs, hardware.rs, mapping.rs
+//!                ordered.rs (insertion-ordered map), workload.rs, hardware.rs, mapping.rs,
+//!                vary.rs (hardware parameters NAME.FIELD, set in the hardware JSON)
 //! scenario/      the model's view: validate.rs (ValidScenario), layer.rs (LayerSpec),
 //!                equation.rs (the equation parser), accelerator.rs (remove_top, trim_to,
 //!                duplicate_for_add)
@@ -128,6 +129,7 @@ pub use diag::Diagnostic;
 pub use fixes::Fixes;
 pub use input::hardware::Hardware;
 pub use input::mapping::{MappingFile, SpatialMapping};
+pub use input::vary::{get_param, hw_params, set_param, vary_hardware, HwParam};
 pub use input::workload::{LayerMacs, Workload};
 pub use scenario::layer::LayerSpec;
 pub use scenario::validate::{validate, validate_json, ValidScenario};
