@@ -10,6 +10,7 @@
 mod derived;
 mod lanes;
 mod scenario;
+mod sliders;
 mod sweep;
 #[cfg(test)]
 mod tests;
@@ -21,6 +22,7 @@ pub use scenario::{
     auto_axis, tile_choices, Doc, Grid, Scenario, Slider, CASE_STUDY_1_X, CASE_STUDY_1_Y,
     MAX_SLIDERS,
 };
+pub use sliders::slider_choices;
 pub use sweep::SweepState;
 pub use user_presets::{UserPresets, USER_PRESETS_KEY};
 
@@ -91,6 +93,11 @@ pub enum Action {
     DeletePreset(String),
     /// The name typed for saving an accelerator.
     PresetName(String),
+    /// Put a hardware field (`NAME.FIELD`) on a "what if" slider.
+    AddSlider(String),
+    RemoveSlider(usize),
+    /// A slider moved to this value.
+    SetSlider(usize, f64),
     /// Replace the whole scenario (restored from the URL or storage).
     Restore(Scenario),
     SetGrid(Grid),
@@ -249,6 +256,13 @@ impl State {
             }
             Action::DeletePreset(name) => self.user_presets.remove(&name),
             Action::PresetName(name) => self.preset_name = name,
+            Action::AddSlider(param) => self.add_slider(param),
+            Action::RemoveSlider(i) => {
+                if i < self.scenario.sliders.len() {
+                    self.scenario.sliders.remove(i);
+                }
+            }
+            Action::SetSlider(i, v) => self.set_slider(i, v),
             Action::Restore(s) => {
                 self.scenario = s;
                 self.documents_changed();

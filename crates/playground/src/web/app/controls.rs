@@ -1,6 +1,7 @@
 //! The scenario controls: accelerator, network, mode, tile, lpf.
 
 use super::*;
+use crate::state::slider_choices;
 
 pub(super) fn input_value(e: &web_sys::Event) -> String {
     e.target()
@@ -62,6 +63,8 @@ pub(super) fn controls(s: &State, dispatch: &UseReducerDispatcher<Model>) -> Htm
             </div>
             <button id="copy-link" onclick={ |_| browser::copy_location() }>{ "Copy link to this scenario" }</button>
 
+            { what_if(s, dispatch) }
+
             { sweep_controls(s, dispatch) }
         </aside>
     }
@@ -108,6 +111,71 @@ fn tile_control(
                 <input type="number" id={format!("tile-{axis}")} min="1" max={full.to_string()} value={value.to_string()} oninput={on_number} />
             </div>
         </div>
+    }
+}
+
+/// "What if" sliders over hardware fields, and the choice of the next one.
+fn what_if(s: &State, dispatch: &UseReducerDispatcher<Model>) -> Html {
+    let text = s.scenario.text(Doc::Hardware);
+    let params: Vec<String> = serde_json::from_str::<serde_json::Value>(&text)
+        .map(|doc| {
+            defines_model::hw_params(&doc)
+                .into_iter()
+                .filter(|p| defines_model::get_param(&doc, p).is_some())
+                .map(|p| p.label())
+                .collect()
+        })
+        .unwrap_or_default();
+    let on_add = {
+        let d = dispatch.clone();
+        Callback::from(move |e: web_sys::Event| {
+            let v = input_value(&e);
+            if !v.is_empty() {
+                d.dispatch(Action::AddSlider(v));
+            }
+        })
+    };
+    html! {
+        <>
+            <h2>{ "What if…" }</h2>
+            { for s.scenario.sliders.iter().enumerate().map(|(i, sl)| {
+                let Some((p, value)) = s.slider_value(sl) else {
+                    return html!{ <div class="field slider-row"><span class="hint">{ format!("{}: not in this hardware", sl.param) }</span>
+                        <button class="link" onclick={ let d = dispatch.clone(); move |_| d.dispatch(Action::RemoveSlider(i)) }>{ "remove" }</button></div> };
+                };
+                let choices = slider_choices(&p, sl.base);
+                let index = choices.iter().position(|c| *c >= value).unwrap_or(choices.len().saturating_sub(1));
+                let shown = if p.field == "size_bits" { crate::hw_form::format_size_bits(value as u64) } else { format!("{value}") };
+                let d = dispatch.clone();
+                let c = choices.clone();
+                let on_slide = Callback::from(move |e: InputEvent| {
+                    if let Some(v) = input_value(&e).parse::<usize>().ok().and_then(|k| c.get(k)) {
+                        d.dispatch(Action::SetSlider(i, *v));
+                    }
+                });
+                html!{
+                    <div class="field slider-row" id={format!("slider-{i}")}>
+                        <label for={format!("what-if-{i}")}>
+                            <span class="param">{ &sl.param }</span>
+                            <button class="link remove" title="remove this slider" onclick={ let d = dispatch.clone(); move |_| d.dispatch(Action::RemoveSlider(i)) }>{ "✕" }</button>
+                        </label>
+                        <div class="tile-input">
+                            <input type="range" id={format!("what-if-{i}")} min="0" max={choices.len().saturating_sub(1).to_string()} value={index.to_string()} oninput={on_slide} />
+                            <span class="slider-value" id={format!("what-if-{i}-value")} data-value={format!("{value:?}")}>{ shown }</span>
+                        </div>
+                    </div>
+                }
+            }) }
+            if s.scenario.sliders.len() < crate::state::MAX_SLIDERS {
+                <div class="field">
+                    <select id="add-slider" onchange={on_add} aria-label="put a hardware field on a slider">
+                        <option value="" selected=true>{ "Add a slider for a hardware field…" }</option>
+                        { for params.iter().filter(|p| !s.scenario.sliders.iter().any(|sl| sl.param == **p)).map(|p| html!{ <option value={p.clone()}>{ p }</option> }) }
+                    </select>
+                    <span class="hint">{ "Each move is evaluated at once; ×2 steps for sizes, bandwidths and energies." }</span>
+                </div>
+            }
+        </>
     }
 }
 
