@@ -31,7 +31,8 @@
 //! depth_first/   a network under a schedule: schedule.rs, graph.rs, stack_cuts.rs,
 //!                backprop.rs, tile_types.rs, top_level.rs, tile_run.rs, data_copy.rs,
 //!                cache.rs, run.rs, aggregate.rs, report.rs
-//! search/        many schedules: sweep.rs, grids.rs, pareto.rs (the one Pareto front, EDP)
+//! search/        many schedules: sweep.rs, grids.rs, cut_sets.rs (fuse depths, stack
+//!                footprints), pareto.rs (the one Pareto front, EDP)
 //! diag.rs num.rs presets.rs limits.rs fixes.rs vec_map.rs   shared by all
 //! ```
 //!
@@ -135,7 +136,7 @@ pub use scenario::layer::LayerSpec;
 pub use scenario::validate::{validate, validate_json, ValidScenario};
 pub use search::{
     auto_axis, auto_tile_axes, best_edp, case_study_1_schedules, full_output_size, grid_schedules,
-    pareto_front, pareto_indices, Sweep, SweepPoint, SweepProgress, SweepTotals, CASE_STUDY_1_X,
-    CASE_STUDY_1_Y,
+    layer_weights, pareto_front, pareto_indices, stack_footprints, weight_capacity_bits, CutSet,
+    StackFootprint, Sweep, SweepPoint, SweepProgress, SweepTotals, CASE_STUDY_1_X, CASE_STUDY_1_Y,
 };
 pub use single_layer::{evaluate_layer, EvalError, LayerCost, LomaConfig, LomaSearch};

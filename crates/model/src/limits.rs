@@ -80,6 +80,12 @@ pub const MAX_LATENCY_CYCLES: u64 = 1 << 62;
 /// Largest number of schedules in one sweep (tile sizes × modes).
 pub const MAX_SWEEP_SCHEDULES: usize = 100_000;
 
+/// Largest number of cut sets (fuse depths) in one sweep: each is a sweep
+/// of all its schedules again. The total number of evaluations stays
+/// bounded by [`MAX_SWEEP_SCHEDULES`]; this bounds the list itself. The
+/// layer ids of one cut set are bounded by [`MAX_LAYERS`].
+pub const MAX_CUT_SETS: usize = 64;
+
 /// Memory the single-layer evaluation cache may hold, in bytes (estimated),
 /// before it forgets its oldest entries.
 pub const EVAL_CACHE_MAX_BYTES: usize = 64 << 20;

@@ -51,7 +51,7 @@ pub(crate) mod graph;
 mod report;
 mod run;
 mod schedule;
-mod stack_cuts;
+pub(crate) mod stack_cuts;
 mod tile_grid;
 mod tile_run;
 mod tile_types;
@@ -67,8 +67,10 @@ pub use cache::EvalCache;
 pub use report::{
     ItemKind, ItemReport, LayerTileMacs, NetworkReport, OperandTop, StackReport, TileTypeReport,
 };
+pub(crate) use run::full_network;
 pub use run::{
     automatic_stack_cuts, evaluate_network, evaluate_network_cached, evaluate_network_fixed,
     evaluate_network_with, NetworkRun, Progress,
 };
+pub(crate) use schedule::validate_stack_cuts;
 pub use schedule::{validate_schedule, NetworkError, Overlap, Schedule, Tile};

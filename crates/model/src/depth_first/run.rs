@@ -10,7 +10,7 @@ use crate::limits;
 
 use super::backprop::{backprop, BpFlags};
 use super::cache::EvalCache;
-use super::graph::network;
+use super::graph::{network, Graph};
 use super::report::{NetworkReport, StackReport};
 use super::schedule::{validate_schedule, NetworkError, Schedule};
 use super::stack_cuts::{auto_cuts, stacks};
@@ -49,10 +49,26 @@ pub struct NetworkRun {
     pub(super) memo: EvalCache,
 }
 
-/// The stack cuts of §3.1 (weight-overflow rule) for a scenario.
+/// The stack cuts of §3.1 (weight-overflow rule) for a scenario: those
+/// the evaluation uses when the schedule has no `stack_cuts`.
 pub fn automatic_stack_cuts(sc: &ValidScenario) -> Result<Vec<i64>, NetworkError> {
-    let g = network(sc).map_err(NetworkError::Graph)?;
+    let g = full_network(sc)?;
     Ok(auto_cuts(&g, sc))
+}
+
+/// The network graph at its full sizes (§3.2: one back-propagation over the
+/// whole network), as the stacks are cut from it.
+pub(crate) fn full_network(sc: &ValidScenario) -> Result<Graph, NetworkError> {
+    let mut g = network(sc).map_err(NetworkError::Graph)?;
+    g.single_output()
+        .map_err(|e| NetworkError::Graph(format!("the network has {e}")))?;
+    let base: Vec<Vec<u64>> = g.nodes.iter().map(|n| n.spec.sizes.clone()).collect();
+    let bp = backprop(&g, &base, None, BpFlags::default()).map_err(NetworkError::Graph)?;
+    for (i, n) in g.nodes.iter_mut().enumerate() {
+        n.full = bp.sizes[i].clone();
+        n.spec.sizes = bp.sizes[i].clone();
+    }
+    Ok(g)
 }
 
 impl NetworkRun {
@@ -71,17 +87,7 @@ impl NetworkRun {
         if !d.is_empty() {
             return Err(NetworkError::Schedule(d));
         }
-        let mut g = network(sc).map_err(NetworkError::Graph)?;
-        // §3.2: full-size back-propagation over the whole network
-        g.single_output()
-            .map_err(|e| NetworkError::Graph(format!("the network has {e}")))?;
-        let whole = g.clone();
-        let base: Vec<Vec<u64>> = whole.nodes.iter().map(|n| n.spec.sizes.clone()).collect();
-        let bp = backprop(&whole, &base, None, BpFlags::default()).map_err(NetworkError::Graph)?;
-        for (i, n) in g.nodes.iter_mut().enumerate() {
-            n.full = bp.sizes[i].clone();
-            n.spec.sizes = bp.sizes[i].clone();
-        }
+        let g = full_network(sc)?;
         let cuts = match &sched.stack_cuts {
             Some(c) => c.clone(),
             None => auto_cuts(&g, sc),

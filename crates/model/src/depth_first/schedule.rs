@@ -232,26 +232,35 @@ pub fn validate_schedule(sc: &ValidScenario, s: &Schedule) -> Vec<Diagnostic> {
         }
     }
     if let Some(cuts) = &s.stack_cuts {
-        let order: Vec<i64> = network(sc)
-            .ok()
-            .and_then(|g| g.topo().map(|t| t.iter().map(|&i| g.nodes[i].id).collect()))
-            .unwrap_or_default();
-        let mut last: Option<usize> = None;
-        for (i, c) in cuts.iter().enumerate() {
-            match order.iter().position(|x| x == c) {
-                None => d.push(Diagnostic::new(
-                    format!("schedule.stack_cuts[{i}]"),
-                    format!("layer {c} does not exist; cut after existing layer ids"),
-                )),
-                Some(p) => {
-                    if last.is_some_and(|l| p <= l) {
-                        d.push(Diagnostic::new(
-                            format!("schedule.stack_cuts[{i}]"),
-                            format!("cut after layer {c} is not after the previous cut; list cuts once each, in graph order"),
-                        ));
-                    }
-                    last = Some(p);
+        d.extend(validate_stack_cuts(sc, cuts));
+    }
+    d
+}
+
+/// The checks of an explicit cut list (paths `schedule.stack_cuts[i]`):
+/// every id is a layer of the network, each after the previous one in
+/// graph order.
+pub(crate) fn validate_stack_cuts(sc: &ValidScenario, cuts: &[i64]) -> Vec<Diagnostic> {
+    let mut d = Vec::new();
+    let order: Vec<i64> = network(sc)
+        .ok()
+        .and_then(|g| g.topo().map(|t| t.iter().map(|&i| g.nodes[i].id).collect()))
+        .unwrap_or_default();
+    let mut last: Option<usize> = None;
+    for (i, c) in cuts.iter().enumerate() {
+        match order.iter().position(|x| x == c) {
+            None => d.push(Diagnostic::new(
+                format!("schedule.stack_cuts[{i}]"),
+                format!("layer {c} does not exist; cut after existing layer ids"),
+            )),
+            Some(p) => {
+                if last.is_some_and(|l| p <= l) {
+                    d.push(Diagnostic::new(
+                        format!("schedule.stack_cuts[{i}]"),
+                        format!("cut after layer {c} is not after the previous cut; list cuts once each, in graph order"),
+                    ));
                 }
+                last = Some(p);
             }
         }
     }

@@ -74,7 +74,7 @@ fn undividable_units(g: &Graph, topo: &[usize]) -> Vec<Vec<usize>> {
 /// The weight budget: the size of the second-highest level of the weight
 /// memory operand, that of the first layer in insertion (file) order that
 /// has constant operands (0 without one).
-fn weight_capacity(g: &Graph, sc: &ValidScenario) -> u128 {
+pub(crate) fn weight_capacity(g: &Graph, sc: &ValidScenario) -> u128 {
     let wmo = (0..g.nodes.len()).find_map(|n| {
         let s = &g.nodes[n].spec;
         if g.nodes[n].is_input {
@@ -98,19 +98,25 @@ fn weight_capacity(g: &Graph, sc: &ValidScenario) -> u128 {
         .unwrap_or(0)
 }
 
-/// The constant-operand bits of the layers of a unit.
-fn unit_weight_bits(g: &Graph, u: &[usize]) -> u128 {
+/// The constant-operand bits of the layers of a unit (or of any set of
+/// nodes, e.g. a stack).
+pub(crate) fn unit_weight_bits(g: &Graph, u: &[usize]) -> u128 {
     u.iter()
-        .filter(|&&n| !g.nodes[n].is_input)
-        .map(|&n| {
-            let s = &g.nodes[n].spec;
-            s.operands
-                .iter()
-                .enumerate()
-                .filter(|(_, o)| o.is_constant)
-                .map(|(k, o)| s.size_elems(k).saturating_mul(o.precision_bits as u128))
-                .fold(0u128, |a, x| a.saturating_add(x))
-        })
+        .map(|&n| node_weight_bits(g, n))
+        .fold(0u128, |a, x| a.saturating_add(x))
+}
+
+/// The constant-operand bits of node `n` (0 for an input node).
+pub(crate) fn node_weight_bits(g: &Graph, n: usize) -> u128 {
+    if g.nodes[n].is_input {
+        return 0;
+    }
+    let s = &g.nodes[n].spec;
+    s.operands
+        .iter()
+        .enumerate()
+        .filter(|(_, o)| o.is_constant)
+        .map(|(k, o)| s.size_elems(k).saturating_mul(o.precision_bits as u128))
         .fold(0u128, |a, x| a.saturating_add(x))
 }
 
