@@ -20,7 +20,7 @@ mod tests;
 mod units;
 
 pub use edit::{apply, FormEdit, LevelMove};
-pub use units::{format_size_bits, parse_size_bits};
+pub use units::{approx_size_bits, format_size_bits, parse_size_bits};
 
 use serde_json::Value;
 

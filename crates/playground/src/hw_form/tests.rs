@@ -50,6 +50,15 @@ fn sizes_are_shown_exactly_in_the_largest_unit() {
 }
 
 #[test]
+fn approximate_sizes_read_well() {
+    assert_eq!(approx_size_bits(37_312), "4.55 KB");
+    assert_eq!(approx_size_bits(8 << 20), "1.00 MB");
+    assert_eq!(approx_size_bits(8 * 1000), "1000 B");
+    assert_eq!(approx_size_bits(5), "5 b");
+    assert_eq!(approx_size_bits(8 * 150 * 1024), "150 KB");
+}
+
+#[test]
 fn the_form_reads_a_preset() {
     let f = HwForm::read(meta()).unwrap();
     assert_eq!(f.name, META);

@@ -67,3 +67,29 @@ pub fn parse_size_bits(text: &str) -> Option<u64> {
     let bits = x * scale as f64;
     (bits.is_finite() && bits >= 0.0 && bits.fract() == 0.0 && bits < 9.0e15).then_some(bits as u64)
 }
+
+/// A size rounded for reading (three significant digits, binary units):
+/// `37312` bits → `4.55 KB`. For totals such as a stack's weights, where
+/// the exact count is in the report; [`format_size_bits`] for inputs.
+pub fn approx_size_bits(bits: u64) -> String {
+    if bits < 8 {
+        return format!("{bits} b");
+    }
+    let mut x = bits as f64 / 8.0;
+    let mut unit = "B";
+    for u in ["KB", "MB", "GB", "TB"] {
+        if x < 1024.0 {
+            break;
+        }
+        x /= 1024.0;
+        unit = u;
+    }
+    let digits = if x >= 100.0 || unit == "B" {
+        0
+    } else if x >= 10.0 {
+        1
+    } else {
+        2
+    };
+    format!("{x:.digits$} {unit}")
+}

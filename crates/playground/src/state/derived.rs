@@ -4,7 +4,11 @@
 //! `defines_model::limits`).
 
 use crate::protocol::Inputs;
-use defines_model::{validate_json, Diagnostic, Hardware, Tile, Workload};
+use defines_model::search::{layer_weights, weight_capacity_bits};
+use defines_model::{
+    automatic_stack_cuts, validate_json, Diagnostic, Hardware, Tile, ValidScenario, Workload,
+};
+use std::rc::Rc;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Derived {
@@ -17,17 +21,34 @@ pub struct Derived {
     pub network_macs: u64,
     /// Memory instance names of the hardware, bottom to top (file order).
     pub memory_order: Vec<String>,
+    /// The validated scenario (for the stack footprints of a cut list).
+    pub scenario: Option<Rc<ValidScenario>>,
+    /// The network's layers in graph order with their weight bits, the
+    /// automatic cuts (§3.1) and the weight budget they are made for.
+    pub layers: Vec<(i64, u64)>,
+    pub auto_cuts: Vec<i64>,
+    pub weight_capacity_bits: u64,
 }
 
 impl Derived {
     /// The values of `inputs`; while the workload does not parse, the
     /// sliders keep the range of `before` (the last one that did).
     pub fn of(inputs: &Inputs, before: Option<&Derived>) -> Derived {
-        let (workload, hardware, diagnostics) = match validate_json(
+        let valid = validate_json(
             &inputs.workload_json,
             &inputs.hardware_json,
             &inputs.mapping_json,
-        ) {
+        );
+        let (layers, auto_cuts, weight_capacity_bits) = match &valid {
+            Ok(sc) => (
+                layer_weights(sc),
+                automatic_stack_cuts(sc).unwrap_or_default(),
+                weight_capacity_bits(sc),
+            ),
+            Err(_) => (Vec::new(), Vec::new(), 0),
+        };
+        let scenario = valid.as_ref().ok().map(|sc| Rc::new(sc.clone()));
+        let (workload, hardware, diagnostics) = match valid {
             Ok(sc) => (Some(sc.workload), Some(sc.hardware), Vec::new()),
             // Still derive what the documents that parse allow, so the
             // sliders keep their range while one document is broken.
@@ -48,6 +69,10 @@ impl Derived {
             memory_order: hardware
                 .map(|h| h.levels.iter().map(|l| l.name.clone()).collect())
                 .unwrap_or_default(),
+            scenario,
+            layers,
+            auto_cuts,
+            weight_capacity_bits,
         }
     }
 }

@@ -98,6 +98,13 @@ pub enum Action {
     RemoveSlider(usize),
     /// A slider moved to this value.
     SetSlider(usize, f64),
+    /// The stack cuts (`None`: automatic).
+    SetCuts(Option<Vec<i64>>),
+    /// Cut / join after this layer id (from the automatic cuts when they
+    /// are in use).
+    ToggleCut(i64),
+    /// Fix quirk Q36 (a cut after layer id 0 is a real cut).
+    SetFixQ36(bool),
     /// Replace the whole scenario (restored from the URL or storage).
     Restore(Scenario),
     SetGrid(Grid),
@@ -207,6 +214,8 @@ impl State {
             Action::SetWorkload(name) => {
                 if presets::workload(&name).is_some() {
                     self.scenario.workload = name;
+                    // Cuts name layers of the network they were made for.
+                    self.scenario.stack_cuts = None;
                     self.documents_changed();
                 }
             }
@@ -263,6 +272,31 @@ impl State {
                 }
             }
             Action::SetSlider(i, v) => self.set_slider(i, v),
+            Action::SetCuts(cuts) => {
+                self.scenario.stack_cuts = cuts;
+                self.schedule_changed();
+            }
+            Action::ToggleCut(id) => {
+                let mut cuts = self
+                    .scenario
+                    .stack_cuts
+                    .clone()
+                    .unwrap_or_else(|| self.derived.auto_cuts.clone());
+                if cuts.contains(&id) {
+                    cuts.retain(|c| *c != id);
+                } else if self.derived.layers.iter().any(|(l, _)| *l == id) {
+                    cuts.push(id);
+                    // Keep the cuts in graph order, as the strip shows them.
+                    let order = |c: &i64| self.derived.layers.iter().position(|(l, _)| l == c);
+                    cuts.sort_by_key(order);
+                }
+                self.scenario.stack_cuts = Some(cuts);
+                self.schedule_changed();
+            }
+            Action::SetFixQ36(on) => {
+                self.scenario.fixes.cut_after_layer_zero = on;
+                self.schedule_changed();
+            }
             Action::Restore(s) => {
                 self.scenario = s;
                 self.documents_changed();

@@ -26,6 +26,7 @@ use defines_model::{presets, Overlap, Tile};
 mod controls;
 mod drawing;
 mod editors;
+mod fuse;
 mod hardware;
 mod results;
 mod sweep;
@@ -34,6 +35,7 @@ mod workers;
 use controls::*;
 use drawing::*;
 use editors::*;
+use fuse::*;
 use hardware::*;
 use results::*;
 use sweep::*;
@@ -135,6 +137,7 @@ pub fn App() -> Html {
             { controls(s, &dispatch) }
             <main>
                 { summary(s) }
+                { fuse_depth(s, &dispatch) }
                 <section class="charts">
                     { chart_card("Energy breakdown", "energy-chart", &energy_canvas, s.shown.report.is_some(), export_buttons(s, "energy")) }
                     { chart_card("Latency per layer", "latency-chart", &latency_canvas, s.shown.report.is_some(), export_buttons(s, "latency")) }
