@@ -5,8 +5,11 @@
 //! Bounds come from [`defines_model::limits`], shared with the model and
 //! the page.
 
-use defines_model::{limits, Fixes, Overlap, Schedule, Tile};
+use defines_model::{limits, CutSet, Fixes, Overlap, Schedule, Tile};
 use std::ffi::OsString;
+
+mod sweep;
+pub use sweep::{check_sweep_size, hardware_points, point_count, Vary};
 
 pub const USAGE: &str = "usage:
   defines presets                      list the built-in hardware, workloads and mappings
@@ -17,9 +20,11 @@ pub const USAGE: &str = "usage:
                                        depth-first evaluation of a network
   defines sweep --hardware H --workload W [--mapping M] [--modes 1,2,3]
                [--tiles-x a,b,... --tiles-y c,d,... | --tiles auto|case-study-1]
-               [--lpf N] [--threads N] [--progress] [--format csv|json]
-                                       every (mode, tile) schedule: energy, latency,
-                                       EDP and the Pareto front over (energy, latency)
+               [--vary NAME.FIELD=v1,v2,...]... [--cuts SETS] [--fix q36]
+               [--best] [--lpf N] [--threads N] [--progress] [--format csv|json]
+                                       every schedule (hardware point, cut set,
+                                       mode, tile): energy, latency, EDP and
+                                       the Pareto front over (energy, latency)
   defines help | --help | COMMAND --help
 H, W, M are a preset name (see `defines presets`) or a path to a JSON file;
 the mapping defaults to the hardware family's mapping for the workload.
@@ -32,12 +37,32 @@ ignores that cut, so the stack after it runs to the last layer and parts of
 the network are evaluated twice; docs/model.md §5 lists every quirk).
 sweep: --tiles auto (default) takes ceil(full / 4^k), k = 0..5, per axis,
 full = the largest OX (OY) of the workload's compute layers; case-study-1 is
-x in 1,4,16,60,240,960 and y in 1,4,18,72,270,540. Rows are mode-major, then
-y, then x; a schedule that cannot be evaluated is a row with its error.
+x in 1,4,16,60,240,960 and y in 1,4,18,72,270,540.
+--vary (repeatable) sweeps one hardware parameter NAME.FIELD: NAME a memory
+instance name and FIELD one of size_bits, r_bw_bits_per_cycle,
+w_bw_bits_per_cycle, r_cost_pJ_per_access, w_cost_pJ_per_access, r_port,
+w_port, rw_port, latency_cycles, min_r_granularity_bits,
+min_w_granularity_bits; or mac.energy_pJ_per_op, or mac.DIM for an array
+dimension's size (mac.D1). Values are numbers (2097152, 1e-3); all but
+energies must be whole. The hardware points are the cross product, the first
+--vary outermost.
+--cuts takes cut sets separated by `;`, layer ids inside a set by `,`: auto
+(the weight-overflow rule, the default), none (one stack), all (a cut after
+every layer), or ids to cut after; keyword sets may share one set with commas
+(`auto,none,all`, `auto;0,3`). --fix applies to every schedule, as in eval.
+Rows are hardware-point-major, then cut set, mode, y, x; leading columns: one
+per --vary parameter (its value), then `cuts` (with --cuts). A schedule that
+cannot be evaluated is a row with its error. The Pareto front is over all
+schedules of one hardware point (its cut sets compete); --best prints only
+the best-EDP schedule of each (hardware point, cut set), or its first row
+when none could be evaluated, with the same pareto flag. JSON rows have the
+same fields; its pareto_front lists the flagged rows, point by point, and
+best_edp the least-EDP row of all. Hardware points times cut sets times
+schedules is at most 100000.
 --threads defaults to the number of cores; progress goes to stderr when it
 is a terminal or with --progress.
-Each option may be given once. Exit codes: 0 success, 1 output could not be
-written, 2 bad input.";
+Each option but --vary may be given once. Exit codes: 0 success, 1 output
+could not be written, 2 bad input.";
 
 /// What is wrong with the arguments, and how to fix it.
 #[derive(Debug, Clone, PartialEq)]
@@ -83,6 +108,13 @@ pub struct SweepArgs {
     pub inputs: Inputs,
     pub modes: Vec<Overlap>,
     pub tiles: Tiles,
+    /// The `--vary` parameters in the order given (first outermost).
+    pub vary: Vec<Vary>,
+    /// `None`: `--cuts` not given (automatic cuts, no `cuts` column).
+    pub cuts: Option<Vec<CutSet>>,
+    pub fixes: Fixes,
+    /// `--best`: only the best-EDP row of each (hardware point, cut set).
+    pub best: bool,
     pub lpf: u32,
     /// `None`: the number of cores.
     pub threads: Option<usize>,
@@ -135,13 +167,13 @@ pub fn parse(args: &[OsString]) -> Result<Command, ArgError> {
             })
         }
         "eval" => parse_eval(rest),
-        "sweep" => parse_sweep(rest),
+        "sweep" => sweep::parse_sweep(rest),
         other => Err(ArgError(format!("unknown command `{other}`\n{USAGE}"))),
     }
 }
 
 /// The options after a command: `--flag value` pairs and switches, each
-/// given at most once, none unknown.
+/// given at most once (but the `repeatable` ones), none unknown.
 struct Flags<'a> {
     values: Vec<(&'a str, &'a str)>,
     switches: Vec<&'a str>,
@@ -149,6 +181,17 @@ struct Flags<'a> {
 
 impl<'a> Flags<'a> {
     fn collect(args: &[&'a str], valued: &[&str], switches: &[&str]) -> Result<Self, ArgError> {
+        Flags::collect_with(args, valued, &[], switches)
+    }
+
+    /// [`Flags::collect`] where the `repeatable` valued options may be
+    /// given any number of times (see [`Flags::all`]).
+    fn collect_with(
+        args: &[&'a str],
+        valued: &[&str],
+        repeatable: &[&str],
+        switches: &[&str],
+    ) -> Result<Self, ArgError> {
         let mut f = Flags {
             values: Vec::new(),
             switches: Vec::new(),
@@ -156,14 +199,14 @@ impl<'a> Flags<'a> {
         let mut rest = args.iter();
         while let Some(&flag) = rest.next() {
             let seen = f.values.iter().any(|(k, _)| *k == flag) || f.switches.contains(&flag);
-            if seen {
+            if seen && !repeatable.contains(&flag) {
                 return Err(ArgError(format!(
                     "{flag} is given twice; give each option once"
                 )));
             }
             if switches.contains(&flag) {
                 f.switches.push(flag);
-            } else if valued.contains(&flag) {
+            } else if valued.contains(&flag) || repeatable.contains(&flag) {
                 let value = rest
                     .next()
                     .ok_or_else(|| ArgError(format!("{flag} needs a value\n{USAGE}")))?;
@@ -180,6 +223,15 @@ impl<'a> Flags<'a> {
             .iter()
             .find(|(k, _)| *k == flag)
             .map(|(_, v)| *v)
+    }
+
+    /// Every value of a repeatable option, in the order given.
+    fn all(&self, flag: &str) -> Vec<&'a str> {
+        self.values
+            .iter()
+            .filter(|(k, _)| *k == flag)
+            .map(|(_, v)| *v)
+            .collect()
     }
 
     fn has(&self, flag: &str) -> bool {
@@ -351,106 +403,6 @@ fn parse_eval(args: &[&str]) -> Result<Command, ArgError> {
         schedule,
         fixes: f.parse_or("--fix", Fixes::default(), parse_fixes)?,
         format: f.parse_or("--format", Format::Table, parse_format)?,
-    }))
-}
-
-fn parse_modes(value: &str) -> Result<Vec<Overlap>, ArgError> {
-    let mut m = Vec::new();
-    for v in value.split(',') {
-        let o = parse_mode(v.trim()).map_err(|_| {
-            ArgError(format!(
-                "--modes takes modes 1|2|3 (or their names) separated by commas, not `{value}`"
-            ))
-        })?;
-        if !m.contains(&o) {
-            m.push(o);
-        }
-    }
-    m.sort_by_key(|o: &Overlap| o.mode());
-    Ok(m)
-}
-
-fn parse_tiles(f: &Flags) -> Result<Tiles, ArgError> {
-    let named = f.get("--tiles").map(|v| match v {
-        "auto" => Ok(Tiles::Auto),
-        "case-study-1" => Ok(Tiles::CaseStudy1),
-        other => Err(ArgError(format!(
-            "--tiles takes `auto` or `case-study-1` (or give --tiles-x and --tiles-y), not `{other}`"
-        ))),
-    });
-    let xs = f.get("--tiles-x").map(|v| parse_sizes("--tiles-x", v));
-    let ys = f.get("--tiles-y").map(|v| parse_sizes("--tiles-y", v));
-    match (named, xs, ys) {
-        (None, Some(x), Some(y)) => Ok(Tiles::Grid(x?, y?)),
-        (Some(t), None, None) => t,
-        (None, None, None) => Ok(Tiles::Auto),
-        (Some(_), _, _) => Err(ArgError(
-            "give either --tiles or --tiles-x with --tiles-y, not both".into(),
-        )),
-        _ => Err(ArgError(
-            "--tiles-x and --tiles-y go together; give both (e.g. --tiles-x 1,4,16 --tiles-y 1,4,18)"
-                .into(),
-        )),
-    }
-}
-
-fn parse_threads(value: &str) -> Result<usize, ArgError> {
-    value
-        .parse()
-        .ok()
-        .filter(|&n: &usize| (1..=256).contains(&n))
-        .ok_or_else(|| {
-            ArgError(format!(
-                "--threads takes a whole number from 1 to 256, not `{value}`"
-            ))
-        })
-}
-
-fn parse_sweep(args: &[&str]) -> Result<Command, ArgError> {
-    let mut f = Flags::collect(
-        args,
-        &[
-            "--hardware",
-            "--workload",
-            "--mapping",
-            "--modes",
-            "--tiles",
-            "--tiles-x",
-            "--tiles-y",
-            "--lpf",
-            "--threads",
-            "--format",
-        ],
-        &["--progress"],
-    )?;
-    let inputs = f.inputs()?;
-    let modes = f.parse_or("--modes", Overlap::ALL.to_vec(), parse_modes)?;
-    let tiles = parse_tiles(&f)?;
-    if let Tiles::Grid(x, y) = &tiles {
-        let n = x.len().saturating_mul(y.len()).saturating_mul(modes.len());
-        if n > limits::MAX_SWEEP_SCHEDULES {
-            return Err(ArgError(limits::exceeded(
-                "--tiles-x × --tiles-y × --modes: the number of schedules",
-                n,
-                limits::MAX_SWEEP_SCHEDULES,
-                "each schedule is a full network evaluation; sweep fewer tile sizes",
-            )));
-        }
-    }
-    Ok(Command::Sweep(SweepArgs {
-        inputs,
-        modes,
-        tiles,
-        lpf: f.parse_or("--lpf", limits::LPF_DEFAULT, parse_lpf)?,
-        threads: f.get("--threads").map(parse_threads).transpose()?,
-        progress: f.has("--progress").then_some(true),
-        format: f.parse_or("--format", SweepFormat::Csv, |v| match v {
-            "csv" => Ok(SweepFormat::Csv),
-            "json" => Ok(SweepFormat::Json),
-            other => Err(ArgError(format!(
-                "--format takes `csv` or `json`, not `{other}`"
-            ))),
-        })?,
     }))
 }
 

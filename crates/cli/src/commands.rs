@@ -1,16 +1,12 @@
 //! What each command computes and prints: the glue between the parsed
 //! arguments ([`crate::args`]) and the model. The only module that reads
-//! files.
+//! files; the sweep itself is [`crate::sweep`].
 
-use crate::args::{Command, EvalArgs, Format, Inputs, SweepArgs, SweepFormat, Tiles, USAGE};
-use crate::parallel;
+use crate::args::{Command, EvalArgs, Format, Inputs, USAGE};
 use defines_model::{
-    auto_tile_axes, best_edp, evaluate_network_fixed, grid_schedules, pareto_front, presets,
-    validate_json, Diagnostic, ItemKind, NetworkReport, SweepPoint, ValidScenario, Workload,
-    CASE_STUDY_1_X, CASE_STUDY_1_Y,
+    evaluate_network_fixed, presets, validate_json, Diagnostic, ItemKind, NetworkReport,
+    ValidScenario, Workload,
 };
-use std::io::{IsTerminal, Write};
-use std::sync::atomic::{AtomicU64, Ordering};
 
 /// A failure to report: what is wrong and how to fix it.
 #[derive(Debug)]
@@ -36,7 +32,7 @@ fn load(kind: &str, name: &str, table: &[(&str, &str)]) -> Result<String, Error>
     })
 }
 
-fn diagnostics(d: &[Diagnostic]) -> Error {
+pub(crate) fn diagnostics(d: &[Diagnostic]) -> Error {
     let lines: Vec<String> = d.iter().map(|d| format!("  {d}")).collect();
     Error(format!("invalid input:\n{}", lines.join("\n")))
 }
@@ -49,9 +45,23 @@ fn doc_name(text: &str, fallback: &str) -> String {
         .unwrap_or_else(|| fallback.to_string())
 }
 
+/// The texts of the three documents of a scenario.
+pub(crate) struct Texts {
+    pub hardware: String,
+    pub workload: String,
+    pub mapping: String,
+}
+
 /// Loads and validates the three documents (presets or files); the
 /// mapping defaults to the hardware family's mapping for the workload.
 pub fn scenario(inputs: &Inputs) -> Result<ValidScenario, Error> {
+    let t = load_texts(inputs)?;
+    validate_json(&t.workload, &t.hardware, &t.mapping).map_err(|d| diagnostics(&d))
+}
+
+/// Loads the three documents (presets or files), the mapping defaulting to
+/// the hardware family's mapping for the workload.
+pub(crate) fn load_texts(inputs: &Inputs) -> Result<Texts, Error> {
     let (hardware, workload, mapping) = (
         inputs.hardware.as_str(),
         inputs.workload.as_str(),
@@ -73,7 +83,11 @@ pub fn scenario(inputs: &Inputs) -> Result<ValidScenario, Error> {
     } else {
         load("mapping", &map_name, presets::MAPPINGS)?
     };
-    validate_json(&wl_text, &hw_text, &map_text).map_err(|d| diagnostics(&d))
+    Ok(Texts {
+        hardware: hw_text,
+        workload: wl_text,
+        mapping: map_text,
+    })
 }
 
 fn eval(a: EvalArgs) -> Result<String, Error> {
@@ -90,125 +104,6 @@ fn eval(a: EvalArgs) -> Result<String, Error> {
         }
         Format::Table => table(&r),
     })
-}
-
-fn sweep(a: SweepArgs) -> Result<String, Error> {
-    let sc = scenario(&a.inputs)?;
-    let (xs, ys) = match &a.tiles {
-        Tiles::Auto => auto_tile_axes(&sc.workload),
-        Tiles::CaseStudy1 => (CASE_STUDY_1_X.to_vec(), CASE_STUDY_1_Y.to_vec()),
-        Tiles::Grid(x, y) => (x.clone(), y.clone()),
-    };
-    let schedules = grid_schedules(&xs, &ys, &a.modes, a.lpf);
-    let total = schedules.len();
-    let threads = a
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let progress = a
-        .progress
-        .unwrap_or_else(|| std::io::stderr().is_terminal());
-    let done = AtomicU64::new(0);
-    // The release profile aborts on panic and the model never panics, so a
-    // sweep thread either finishes or takes the process with it: there is
-    // no panic to recover from here.
-    let points = std::thread::scope(|s| {
-        let worker = s.spawn(|| parallel::sweep_parallel(&sc, &schedules, threads, &done));
-        if progress {
-            let mut last = u64::MAX;
-            while !worker.is_finished() {
-                let d = done.load(Ordering::Relaxed);
-                if d != last {
-                    note(&format!("\rsweep: {d}/{total} schedules"));
-                    last = d;
-                }
-                std::thread::sleep(std::time::Duration::from_millis(100));
-            }
-            note(&format!("\rsweep: {total}/{total} schedules\n"));
-        }
-        worker.join().ok().flatten()
-    })
-    .ok_or_else(|| Error("internal error: a sweep thread stopped early".into()))?;
-    if points.len() != total {
-        return Err(Error("internal error: a sweep thread stopped early".into()));
-    }
-    let front = pareto_front(&points);
-    Ok(match a.format {
-        SweepFormat::Csv => sweep_csv(&points, &front),
-        SweepFormat::Json => sweep_json(&points, &front)?,
-    })
-}
-
-/// Progress text on stderr; a closed or full stderr is not worth failing
-/// the run for.
-fn note(text: &str) {
-    let mut e = std::io::stderr().lock();
-    let _ = e.write_all(text.as_bytes());
-    let _ = e.flush();
-}
-
-fn error_text(p: &SweepPoint) -> Option<String> {
-    p.outcome.as_ref().err().map(|e| e.to_string())
-}
-
-fn sweep_csv(points: &[SweepPoint], front: &[usize]) -> String {
-    let mut out = String::from("mode,tile_x,tile_y,energy_pj,latency_cycles,edp,pareto,error\n");
-    for (i, p) in points.iter().enumerate() {
-        let s = &p.schedule;
-        let head = format!("{},{},{}", s.overlap.mode(), s.tile.x, s.tile.y);
-        match &p.outcome {
-            Ok(t) => out.push_str(&format!(
-                "{head},{},{},{},{},\n",
-                t.energy_pj,
-                t.latency_cycles,
-                t.edp,
-                front.contains(&i)
-            )),
-            Err(_) => {
-                let e = error_text(p).unwrap_or_default().replace('"', "'");
-                out.push_str(&format!("{head},,,,false,\"{e}\"\n"));
-            }
-        }
-    }
-    out
-}
-
-fn sweep_json(points: &[SweepPoint], front: &[usize]) -> Result<String, Error> {
-    let rows: Vec<serde_json::Value> = points
-        .iter()
-        .enumerate()
-        .map(|(i, p)| {
-            let s = &p.schedule;
-            let mut v = serde_json::json!({
-                "mode": s.overlap.mode(),
-                "tile_x": s.tile.x,
-                "tile_y": s.tile.y,
-                "lpf_limit": s.lpf_limit,
-            });
-            match &p.outcome {
-                Ok(t) => {
-                    v["energy_pj"] = t.energy_pj.into();
-                    v["latency_cycles"] = t.latency_cycles.into();
-                    v["edp"] = t.edp.into();
-                    v["macs"] = t.macs.into();
-                    v["pareto"] = front.contains(&i).into();
-                }
-                Err(_) => {
-                    v["pareto"] = false.into();
-                    v["error"] = error_text(p).unwrap_or_default().into();
-                }
-            }
-            v
-        })
-        .collect();
-    let best_edp = best_edp(points);
-    let v = serde_json::json!({
-        "schedules": rows,
-        "pareto_front": front,
-        "best_edp": best_edp,
-    });
-    serde_json::to_string(&v)
-        .map(|t| format!("{t}\n"))
-        .map_err(|e| Error(format!("cannot write the sweep: {e}")))
 }
 
 fn table(r: &NetworkReport) -> String {
@@ -244,7 +139,7 @@ fn table(r: &NetworkReport) -> String {
 pub fn run(cmd: Command) -> Result<String, Error> {
     match cmd {
         Command::Eval(a) => eval(a),
-        Command::Sweep(a) => sweep(a),
+        Command::Sweep(a) => crate::sweep::run(&a, &load_texts(&a.inputs)?),
         Command::Help => Ok(format!("{USAGE}\n")),
         Command::Presets => {
             let mut out = String::new();

@@ -4,6 +4,8 @@
 //! - [`args`]: the command line parsed into typed values, in one place;
 //! - [`commands`]: what each command computes and prints (the only code
 //!   that reads files);
+//! - `sweep`: the `sweep` command: hardware points (`--vary`) × cut sets
+//!   (`--cuts`) × schedules, and its CSV and JSON rows;
 //! - [`parallel`]: a sweep spread over threads.
 //!
 //! Exit codes of the binary: 0 success, 1 the output could not be written,
@@ -13,3 +15,4 @@
 pub mod args;
 pub mod commands;
 pub mod parallel;
+mod sweep;

@@ -9,23 +9,25 @@
 //! evaluating it alone).
 
 use defines_model::search::deal_by_tile;
-use defines_model::{Schedule, Sweep, SweepPoint, ValidScenario};
+use defines_model::{Fixes, Schedule, Sweep, SweepPoint, ValidScenario};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// Evaluates `schedules` on up to `threads` threads; `done` counts finished
-/// schedules (for progress reports). Results are in the order of
-/// `schedules`; `None` only if a thread panicked (in a test build: the
-/// release profile aborts instead, and the model never panics).
+/// Evaluates `schedules` on up to `threads` threads with `fixes`; `done`
+/// counts finished schedules (for progress reports). Results are in the
+/// order of `schedules`; `None` only if a thread panicked (in a test
+/// build: the release profile aborts instead, and the model never panics).
 pub fn sweep_parallel(
     sc: &ValidScenario,
     schedules: &[Schedule],
     threads: usize,
+    fixes: Fixes,
     done: &AtomicU64,
 ) -> Option<Vec<SweepPoint>> {
     let parts = deal_by_tile(schedules, threads);
     let threads = parts.len();
     let run = |idx: &[usize]| -> Vec<SweepPoint> {
-        let mut sw = Sweep::new(sc, idx.iter().map(|&k| schedules[k].clone()).collect());
+        let picked = idx.iter().map(|&k| schedules[k].clone()).collect();
+        let mut sw = Sweep::with_fixes(sc, picked, fixes);
         let mut seen = 0;
         while !sw.is_done() {
             let p = sw.step(8);
@@ -66,9 +68,9 @@ mod tests {
     fn finding5_every_point_in_order_whatever_the_thread_count() {
         let sc = presets::scenario("Meta_prototype_DF", "fsrcnn").unwrap();
         let schedules = grid_schedules(&[60, 240], &[72, 270], &Overlap::ALL, 6);
-        let one = sweep_parallel(&sc, &schedules, 1, &AtomicU64::new(0)).unwrap();
+        let one = sweep_parallel(&sc, &schedules, 1, Fixes::default(), &AtomicU64::new(0)).unwrap();
         let done = AtomicU64::new(0);
-        let three = sweep_parallel(&sc, &schedules, 3, &done).unwrap();
+        let three = sweep_parallel(&sc, &schedules, 3, Fixes::default(), &done).unwrap();
         assert_eq!(one.len(), schedules.len());
         assert!(one.iter().all(|p| p.outcome.is_ok()));
         assert_eq!(one, three);

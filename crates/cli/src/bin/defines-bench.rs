@@ -172,7 +172,13 @@ fn figure_a2(fsrcnn: &ValidScenario, reps: usize, lpf: u32) {
     let mut times = Vec::new();
     for _ in 0..reps.max(1) {
         let t = Instant::now();
-        let _ = parallel::sweep_parallel(fsrcnn, &schedules, threads, &AtomicU64::new(0));
+        let _ = parallel::sweep_parallel(
+            fsrcnn,
+            &schedules,
+            threads,
+            defines_model::Fixes::default(),
+            &AtomicU64::new(0),
+        );
         times.push(t.elapsed());
     }
     println!(
