@@ -3,7 +3,7 @@
 //! checked and a bad state is an error message (the page then falls back to
 //! the default scenario and says why).
 
-use crate::state::{Doc, Scenario, Slider, MAX_SLIDERS};
+use crate::state::{Doc, Scenario, Slider, SweepSetup, MAX_SLIDERS, MAX_VARY_AXES};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use defines_model::limits;
@@ -37,6 +37,8 @@ struct Saved {
     /// The hardware fields on "what if" sliders.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     sliders: Vec<Slider>,
+    #[serde(default)]
+    sweep: SweepSetup,
 }
 
 fn is_default(f: &Fixes) -> bool {
@@ -60,6 +62,7 @@ pub fn encode(s: &Scenario) -> String {
         cuts: s.stack_cuts.clone(),
         fixes: s.fixes,
         sliders: s.sliders.clone(),
+        sweep: s.sweep.clone(),
     };
     URL_SAFE_NO_PAD.encode(serde_json::to_vec(&saved).unwrap_or_default())
 }
@@ -117,6 +120,16 @@ pub fn decode(text: &str) -> Result<Scenario, String> {
             saved.sliders.len()
         ));
     }
+    let sw = &saved.sweep;
+    if sw.vary.len() > MAX_VARY_AXES
+        || sw.cut_sets.len() > 8
+        || sw
+            .vary
+            .iter()
+            .any(|a| a.param.len() + a.values.len() > 1000)
+    {
+        return Err("the saved sweep set-up is larger than the page makes".into());
+    }
     Ok(Scenario {
         hardware: saved.hw,
         workload: saved.wl,
@@ -130,6 +143,7 @@ pub fn decode(text: &str) -> Result<Scenario, String> {
         stack_cuts: saved.cuts,
         fixes: saved.fixes,
         sliders: saved.sliders,
+        sweep: saved.sweep,
     })
 }
 

@@ -2,12 +2,17 @@
 
 use super::*;
 
-/// A value per (x, y) cell of a tile grid, drawn with a log colour scale.
+/// A value per (x, y) cell of a grid (tile sizes, or two hardware
+/// parameters), drawn with a log colour scale.
 #[derive(Clone, Debug, PartialEq)]
 pub struct HeatMap {
     pub title: String,
-    pub xs: Vec<u64>,
-    pub ys: Vec<u64>,
+    /// Axis titles, with units.
+    pub x_desc: String,
+    pub y_desc: String,
+    /// The label of each column and row.
+    pub xs: Vec<String>,
+    pub ys: Vec<String>,
     /// Row-major: `values[iy * xs.len() + ix]`; `None` = not evaluated.
     pub values: Vec<Option<f64>>,
     /// Colour-scale range shared by the maps drawn side by side.
@@ -75,18 +80,18 @@ pub fn draw_heat_map<DB: DrawingBackend>(
     let (xs, ys) = (&map.xs, &map.ys);
     c.configure_mesh()
         .disable_mesh()
-        .x_desc("tile width (pixels)")
-        .y_desc("tile height (pixels)")
+        .x_desc(map.x_desc.as_str())
+        .y_desc(map.y_desc.as_str())
         .axis_desc_style((FONT, 12).into_font().color(&TEXT))
         .label_style((FONT, 11).into_font().color(&TEXT))
         .x_labels(nx.max(1))
         .y_labels(ny.max(1))
         .x_label_formatter(&|s| match s {
-            SegmentValue::CenterOf(i) => xs.get(*i).map(|v| v.to_string()).unwrap_or_default(),
+            SegmentValue::CenterOf(i) => xs.get(*i).cloned().unwrap_or_default(),
             _ => String::new(),
         })
         .y_label_formatter(&|s| match s {
-            SegmentValue::CenterOf(i) => ys.get(*i).map(|v| v.to_string()).unwrap_or_default(),
+            SegmentValue::CenterOf(i) => ys.get(*i).cloned().unwrap_or_default(),
             _ => String::new(),
         })
         .draw()?;

@@ -28,12 +28,14 @@ pub const PALETTE: [RGBColor; 8] = [
 
 mod bars;
 mod heat_map;
+mod lines;
 mod scatter;
 #[cfg(test)]
 mod tests;
 
 pub use bars::{draw_stacked_bars, Series, StackedBars};
 pub use heat_map::{draw_heat_map, log_position, scale_color, HeatMap};
+pub use lines::{draw_line_chart, LineChart};
 pub use scatter::{draw_scatter, hit_test, Scatter, ScatterPoint};
 
 /// Renders any chart to an SVG string (golden tests, SVG export).

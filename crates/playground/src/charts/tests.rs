@@ -81,8 +81,10 @@ fn stacked_bars_match_golden() {
 fn heat_map_matches_golden() {
     let map = HeatMap {
         title: "energy, fully cached".into(),
-        xs: vec![1, 4, 16],
-        ys: vec![1, 18],
+        x_desc: "tile width (pixels)".into(),
+        y_desc: "tile height (pixels)".into(),
+        xs: vec!["1".into(), "4".into(), "16".into()],
+        ys: vec!["1".into(), "18".into()],
         values: vec![
             Some(1e9),
             Some(2e9),
@@ -168,6 +170,8 @@ fn degenerate_charts_do_not_panic() {
     .contains("<svg"));
     let m = HeatMap {
         title: "t".into(),
+        x_desc: String::new(),
+        y_desc: String::new(),
         xs: vec![],
         ys: vec![],
         values: vec![],

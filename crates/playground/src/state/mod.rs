@@ -12,6 +12,7 @@ mod lanes;
 mod scenario;
 mod sliders;
 mod sweep;
+mod sweep_setup;
 #[cfg(test)]
 mod tests;
 mod user_presets;
@@ -23,7 +24,8 @@ pub use scenario::{
     MAX_SLIDERS,
 };
 pub use sliders::slider_choices;
-pub use sweep::SweepState;
+pub use sweep::{CutGroup, SweepJob, SweepState};
+pub use sweep_setup::{CutChoice, SweepKind, SweepSetup, VaryAxis, MAX_VARY_AXES};
 pub use user_presets::{UserPresets, USER_PRESETS_KEY};
 
 use crate::hw_form::{self, FormEdit};
@@ -63,6 +65,10 @@ pub struct State {
     pub form_error: Option<String>,
     /// The name typed for saving (or deleting) a user accelerator.
     pub preset_name: String,
+    /// Why the sweep set up could not start.
+    pub sweep_error: Option<String>,
+    /// The cut set whose heat maps are shown.
+    pub heat_group: usize,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -105,6 +111,15 @@ pub enum Action {
     ToggleCut(i64),
     /// Fix quirk Q36 (a cut after layer id 0 is a real cut).
     SetFixQ36(bool),
+    /// The sweep panel: what to sweep, which cut sets, which hardware
+    /// parameters over which values, at which schedule.
+    SetSweepKind(SweepKind),
+    ToggleCutChoice(CutChoice),
+    SetVaryParam(usize, String),
+    SetVaryValues(usize, String),
+    SetAtBest(bool),
+    /// Which cut set's heat maps a schedule sweep shows.
+    ShowCutGroup(usize),
     /// Replace the whole scenario (restored from the URL or storage).
     Restore(Scenario),
     SetGrid(Grid),
@@ -166,6 +181,8 @@ impl State {
             user_presets: UserPresets::default(),
             form_error: None,
             preset_name: String::new(),
+            sweep_error: None,
+            heat_group: 0,
         };
         s.schedule_changed();
         s
@@ -297,6 +314,31 @@ impl State {
                 self.scenario.fixes.cut_after_layer_zero = on;
                 self.schedule_changed();
             }
+            Action::SetSweepKind(k) => self.scenario.sweep.kind = k,
+            Action::ToggleCutChoice(c) => {
+                let sets = &mut self.scenario.sweep.cut_sets;
+                if sets.contains(&c) {
+                    sets.retain(|x| *x != c);
+                } else {
+                    sets.push(c);
+                }
+            }
+            Action::SetVaryParam(k, p) => {
+                let values = self.default_values(&p);
+                if let Some(a) = self.scenario.sweep.vary.get_mut(k) {
+                    if a.param != p {
+                        a.param = p;
+                        a.values = values;
+                    }
+                }
+            }
+            Action::SetVaryValues(k, v) => {
+                if let Some(a) = self.scenario.sweep.vary.get_mut(k) {
+                    a.values = v;
+                }
+            }
+            Action::SetAtBest(b) => self.scenario.sweep.at_best = b,
+            Action::ShowCutGroup(g) => self.heat_group = g,
             Action::Restore(s) => {
                 self.scenario = s;
                 self.documents_changed();
@@ -357,63 +399,6 @@ impl State {
         }
     }
 
-    /// The schedules of a sweep grid for the current workload: every tile
-    /// size of the grid in each of the three modes.
-    pub fn sweep_schedules(&self, grid: Grid) -> Vec<Schedule> {
-        let (xs, ys) = match grid {
-            Grid::CaseStudy1 => (CASE_STUDY_1_X.to_vec(), CASE_STUDY_1_Y.to_vec()),
-            Grid::Auto => (
-                auto_axis(self.derived.full.x),
-                auto_axis(self.derived.full.y),
-            ),
-        };
-        defines_model::search::grid_schedules(&xs, &ys, &Overlap::ALL, self.scenario.lpf)
-    }
-
-    fn start_sweep(&mut self, grid: Grid) {
-        if !self.is_valid() {
-            return;
-        }
-        let schedules = self.sweep_schedules(grid);
-        let run_id = self.lanes.next_run_id();
-        if self.lanes.sweep.iter().any(|w| w.in_flight.is_some()) {
-            self.lanes.stop_sweep_workers(); // abandon the running sweep
-        }
-        // Every mode of one tile size to the same worker (they share most
-        // layer searches, which its cache then does once), tile sizes dealt
-        // round-robin so every worker gets a mix of cheap and costly ones.
-        let n = self.lanes.sweep.len();
-        let mut shares: Vec<Vec<Schedule>> = vec![Vec::new(); n];
-        for (w, idx) in defines_model::search::deal_by_tile(&schedules, n)
-            .into_iter()
-            .enumerate()
-        {
-            shares[w] = idx.iter().map(|&k| schedules[k].clone()).collect();
-        }
-        let inputs = self.scenario.inputs();
-        let mut workers_left = 0;
-        for (w, share) in self.lanes.sweep.iter_mut().zip(shares) {
-            if !share.is_empty() {
-                workers_left += 1;
-                w.pending = Some(Request::Sweep {
-                    run_id,
-                    inputs: inputs.clone(),
-                    schedules: share,
-                    fixes: self.scenario.fixes,
-                });
-            }
-        }
-        self.sweep = Some(SweepState {
-            run_id,
-            grid,
-            total: u32::try_from(schedules.len()).unwrap_or(u32::MAX),
-            points: Vec::new(),
-            running: workers_left > 0,
-            cancelled: false,
-            workers_left,
-        });
-    }
-
     fn on_response(&mut self, lane: Lane, response: Response, at_ms: f64) {
         match response {
             Response::Ready => {
@@ -453,9 +438,10 @@ impl State {
                 }
             }
             Lane::Sweep(_) => {
-                if let Some(sw) = self.sweep.as_mut().filter(|s| Some(s.run_id) == lost) {
-                    sw.workers_left = sw.workers_left.saturating_sub(1);
-                    sw.running = sw.workers_left > 0;
+                if let Lane::Sweep(k) = lane {
+                    if lost.is_some() && self.sweep.as_ref().map(|s| s.run_id) == lost {
+                        self.job_ended(k);
+                    }
                 }
             }
         }
@@ -477,28 +463,6 @@ impl State {
             }
             Response::Invalid { diagnostics, .. } => self.shown.diagnostics = diagnostics,
             Response::Failed { message, .. } => self.shown.failure = Some(message),
-            _ => {}
-        }
-    }
-
-    fn on_sweep_answer(&mut self, k: usize, id: u64, response: Response) {
-        let Some(sw) = self.sweep.as_mut().filter(|s| s.run_id == id && s.running) else {
-            return;
-        };
-        match response {
-            Response::SweepPoint { point, .. } => sw.points.push(point),
-            Response::SweepDone { .. } => {
-                sw.workers_left = sw.workers_left.saturating_sub(1);
-                sw.running = sw.workers_left > 0;
-                if let Some(w) = self.lanes.sweep.get_mut(k) {
-                    w.in_flight = None;
-                }
-            }
-            Response::Invalid { diagnostics, .. } => {
-                sw.running = false;
-                self.shown.diagnostics = diagnostics;
-                self.lanes.stop_sweep_workers();
-            }
             _ => {}
         }
     }

@@ -1,6 +1,7 @@
 //! What the user has chosen: presets, schedule, edited documents, and the
 //! tile grid of the next sweep.
 
+use super::SweepSetup;
 use crate::defaults::{
     DEFAULT_HARDWARE, DEFAULT_LPF, DEFAULT_OVERLAP, DEFAULT_TILE, DEFAULT_WORKLOAD,
 };
@@ -44,6 +45,8 @@ pub struct Scenario {
     pub fixes: Fixes,
     /// Hardware fields on "what if" sliders.
     pub sliders: Vec<Slider>,
+    /// What the next sweep covers.
+    pub sweep: SweepSetup,
 }
 
 /// At most this many "what if" sliders.
@@ -71,6 +74,7 @@ impl Default for Scenario {
             stack_cuts: None,
             fixes: Fixes::default(),
             sliders: Vec::new(),
+            sweep: SweepSetup::default(),
         }
     }
 }

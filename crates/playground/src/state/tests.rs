@@ -319,7 +319,7 @@ fn finding2_protocol_error_on_a_sweep_lane_ends_its_share() {
         at_ms: 2.0,
     });
     let sw = s.sweep.as_ref().unwrap();
-    assert_eq!(sw.workers_left, 1);
+    assert_eq!(sw.jobs_left, 1);
     assert!(sw.running, "the other worker's share goes on");
     assert!(s.lanes.sweep[0].in_flight.is_none());
 }

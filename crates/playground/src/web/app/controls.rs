@@ -169,45 +169,10 @@ fn what_if(s: &State, dispatch: &UseReducerDispatcher<Model>) -> Html {
             if s.scenario.sliders.len() < crate::state::MAX_SLIDERS {
                 <div class="field">
                     <select id="add-slider" onchange={on_add} aria-label="put a hardware field on a slider">
-                        <option value="" selected=true>{ "Add a slider for a hardware field…" }</option>
+                        <option value="" selected=true>{ "Add a slider…" }</option>
                         { for params.iter().filter(|p| !s.scenario.sliders.iter().any(|sl| sl.param == **p)).map(|p| html!{ <option value={p.clone()}>{ p }</option> }) }
                     </select>
                     <span class="hint">{ "Each move is evaluated at once; ×2 steps for sizes, bandwidths and energies." }</span>
-                </div>
-            }
-        </>
-    }
-}
-
-/// The sweep's grid choice, Run and Cancel, and its progress.
-fn sweep_controls(s: &State, dispatch: &UseReducerDispatcher<Model>) -> Html {
-    let sweep_running = s.sweep.as_ref().is_some_and(|w| w.running);
-    html! {
-        <>
-            <h2>{ "Design-space sweep" }</h2>
-            <div class="field">
-                <label for="grid">{ "Tile sizes" }</label>
-                <select id="grid" onchange={ let d = dispatch.clone(); move |e: web_sys::Event| d.dispatch(Action::SetGrid(if input_value(&e) == "auto" { Grid::Auto } else { Grid::CaseStudy1 })) }>
-                    <option value="cs1" selected={s.grid == Grid::CaseStudy1}>{ "Case study 1 grid (6×6 × 3 modes)" }</option>
-                    <option value="auto" selected={s.grid == Grid::Auto}>{ "Automatic for this network (≤ 6×6 × 3 modes)" }</option>
-                </select>
-            </div>
-            <div class="sweep-buttons">
-                <button id="run-sweep" class="primary" disabled={!s.is_valid() || sweep_running}
-                    title={ if s.is_valid() { "" } else { "fix the input errors first" } }
-                    onclick={ let d = dispatch.clone(); let g = s.grid; move |_| d.dispatch(Action::StartSweep(g)) }>{ "Run sweep" }</button>
-                if sweep_running {
-                    <button id="cancel-sweep" onclick={ let d = dispatch.clone(); move |_| d.dispatch(Action::CancelSweep) }>{ "Cancel" }</button>
-                }
-            </div>
-            if let Some(sw) = &s.sweep {
-                <div class="progress">
-                    <progress id="sweep-progress" max={sw.total.to_string()} value={sw.points.len().to_string()}></progress>
-                    <span id="sweep-count" data-done={sw.points.len().to_string()} data-total={sw.total.to_string()}
-                        data-state={ if sw.running { "running" } else if sw.cancelled { "cancelled" } else { "done" } }>
-                        { format!("{} / {} schedules{}", sw.points.len(), sw.total,
-                            if sw.running { "" } else if sw.cancelled { " (cancelled)" } else { " ✓" }) }
-                    </span>
                 </div>
             }
         </>

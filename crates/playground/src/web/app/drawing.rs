@@ -62,28 +62,46 @@ pub(super) fn use_sweep_charts(model: &UseReducerHandle<Model>) -> SweepCharts {
         let step = (sw.total as usize / 12).max(1);
         (sw.run_id, sw.points.len() / step, sw.running)
     });
-    use_effect_with((progress, s.scenario.schedule()), move |_| {
-        let snapshot = &snapshot.0;
-        if snapshot.sweep.is_none() {
-            return;
-        }
-        let maps = views::heat_maps(snapshot, Metric::Energy)
-            .into_iter()
-            .chain(views::heat_maps(snapshot, Metric::Latency));
-        for (map, canvas) in maps.zip(heat.iter()) {
-            if let Some(a) = canvas_area(canvas) {
-                let _ = charts::draw_heat_map(&a, &map);
+    let hw_text = s.scenario.edit(Doc::Hardware).map(str::len);
+    use_effect_with(
+        (progress, s.scenario.schedule(), s.heat_group, hw_text),
+        move |_| {
+            let snapshot = &snapshot.0;
+            let Some(sw) = &snapshot.sweep else {
+                return;
+            };
+            if sw.kind == crate::state::SweepKind::Hardware {
+                for (chart, canvas) in views::hw_lines(snapshot).iter().zip(heat.iter()) {
+                    if let Some(a) = canvas_area(canvas) {
+                        let _ = charts::draw_line_chart(&a, chart);
+                    }
+                }
+                for (map, canvas) in views::hw_heat_maps(snapshot).iter().zip(heat.iter()) {
+                    if let Some(a) = canvas_area(canvas) {
+                        let _ = charts::draw_heat_map(&a, map);
+                    }
+                }
+                return;
             }
-        }
-        let (scatter, schedules) = views::pareto(snapshot);
-        if let Some(a) = canvas_area(&pc) {
-            if let Ok(pixels) = charts::draw_scatter(&a, &scatter) {
-                mark_points(&pc, &pixels, &schedules, &scatter);
-                *px.borrow_mut() = pixels;
-                *ps.borrow_mut() = schedules;
+            let g = snapshot.heat_group;
+            let maps = views::heat_maps(snapshot, Metric::Energy, g)
+                .into_iter()
+                .chain(views::heat_maps(snapshot, Metric::Latency, g));
+            for (map, canvas) in maps.zip(heat.iter()) {
+                if let Some(a) = canvas_area(canvas) {
+                    let _ = charts::draw_heat_map(&a, &map);
+                }
             }
-        }
-    });
+            let (scatter, schedules) = views::pareto(snapshot);
+            if let Some(a) = canvas_area(&pc) {
+                if let Ok(pixels) = charts::draw_scatter(&a, &scatter) {
+                    mark_points(&pc, &pixels, &schedules, &scatter);
+                    *px.borrow_mut() = pixels;
+                    *ps.borrow_mut() = schedules;
+                }
+            }
+        },
+    );
     charts
 }
 

@@ -115,8 +115,6 @@ pub fn App() -> Html {
     let (energy_canvas, latency_canvas) = use_report_charts(&model);
     let sweep_charts = use_sweep_charts(&model);
     let on_pareto_click = pareto_click(&sweep_charts, &dispatch);
-    let heat_canvases = &sweep_charts.heat;
-    let pareto_canvas = &sweep_charts.pareto;
 
     html! {
         <>
@@ -142,7 +140,7 @@ pub fn App() -> Html {
                     { chart_card("Energy breakdown", "energy-chart", &energy_canvas, s.shown.report.is_some(), export_buttons(s, "energy")) }
                     { chart_card("Latency per layer", "latency-chart", &latency_canvas, s.shown.report.is_some(), export_buttons(s, "latency")) }
                 </section>
-                { sweep_section(s, heat_canvases, pareto_canvas, on_pareto_click) }
+                { sweep_section(s, &sweep_charts, on_pareto_click, &dispatch) }
                 { layer_table(s) }
                 { hardware_form(s, &dispatch) }
                 { editors(s, &dispatch) }

@@ -1,41 +1,253 @@
-//! The schedule sweep: grid choice, progress, Cancel, heat maps and Pareto.
+//! The sweep: its set-up in the side panel (schedules over cut sets, or
+//! hardware parameters over values), progress and Cancel; its results
+//! (heat maps per cut set and the Pareto front, or a line chart / heat
+//! maps over the hardware values with the best schedule per point).
 
 use super::*;
+use crate::state::{CutChoice, SweepKind, MAX_VARY_AXES};
+
+/// The sweep's set-up, Run and Cancel, and its progress.
+pub(super) fn sweep_controls(s: &State, dispatch: &UseReducerDispatcher<Model>) -> Html {
+    let sweep_running = s.sweep.as_ref().is_some_and(|w| w.running);
+    let setup = &s.scenario.sweep;
+    let kind = setup.kind;
+    let grid_select = html! {
+        <div class="field">
+            <label for="grid">{ "Tile sizes" }</label>
+            <select id="grid" onchange={ let d = dispatch.clone(); move |e: web_sys::Event| d.dispatch(Action::SetGrid(if input_value(&e) == "auto" { Grid::Auto } else { Grid::CaseStudy1 })) }>
+                <option value="cs1" selected={s.grid == Grid::CaseStudy1}>{ "Case study 1 grid (6×6 × 3 modes)" }</option>
+                <option value="auto" selected={s.grid == Grid::Auto}>{ "Automatic for this network (≤ 6×6 × 3 modes)" }</option>
+            </select>
+        </div>
+    };
+    let unit = if sweep_running
+        || s.sweep
+            .as_ref()
+            .is_some_and(|w| w.kind == SweepKind::Schedules)
+    {
+        "schedules"
+    } else {
+        "evaluations"
+    };
+    html! {
+        <>
+            <h2>{ "Design-space sweep" }</h2>
+            <div class="segmented" role="radiogroup" aria-label="what to sweep">
+                { for [(SweepKind::Schedules, "schedules", "sweep-schedules"), (SweepKind::Hardware, "hardware", "sweep-hardware")].into_iter().map(|(k, name, id)| {
+                    let d = dispatch.clone();
+                    html!{ <button id={id} role="radio" aria-checked={(k == kind).to_string()} class={classes!((k == kind).then_some("active"))}
+                        onclick={move |_| d.dispatch(Action::SetSweepKind(k))}>{ name }</button> }
+                }) }
+            </div>
+            if kind == SweepKind::Schedules {
+                { grid_select }
+                <div class="field" id="cut-choices">
+                    <span class="label">{ "Cut sets (fuse depth)" }</span>
+                    { for CutChoice::ALL.into_iter().map(|c| {
+                        let on = setup.cut_choices().contains(&c);
+                        let d = dispatch.clone();
+                        html!{ <label class="check"><input type="checkbox" id={format!("cut-choice-{}", c.label().split(' ').next().unwrap_or("").replace('\'', ""))} checked={on}
+                            onchange={move |_| d.dispatch(Action::ToggleCutChoice(c))} />{ format!(" {}", c.label()) }</label> }
+                    }) }
+                </div>
+            } else {
+                { hardware_axes(s, dispatch) }
+                <div class="field">
+                    <span class="label">{ "Each point at" }</span>
+                    <label class="check"><input type="radio" name="at" id="at-current" checked={!setup.at_best}
+                        onchange={ let d = dispatch.clone(); move |_| d.dispatch(Action::SetAtBest(false)) } />{ " this schedule" }</label>
+                    <label class="check"><input type="radio" name="at" id="at-best" checked={setup.at_best}
+                        onchange={ let d = dispatch.clone(); move |_| d.dispatch(Action::SetAtBest(true)) } />{ " the best of the tile grid × 3 modes (EDP)" }</label>
+                </div>
+                if setup.at_best { { grid_select } }
+            }
+            if let Some(e) = &s.sweep_error { <p class="diagnostics" id="sweep-error">{ e }</p> }
+            <div class="sweep-buttons">
+                <button id="run-sweep" class="primary" disabled={!s.is_valid() || sweep_running}
+                    title={ if s.is_valid() { "" } else { "fix the input errors first" } }
+                    onclick={ let d = dispatch.clone(); let g = s.grid; move |_| d.dispatch(Action::StartSweep(g)) }>{ "Run sweep" }</button>
+                if sweep_running {
+                    <button id="cancel-sweep" onclick={ let d = dispatch.clone(); move |_| d.dispatch(Action::CancelSweep) }>{ "Cancel" }</button>
+                }
+            </div>
+            if let Some(sw) = &s.sweep {
+                <div class="progress">
+                    <progress id="sweep-progress" max={sw.total.to_string()} value={sw.points.len().to_string()}></progress>
+                    <span id="sweep-count" data-done={sw.points.len().to_string()} data-total={sw.total.to_string()}
+                        data-state={ if sw.running { "running" } else if sw.cancelled { "cancelled" } else { "done" } }>
+                        { format!("{} / {} {unit}{}", sw.points.len(), sw.total,
+                            if sw.running { "" } else if sw.cancelled { " (cancelled)" } else { " ✓" }) }
+                    </span>
+                </div>
+            }
+        </>
+    }
+}
+
+/// The varied hardware parameters: a field and its values, twice.
+fn hardware_axes(s: &State, dispatch: &UseReducerDispatcher<Model>) -> Html {
+    let text = s.scenario.text(Doc::Hardware);
+    let params: Vec<String> = serde_json::from_str::<serde_json::Value>(&text)
+        .map(|doc| {
+            defines_model::hw_params(&doc)
+                .into_iter()
+                .filter(|p| defines_model::get_param(&doc, p).is_some())
+                .map(|p| p.label())
+                .collect()
+        })
+        .unwrap_or_default();
+    html! {
+        { for (0..MAX_VARY_AXES).map(|k| {
+            let axis = s.scenario.sweep.vary.get(k).cloned().unwrap_or_default();
+            let d = dispatch.clone();
+            let d2 = dispatch.clone();
+            html!{
+                <div class="field vary">
+                    <label for={format!("vary-{k}")}>{ if k == 0 { "Vary".to_string() } else { "and (optional, a heat map)".to_string() } }</label>
+                    <select id={format!("vary-{k}")} onchange={move |e: web_sys::Event| d.dispatch(Action::SetVaryParam(k, input_value(&e)))}>
+                        <option value="" selected={axis.param.is_empty()}>{ if k == 0 { "choose a hardware field…" } else { "nothing else" } }</option>
+                        { for params.iter().map(|p| html!{ <option value={p.clone()} selected={*p == axis.param}>{ p }</option> }) }
+                    </select>
+                    if !axis.param.is_empty() {
+                        <input type="text" id={format!("vary-{k}-values")} class="values" value={axis.values.clone()}
+                            placeholder="64 KB, 256 KB, 1 MB  or  64 KB..4 MB" title="a list separated by commas, or a range a..b (×2 steps for sizes, bandwidths and energies)"
+                            oninput={move |e: InputEvent| d2.dispatch(Action::SetVaryValues(k, input_value(&e)))} />
+                    }
+                </div>
+            }
+        }) }
+    }
+}
 
 pub(super) fn sweep_section(
     s: &State,
-    heat: &[NodeRef],
-    pareto: &NodeRef,
+    charts: &SweepCharts,
     on_click: Callback<MouseEvent>,
+    dispatch: &UseReducerDispatcher<Model>,
 ) -> Html {
     let Some(sw) = &s.sweep else {
         return html! {
             <section class="card empty-sweep">
                 <h3>{ "Design-space sweep" }</h3>
-                <p class="muted">{ "Run a sweep (left) to see energy and latency over tile sizes and overlap modes as heat maps (as in the paper's Fig. 12) and their Pareto front. Click a point of the front to load that schedule." }</p>
+                <p class="muted">{ "Run a sweep (left) over tile sizes, overlap modes and cut sets, shown as heat maps (as in the paper's Fig. 12) and their Pareto front, or over one or two hardware fields with the best schedule per point. Click a point of the front to load that schedule." }</p>
             </section>
         };
     };
+    if sw.kind == SweepKind::Hardware {
+        return hardware_results(s, charts, dispatch);
+    }
     let csv = {
         let text = views::sweep_csv(s);
         Callback::from(move |_| browser::download_text(&text, "text/csv", "defines-sweep.csv"))
     };
     let failed = sw.points.iter().filter(|p| p.outcome.is_err()).count();
+    let groups = &sw.cut_groups;
     html! {
-        <section class="card sweep">
+        <section class="card sweep" id="sweep-results">
             <div class="card-head">
-                <h3>{ format!("Sweep: {} schedules", sw.total) }</h3>
+                <h3>{ format!("Sweep: {} schedules", sw.total) }
+                    if groups.len() > 1 { <span class="muted">{ format!(" · {} cut sets", groups.len()) }</span> }
+                </h3>
                 <span class="exports"><button class="small" id="export-csv" onclick={csv}>{ "CSV" }</button></span>
             </div>
             if failed > 0 {
                 <p class="muted">{ format!("{failed} schedule(s) could not be evaluated (shown grey)") }</p>
             }
+            if groups.len() > 1 {
+                <div class="segmented tabs" role="tablist" aria-label="cut set of the heat maps">
+                    { for groups.iter().enumerate().map(|(g, grp)| {
+                        let d = dispatch.clone();
+                        let best = views::best_of_group(s, g);
+                        html!{ <button role="tab" id={format!("cut-group-{g}")} aria-selected={(g == s.heat_group).to_string()} class={classes!((g == s.heat_group).then_some("active"))}
+                            onclick={move |_| d.dispatch(Action::ShowCutGroup(g))}>
+                            { grp.label.clone() }
+                            if let Some(b) = best { <span class="tab-note">{ format!("best EDP {}", sci(b)) }</span> }
+                        </button> }
+                    }) }
+                </div>
+            }
             <div class="heat-grid">
-                { for heat.iter().enumerate().map(|(i, c)| html!{
+                { for charts.heat.iter().enumerate().map(|(i, c)| html!{
                     <canvas id={format!("heat-{}-{}", if i < 3 { "energy" } else { "latency" }, i % 3 + 1)} ref={c.clone()} width="420" height="300"></canvas>
                 }) }
             </div>
-            <canvas id="pareto" class="clickable" ref={pareto.clone()} width="900" height="420" onclick={on_click}></canvas>
+            <canvas id="pareto" class="clickable" ref={charts.pareto.clone()} width="900" height="420" onclick={on_click}></canvas>
+        </section>
+    }
+}
+
+/// A hardware sweep: charts over the values and one row per point.
+fn hardware_results(
+    s: &State,
+    charts: &SweepCharts,
+    dispatch: &UseReducerDispatcher<Model>,
+) -> Html {
+    let Some(sw) = &s.sweep else { return html! {} };
+    let rows = views::hw_rows(s);
+    let csv = {
+        let text = views::hw_csv(s);
+        Callback::from(move |_| {
+            browser::download_text(&text, "text/csv", "defines-hardware-sweep.csv")
+        })
+    };
+    let names: Vec<String> = sw.params.iter().map(|p| p.label()).collect();
+    let two = sw.params.len() == 2;
+    html! {
+        <section class="card sweep" id="sweep-results">
+            <div class="card-head">
+                <h3>{ format!("Hardware sweep: {} point{} of {}", sw.jobs.len(), if sw.jobs.len() == 1 { "" } else { "s" }, names.join(" × ")) }</h3>
+                <span class="exports"><button class="small" id="export-csv" onclick={csv}>{ "CSV" }</button></span>
+            </div>
+            <p class="muted">{ if sw.jobs.first().is_some_and(|j| j.schedules.len() > 1) { format!("Each point at the least-EDP schedule of {} (tile sizes × 3 modes); click a row to load that hardware and schedule.", sw.jobs[0].schedules.len()) } else { "Each point at the current schedule; click a row to load that hardware.".to_string() } }</p>
+            <div class="heat-grid">
+                { for charts.heat.iter().take(3).enumerate().map(|(i, c)| html!{
+                    <canvas id={format!("hw-chart-{}", ["energy", "latency", "edp"][i])} class={classes!(if two { "heat" } else { "line" })} ref={c.clone()} width="420" height="300"></canvas>
+                }) }
+            </div>
+            <div class="table-wrap">
+            <table id="hw-sweep-table">
+                <thead><tr>
+                    { for names.iter().map(|n| html!{ <th>{ n }</th> }) }
+                    <th>{ "best schedule" }</th><th class="num">{ "energy" }</th><th class="num">{ "latency" }</th><th class="num">{ "EDP" }</th><th></th>
+                </tr></thead>
+                <tbody>
+                { for rows.iter().map(|r| {
+                    let job = sw.jobs.get(r.job).cloned();
+                    let d = dispatch.clone();
+                    let best = r.best.clone();
+                    let load = Callback::from(move |_: MouseEvent| {
+                        if let Some(job) = &job {
+                            if let Some(text) = &job.hardware_json {
+                                d.dispatch(Action::Edit(Doc::Hardware, text.clone()));
+                            }
+                            if let Some((sched, _)) = &best {
+                                d.dispatch(Action::LoadSchedule { overlap: sched.overlap, tile: sched.tile });
+                                d.dispatch(Action::SetCuts(sched.stack_cuts.clone()));
+                            }
+                        }
+                    });
+                    html!{
+                        <tr class="clickable" id={format!("hw-row-{}", r.job)} onclick={load}
+                            data-energy={r.best.as_ref().map(|(_, t)| format!("{:?}", t.energy_pj)).unwrap_or_default()}
+                            data-latency={r.best.as_ref().map(|(_, t)| t.latency_cycles.to_string()).unwrap_or_default()}>
+                            { for r.values.iter().map(|v| html!{ <td>{ v }</td> }) }
+                            if let Some((sch, t)) = &r.best {
+                                <td class="nowrap">{ format!("{} · {}×{} · cuts {}", sch.overlap.label(), sch.tile.x, sch.tile.y, views::cuts_label(&sch.stack_cuts)) }</td>
+                                <td class="num">{ energy(t.energy_pj) }</td>
+                                <td class="num">{ cycles(t.latency_cycles) }</td>
+                                <td class="num">{ sci(t.edp) }</td>
+                            } else if let Some(e) = &r.error {
+                                <td colspan="4" class="error-cell">{ e }</td>
+                            } else {
+                                <td colspan="4" class="muted">{ format!("{} / {} schedules", r.done, r.of) }</td>
+                            }
+                            <td><button class="small">{ "load" }</button></td>
+                        </tr>
+                    }
+                }) }
+                </tbody>
+            </table>
+            </div>
         </section>
     }
 }

@@ -1,8 +1,12 @@
 //! Chart models and table rows derived from model results: pure functions
 //! from a report or a sweep to what the page draws.
 
+mod hw_sweep;
+
+pub use hw_sweep::{hw_csv, hw_heat_maps, hw_lines, hw_rows, show_value, HwRow};
+
 use crate::charts::{HeatMap, Scatter, ScatterPoint, Series, StackedBars};
-use crate::state::State;
+use crate::state::{State, SweepKind};
 use defines_model::{ItemKind, NetworkReport, Overlap, Schedule};
 
 /// Energy per place: MAC, every memory instance (split by operand) and the
@@ -153,9 +157,15 @@ pub enum Metric {
     Latency,
 }
 
-/// Heat maps of a sweep, one per overlap mode, sharing one colour range.
-pub fn heat_maps(state: &State, metric: Metric) -> Vec<HeatMap> {
-    let Some(sw) = &state.sweep else {
+/// Heat maps of a schedule sweep's cut-set group `group`, one per overlap
+/// mode, sharing one colour range (over every group, so maps of different
+/// cut sets compare).
+pub fn heat_maps(state: &State, metric: Metric, group: usize) -> Vec<HeatMap> {
+    let Some(sw) = state
+        .sweep
+        .as_ref()
+        .filter(|s| s.kind == SweepKind::Schedules)
+    else {
         return Vec::new();
     };
     let schedules = state.sweep_schedules(sw.grid);
@@ -185,7 +195,11 @@ pub fn heat_maps(state: &State, metric: Metric) -> Vec<HeatMap> {
     (0..3)
         .map(|m| {
             let mut values = vec![None; xs.len() * ys.len()];
-            for p in sw.points.iter().filter(|p| p.schedule.overlap.index() == m) {
+            for p in sw
+                .points
+                .iter()
+                .filter(|p| p.schedule.overlap.index() == m && sw.group_of(&p.schedule) == group)
+            {
                 let ix = xs.iter().position(|x| *x == p.schedule.tile.x);
                 let iy = ys.iter().position(|y| *y == p.schedule.tile.y);
                 if let (Some(ix), Some(iy)) = (ix, iy) {
@@ -208,8 +222,10 @@ pub fn heat_maps(state: &State, metric: Metric) -> Vec<HeatMap> {
                     },
                     Overlap::ALL[m].label()
                 ),
-                xs: xs.clone(),
-                ys: ys.clone(),
+                x_desc: "tile width (pixels)".into(),
+                y_desc: "tile height (pixels)".into(),
+                xs: xs.iter().map(u64::to_string).collect(),
+                ys: ys.iter().map(u64::to_string).collect(),
                 values,
                 range: if range.0.is_finite() {
                     range
@@ -226,9 +242,17 @@ pub fn heat_maps(state: &State, metric: Metric) -> Vec<HeatMap> {
         .collect()
 }
 
-/// The Pareto scatter of a sweep and the schedule of each point.
+/// The Pareto scatter of a schedule sweep (across every cut set) and the
+/// schedule of each point: coloured by overlap mode, or by cut set when
+/// the sweep has several.
 pub fn pareto(state: &State) -> (Scatter, Vec<Schedule>) {
     let pts = state.sweep_ok_points();
+    let groups: Vec<String> = state
+        .sweep
+        .as_ref()
+        .map(|s| s.cut_groups.iter().map(|g| g.label.clone()).collect())
+        .unwrap_or_default();
+    let by_cuts = groups.len() > 1;
     let front =
         defines_model::pareto_indices(&pts.iter().map(|(_, e, l)| (*e, *l)).collect::<Vec<_>>());
     let cur = state.scenario.schedule();
@@ -238,15 +262,24 @@ pub fn pareto(state: &State) -> (Scatter, Vec<Schedule>) {
         .map(|(i, (s, e, l))| ScatterPoint {
             energy_pj: *e,
             latency_cycles: *l as f64,
-            group: s.overlap.index(),
+            group: match (&state.sweep, by_cuts) {
+                (Some(sw), true) => sw.group_of(s),
+                _ => s.overlap.index(),
+            },
             on_front: front.contains(&i),
-            current: s.tile == cur.tile && s.overlap == cur.overlap,
+            current: s.tile == cur.tile
+                && s.overlap == cur.overlap
+                && s.stack_cuts == cur.stack_cuts,
         })
         .collect();
     (
         Scatter {
             title: "Energy vs latency of the sweep (Pareto front joined)".into(),
-            group_names: Overlap::ALL.iter().map(|o| o.label().to_string()).collect(),
+            group_names: if by_cuts {
+                groups
+            } else {
+                Overlap::ALL.iter().map(|o| o.label().to_string()).collect()
+            },
             points,
         },
         pts.into_iter().map(|(s, _, _)| s).collect(),
@@ -260,10 +293,11 @@ pub fn sweep_csv(state: &State) -> String {
     let front =
         defines_model::pareto_indices(&pts.iter().map(|(_, e, l)| (*e, *l)).collect::<Vec<_>>());
     let mut out =
-        String::from("mode,tile_x,tile_y,energy_pj,latency_cycles,edp_pj_cycles,pareto\n");
+        String::from("cuts,mode,tile_x,tile_y,energy_pj,latency_cycles,edp_pj_cycles,pareto\n");
     for (i, (s, e, l)) in pts.iter().enumerate() {
         out.push_str(&format!(
-            "{},{},{},{},{},{},{}\n",
+            "\"{}\",{},{},{},{},{},{},{}\n",
+            cuts_label(&s.stack_cuts),
             s.overlap.mode(),
             s.tile.x,
             s.tile.y,
@@ -274,6 +308,29 @@ pub fn sweep_csv(state: &State) -> String {
         ));
     }
     out
+}
+
+/// The least energy-delay product among a schedule sweep's points of cut
+/// group `group`.
+pub fn best_of_group(state: &State, group: usize) -> Option<f64> {
+    let sw = state.sweep.as_ref()?;
+    let pts: Vec<crate::protocol::SweepPoint> = sw
+        .points
+        .iter()
+        .filter(|p| sw.group_of(&p.schedule) == group)
+        .cloned()
+        .collect();
+    let i = defines_model::search::best_edp(&pts)?;
+    pts[i].outcome.as_ref().ok().map(|t| t.edp)
+}
+
+/// A schedule's stack cuts as the CLI's `--cuts` writes them.
+pub fn cuts_label(cuts: &Option<Vec<i64>>) -> String {
+    match cuts {
+        None => "auto".into(),
+        Some(l) if l.is_empty() => "none".into(),
+        Some(l) => l.iter().map(i64::to_string).collect::<Vec<_>>().join(","),
+    }
 }
 
 #[cfg(test)]
