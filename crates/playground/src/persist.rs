@@ -169,7 +169,18 @@ mod tests {
             ..Scenario::default()
         };
         s.edits[1] = Some("{ broken".into());
+        s.stack_cuts = Some(vec![-1, 3]);
+        s.fixes = Fixes::all();
+        s.sliders = vec![Slider {
+            param: "dram.r_cost_pJ_per_access".into(),
+            base: 0.1 + 0.2,
+        }];
+        s.sweep.kind = crate::state::SweepKind::Hardware;
+        s.sweep.vary[0].param = "sram_64KB.size_bits".into();
+        s.sweep.vary[0].values = "64 KB..1 MB".into();
+        s.sweep.at_best = true;
         let back = decode(&encode(&s)).unwrap();
+        assert_eq!(back.sliders[0].base.to_bits(), (0.1f64 + 0.2).to_bits());
         assert_eq!(back, s);
         assert_eq!(back.edit(Doc::Workload), Some("{ broken"));
         let frag = format!("{FRAGMENT_PREFIX}{}", encode(&s));
@@ -190,6 +201,15 @@ mod tests {
             ("tx", serde_json::json!(0), "tile size of 0"),
             ("lpf", serde_json::json!(99), "lpf 99"),
             ("v", serde_json::json!(2), "version"),
+            ("cuts", serde_json::json!(vec![0; 5000]), "stack cuts"),
+            (
+                "sliders",
+                serde_json::json!(vec![
+                    serde_json::json!({"param": "a.size_bits", "base": 1.0});
+                    9
+                ]),
+                "sliders",
+            ),
         ] {
             let mut bad = good.clone();
             bad[field] = value;

@@ -8,6 +8,8 @@
 //! evaluation [`Shown`], plus the [`SweepState`].
 
 mod derived;
+#[cfg(test)]
+mod explore_tests;
 mod lanes;
 mod scenario;
 mod sliders;
