@@ -128,7 +128,7 @@ pub use depth_first::{
 };
 pub use diag::Diagnostic;
 pub use fixes::Fixes;
-pub use input::hardware::Hardware;
+pub use input::hardware::{refresh_informational, Hardware};
 pub use input::mapping::{MappingFile, SpatialMapping};
 pub use input::vary::{get_param, hw_params, set_param, vary_hardware, HwParam};
 pub use input::workload::{LayerMacs, Workload};

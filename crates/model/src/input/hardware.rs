@@ -24,8 +24,11 @@ use crate::diag::Diagnostic;
 use crate::input::json::{parse_value, Diags};
 use read::read_hardware;
 
+mod informational;
 mod level;
 mod read;
+
+pub use informational::refresh_informational;
 
 /// One transfer direction of a memory level for one memory operand
 /// (docs/model.md §1.2.3). The discriminant is the index used in tables.

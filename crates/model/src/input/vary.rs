@@ -12,25 +12,10 @@
 //!   memory instance called `mac` is reached through `mac.FIELD` with a
 //!   memory field name (no array dimension is called `size_bits`).
 //!
-//! Informational mirrors (fields the model ignores) are kept in step when a
-//! parameter is set, where they are plain functions of what is set, so an
-//! exported document does not contradict itself:
-//! - a bandwidth (`r_bw_bits_per_cycle`, `w_bw_bits_per_cycle`) updates the
-//!   `bw_bits_per_cycle` of that level's `ports[]` of that direction (`r`
-//!   and `rw` ports use the read width, Q22; `w` ports the write width) and,
-//!   when that direction has no granularity, `effective_min_*_bits` and the
-//!   ports' `bw_min_bits`;
-//! - a granularity (`min_*_granularity_bits`) updates `effective_min_*_bits`
-//!   and the ports' `bw_min_bits`;
-//! - an array dimension updates `operational_array.total_units` and every
-//!   level's `unroll_count` (the product of the dimensions it does not
-//!   serve).
-//!
-//! Only mirror fields already in the document are touched. The port counts
-//! (`r_port`, `w_port`, `rw_port`) are not mirrored: the `ports[]` list also
-//! records which functions each port serves (from `port_alloc`), so a
-//! changed count leaves it as it was (and `port_alloc` must still name
-//! existing ports, which validation checks).
+//! After a parameter is set, the document's informational fields (the
+//! ports' widths, `unroll_count`, `total_units`, ...) are recomputed by
+//! [`refresh_informational`] from the model's reading of the new document,
+//! so an exported document does not contradict itself.
 
 use alloc::format;
 use alloc::string::{String, ToString};
@@ -39,6 +24,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::diag::Diagnostic;
+use crate::input::hardware::refresh_informational;
 use crate::input::json::parse_value;
 use crate::limits;
 
@@ -429,11 +415,7 @@ pub fn set_param(doc: &mut Value, p: &HwParam, value: f64) -> Result<(), Diagnos
         )
     })?;
     obj.insert(key, number);
-    match place {
-        Place::Level(i) => level_mirrors(doc, i, &p.field),
-        Place::Dim(_) => array_mirrors(doc),
-        Place::MacEnergy => {}
-    }
+    refresh_informational(doc);
     Ok(())
 }
 
@@ -459,120 +441,4 @@ pub fn vary_hardware(text: &str, settings: &[(HwParam, f64)]) -> Result<String, 
             format!("the varied document could not be written ({e}); report this as a bug"),
         )]
     })
-}
-
-/// Sets `obj[key] = n` if `obj` already has `key`.
-fn mirror(obj: &mut Value, key: &str, n: u64) {
-    if let Some(slot) = obj.get_mut(key) {
-        *slot = Value::from(n);
-    }
-}
-
-/// The bandwidth mirrors of level `i` after its `field` was set.
-fn level_mirrors(doc: &mut Value, i: usize, field: &str) {
-    let read = match field {
-        "r_bw_bits_per_cycle" | "min_r_granularity_bits" => true,
-        "w_bw_bits_per_cycle" | "min_w_granularity_bits" => false,
-        _ => return,
-    };
-    let (bw_key, min_key, eff_key) = if read {
-        (
-            "r_bw_bits_per_cycle",
-            "min_r_granularity_bits",
-            "effective_min_r_bits",
-        )
-    } else {
-        (
-            "w_bw_bits_per_cycle",
-            "min_w_granularity_bits",
-            "effective_min_w_bits",
-        )
-    };
-    let Some(level) = doc
-        .get_mut("cores")
-        .and_then(|c| c.get_mut(0))
-        .and_then(|c| c.get_mut("memory_levels"))
-        .and_then(|l| l.get_mut(i))
-    else {
-        return;
-    };
-    let Some(inst) = level.get_mut("instance") else {
-        return;
-    };
-    let Some(bw) = inst.get(bw_key).and_then(Value::as_u64) else {
-        return;
-    };
-    let eff = inst.get(min_key).and_then(Value::as_u64).unwrap_or(bw);
-    mirror(inst, eff_key, eff);
-    let Some(ports) = level.get_mut("ports").and_then(Value::as_array_mut) else {
-        return;
-    };
-    for port in ports {
-        let is_w = port.get("type").and_then(Value::as_str) == Some("w");
-        let is_rw = port.get("type").and_then(Value::as_str) == Some("rw");
-        let is_r = port.get("type").and_then(Value::as_str) == Some("r");
-        if (read && (is_r || is_rw)) || (!read && is_w) {
-            mirror(port, "bw_bits_per_cycle", bw);
-            mirror(port, "bw_min_bits", eff);
-        }
-    }
-}
-
-/// `total_units` and every level's `unroll_count` after an array dimension
-/// was set (left alone where the document does not say enough, or the
-/// product would not fit 64 bits).
-fn array_mirrors(doc: &mut Value) {
-    let sizes: Option<Vec<u64>> = dims(doc)
-        .iter()
-        .map(|d| d.get("size").and_then(Value::as_u64))
-        .collect();
-    let Some(sizes) = sizes else { return };
-    let product = |served: &[bool]| {
-        sizes
-            .iter()
-            .zip(served)
-            .filter(|(_, s)| !**s)
-            .try_fold(1u64, |a, (n, _)| a.checked_mul(*n))
-    };
-    let counts: Vec<Option<u64>> = levels(doc)
-        .iter()
-        .map(|l| served(l.get("served_dimensions")?, sizes.len()).and_then(|s| product(&s)))
-        .collect();
-    let total = product(&alloc::vec![false; sizes.len()]);
-    let Some(c) = doc.get_mut("cores").and_then(|c| c.get_mut(0)) else {
-        return;
-    };
-    if let (Some(oa), Some(t)) = (c.get_mut("operational_array"), total) {
-        mirror(oa, "total_units", t);
-    }
-    if let Some(ls) = c.get_mut("memory_levels").and_then(Value::as_array_mut) {
-        for (l, n) in ls.iter_mut().zip(counts) {
-            if let Some(n) = n {
-                mirror(l, "unroll_count", n);
-            }
-        }
-    }
-}
-
-/// Per array dimension, whether `served_dimensions` serves it (`"all"` or
-/// the union of 0/1 vectors of length `nd`); `None` if unreadable.
-fn served(v: &Value, nd: usize) -> Option<Vec<bool>> {
-    if v.as_str() == Some("all") {
-        return Some(alloc::vec![true; nd]);
-    }
-    let mut out = alloc::vec![false; nd];
-    for vec in v.as_array()? {
-        let vec = vec.as_array()?;
-        if vec.len() != nd {
-            return None;
-        }
-        for (k, e) in vec.iter().enumerate() {
-            match e.as_u64()? {
-                0 => {}
-                1 => out[k] = true,
-                _ => return None,
-            }
-        }
-    }
-    Some(out)
 }

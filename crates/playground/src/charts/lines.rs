@@ -1,5 +1,6 @@
 //! A line chart of one quantity over the values of a varied hardware
-//! parameter (evenly spaced, labelled with the values), log y.
+//! parameter (evenly spaced, labelled with the values); a linear y axis
+//! around the values (they often differ by a few per cent).
 
 use super::*;
 
@@ -34,18 +35,19 @@ pub fn draw_line_chart<DB: DrawingBackend>(
         .iter()
         .fold((f64::INFINITY, 0.0_f64), |(l, h), v| (l.min(*v), h.max(*v)));
     let (lo, hi) = if !lo.is_finite() {
-        (1.0, 10.0)
+        (0.0, 1.0)
     } else if hi <= lo {
-        (lo / 2.0, hi * 2.0)
+        (lo * 0.9, hi * 1.1)
     } else {
-        (lo / 1.15, hi * 1.15)
+        let pad = (hi - lo) * 0.15;
+        ((lo - pad).max(0.0), hi + pad)
     };
     let mut c = ChartBuilder::on(area)
         .caption(&chart.title, (FONT, 15).into_font().color(&TEXT))
         .margin(10)
         .x_label_area_size(40)
         .y_label_area_size(56)
-        .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), (lo..hi).log_scale())?;
+        .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), lo..hi)?;
     let labels = &chart.x_labels;
     c.configure_mesh()
         .bold_line_style(GRID)

@@ -28,6 +28,8 @@ pub struct SweepJob {
 pub struct CutGroup {
     pub label: String,
     pub stack_cuts: Option<Vec<i64>>,
+    /// The cuts it gives on this network (the automatic rule resolved).
+    pub resolved: Vec<i64>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -107,7 +109,14 @@ impl State {
             };
             match groups.iter_mut().find(|(_, r)| *r == resolved) {
                 Some((g, _)) => g.label = format!("{} = {label}", g.label),
-                None => groups.push((CutGroup { label, stack_cuts }, resolved)),
+                None => groups.push((
+                    CutGroup {
+                        label,
+                        stack_cuts,
+                        resolved: resolved.clone(),
+                    },
+                    resolved,
+                )),
             }
         }
         groups.into_iter().map(|(g, _)| g).collect()

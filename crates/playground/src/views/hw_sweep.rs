@@ -94,9 +94,9 @@ pub fn hw_rows(state: &State) -> Vec<HwRow> {
 /// The three metrics of a hardware point: energy (pJ), latency (cycles)
 /// and energy × delay.
 const METRICS: [(&str, &str, &str); 3] = [
-    ("energy", "energy (pJ, log)", "pJ"),
-    ("latency", "latency (cycles, log)", "cycles"),
-    ("energy × delay", "EDP (pJ·cycles, log)", "pJ·cycles"),
+    ("energy", "energy (pJ)", "pJ"),
+    ("latency", "latency (cycles)", "cycles"),
+    ("energy × delay", "EDP (pJ·cycles)", "pJ·cycles"),
 ];
 
 fn metric(t: &SweepTotals, m: usize) -> f64 {

@@ -89,17 +89,17 @@ pub(super) fn fuse_depth(s: &State, dispatch: &UseReducerDispatcher<Model>) -> H
                     }
                 }) }
             </ol>
-            if cuts.contains(&0) {
-                <p class={classes!("q36", q36_applies.then_some("active"))} id="q36">
-                    if q36_applies {
-                        <strong>{ "Quirk Q36: " }</strong>{ "the reference ignores a cut after layer 0, so the stack before it runs to the network's end and later layers are evaluated twice (shown above as it is evaluated). " }
-                    } else {
-                        <strong>{ "Q36 fixed: " }</strong>{ "the cut after layer 0 is a real cut (not the reference's numbers). " }
-                    }
-                    <label><input type="checkbox" id="fix-q36" checked={fixes.cut_after_layer_zero}
-                        onchange={ let dp = dispatch.clone(); let on = !fixes.cut_after_layer_zero; move |_| dp.dispatch(Action::SetFixQ36(on)) } />{ " fix Q36" }</label>
-                </p>
-            }
+            <p class={classes!("q36", q36_applies.then_some("active"))} id="q36">
+                if q36_applies {
+                    <strong>{ "Quirk Q36: " }</strong>{ "the reference ignores a cut after layer 0, so the stack before it runs to the network's end and later layers are evaluated twice (shown above as it is evaluated). " }
+                } else if cuts.contains(&0) && fixes.cut_after_layer_zero {
+                    <strong>{ "Q36 fixed: " }</strong>{ "the cut after layer 0 is a real cut (not the reference's numbers). " }
+                } else {
+                    { "Quirk Q36 (the reference ignores a cut after layer 0) does not touch these cuts. " }
+                }
+                <label title="make a cut after layer 0 a real cut, here and in sweeps"><input type="checkbox" id="fix-q36" checked={fixes.cut_after_layer_zero}
+                    onchange={ let dp = dispatch.clone(); let on = !fixes.cut_after_layer_zero; move |_| dp.dispatch(Action::SetFixQ36(on)) } />{ " fix Q36" }</label>
+            </p>
         </section>
     }
 }

@@ -145,10 +145,7 @@ pub(super) fn hardware_form(s: &State, dispatch: &UseReducerDispatcher<Model>) -
                     </thead>
                     <tbody>
                     { for f.levels.iter().enumerate().map(|(i, l)| {
-                        let row_diags: Vec<&Diagnostic> = field_diags(s, &l.path)
-                            .into_iter()
-                            .filter(|d| !l.cells.iter().any(|(_, c)| d.path.starts_with(c.path.as_str())))
-                            .collect();
+                        let row_diags: Vec<&Diagnostic> = field_diags(s, &l.path);
                         html!{
                         <>
                         <tr id={format!("hw-level-{i}")} class={classes!((!row_diags.is_empty()).then_some("row-invalid"))}>

@@ -57,7 +57,7 @@ pub(super) fn summary(s: &State) -> Html {
                 <h2>{ format!("{} on {}", s.scenario.workload, s.scenario.hardware.replace('_', " ")) }
                     <span class="muted">{ format!(" · {} · tile {}×{} · lpf {}", s.scenario.overlap.label(), s.scenario.tile.x, s.scenario.tile.y, s.scenario.lpf) }</span>
                 </h2>
-                <span id="status" class={classes!("status", state_attr)} data-state={state_attr}>{ text }</span>
+                <span id="status" class={classes!("status", state_attr)} data-state={state_attr} data-ms={s.shown.answer_ms.map(|m| format!("{m:.1}")).unwrap_or_default()}>{ text }</span>
             </div>
             if let Some(r) = r {
                 <div class={classes!("metrics", (state_attr != "ready").then_some("stale"))}>

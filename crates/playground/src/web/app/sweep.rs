@@ -153,12 +153,16 @@ pub(super) fn sweep_section(
             if failed > 0 {
                 <p class="muted">{ format!("{failed} schedule(s) could not be evaluated (shown grey)") }</p>
             }
+            if !s.scenario.fixes.cut_after_layer_zero && groups.iter().any(|g| g.resolved.contains(&0)) {
+                <p class="q36 active" id="sweep-q36"><strong>{ "Quirk Q36: " }</strong>
+                    { "a cut set here cuts after layer 0, which the reference ignores, so its first stack runs to the network's end and later layers are evaluated twice. Tick \"fix Q36\" in the fuse-depth card for real stacks." }</p>
+            }
             if groups.len() > 1 {
                 <div class="segmented tabs" role="tablist" aria-label="cut set of the heat maps">
                     { for groups.iter().enumerate().map(|(g, grp)| {
                         let d = dispatch.clone();
                         let best = views::best_of_group(s, g);
-                        html!{ <button role="tab" id={format!("cut-group-{g}")} aria-selected={(g == s.heat_group).to_string()} class={classes!((g == s.heat_group).then_some("active"))}
+                        html!{ <button role="tab" id={format!("cut-group-{g}")} data-best-edp={best.map(|b| format!("{b:?}")).unwrap_or_default()} aria-selected={(g == s.heat_group).to_string()} class={classes!((g == s.heat_group).then_some("active"))}
                             onclick={move |_| d.dispatch(Action::ShowCutGroup(g))}>
                             { grp.label.clone() }
                             if let Some(b) = best { <span class="tab-note">{ format!("best EDP {}", sci(b)) }</span> }
