@@ -141,8 +141,8 @@ pub fn App() -> Html {
                     { chart_card("Latency per layer", "latency-chart", &latency_canvas, s.shown.report.is_some(), export_buttons(s, "latency")) }
                 </section>
                 { sweep_section(s, &sweep_charts, on_pareto_click, &dispatch) }
-                { layer_table(s) }
                 { hardware_form(s, &dispatch) }
+                { layer_table(s) }
                 { editors(s, &dispatch) }
                 { help() }
             </main>
