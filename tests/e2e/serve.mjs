@@ -13,11 +13,28 @@ const TYPES = {
   ".png": "image/png",
 };
 
-/** Serves `root` on a free port of 127.0.0.1; resolves to { server, url }. */
-export function serveDir(root) {
+/**
+ * Serves `root` on a free port of 127.0.0.1, under the path `prefix`
+ * (default `/`); resolves to { server, url } (url ends with the prefix).
+ * `extra` maps URL paths (under the prefix) to files outside `root`.
+ */
+export function serveDir(root, prefix = "/", extra = {}) {
   const server = http.createServer((req, res) => {
-    const urlPath = decodeURIComponent(new URL(req.url, "http://x").pathname);
-    let file = path.normalize(path.join(root, urlPath));
+    const full = decodeURIComponent(new URL(req.url, "http://x").pathname);
+    if (!full.startsWith(prefix)) {
+      res.writeHead(404).end("not found");
+      return;
+    }
+    const urlPath = "/" + full.slice(prefix.length);
+    let file = extra[urlPath] ?? path.normalize(path.join(root, urlPath));
+    if (extra[urlPath]) {
+      fs.readFile(file, (err, data) => {
+        if (err) return res.writeHead(404).end("not found");
+        res.writeHead(200, { "content-type": TYPES[path.extname(file)] ?? "application/octet-stream", "cache-control": "no-store" });
+        res.end(data);
+      });
+      return;
+    }
     if (!file.startsWith(path.resolve(root))) {
       res.writeHead(403).end();
       return;
@@ -36,6 +53,6 @@ export function serveDir(root) {
     });
   });
   return new Promise((resolve) =>
-    server.listen(0, "127.0.0.1", () => resolve({ server, url: `http://127.0.0.1:${server.address().port}/` })),
+    server.listen(0, "127.0.0.1", () => resolve({ server, url: `http://127.0.0.1:${server.address().port}${prefix}` })),
   );
 }

@@ -80,3 +80,39 @@ pub fn print_wasm_sizes(dist: &Path) -> Result<(), Failure> {
     }
     Ok(())
 }
+
+/// Writes `dist/sw.js` from `web/sw.js`: the list of the build's files (as
+/// URLs relative to the page, the page itself as `./`) and a version that
+/// is a hash of their contents, so every deploy has its own cache.
+pub fn write_service_worker(repo: &std::path::Path) -> Result<(), Failure> {
+    let dist = repo.join("dist");
+    let template = std::fs::read_to_string(repo.join("web/sw.js"))
+        .map_err(|e| Failure(format!("cannot read web/sw.js: {e}")))?;
+    let mut names: Vec<String> = std::fs::read_dir(&dist)
+        .map_err(|e| Failure(format!("cannot list dist/: {e}")))?
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().is_file())
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|n| n != "sw.js")
+        .collect();
+    names.sort();
+    // FNV-1a over names and contents: a version, not a security measure.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for n in &names {
+        let bytes = std::fs::read(dist.join(n))
+            .map_err(|e| Failure(format!("cannot read dist/{n}: {e}")))?;
+        for b in n.bytes().chain(bytes) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    let files: Vec<String> = std::iter::once("./".to_string())
+        .chain(names.iter().map(|n| format!("./{n}")))
+        .map(|f| format!("\"{f}\""))
+        .collect();
+    let sw = template
+        .replace("__VERSION__", &format!("{h:016x}"))
+        .replace("__FILES__", &format!("[{}]", files.join(", ")));
+    std::fs::write(dist.join("sw.js"), sw)
+        .map_err(|e| Failure(format!("cannot write dist/sw.js: {e}")))
+}

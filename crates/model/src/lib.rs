@@ -108,6 +108,9 @@
 
 extern crate alloc;
 
+/// This crate's version (exports carry it, so a figure can be traced).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
 pub mod depth_first;
 pub mod diag;
 pub mod fixes;

@@ -17,6 +17,7 @@ pub mod handler;
 pub mod hw_form;
 pub mod persist;
 pub mod protocol;
+pub mod provenance;
 pub mod state;
 pub mod views;
 

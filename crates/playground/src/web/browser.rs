@@ -87,14 +87,39 @@ pub fn download_text(text: &str, mime: &str, file_name: &str) {
     let _ = web_sys::Url::revoke_object_url(&url);
 }
 
-/// Offers the canvas with this id as a PNG download.
-pub fn download_canvas_png(canvas_id: &str, file_name: &str) {
+/// Offers bytes as a file download.
+pub fn download_bytes(bytes: &[u8], mime: &str, file_name: &str) {
+    let array = js_sys::Uint8Array::from(bytes);
+    let parts = js_sys::Array::of1(&array);
+    let props = web_sys::BlobPropertyBag::new();
+    props.set_type(mime);
+    let Ok(blob) = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &props) else {
+        return;
+    };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
+        return;
+    };
+    click_download(&url, file_name);
+    let _ = web_sys::Url::revoke_object_url(&url);
+}
+
+/// Offers the canvas with this id as a PNG download, with `tEXt` chunks
+/// added by `stamp` (the provenance).
+pub fn download_canvas_png(canvas_id: &str, file_name: &str, stamp: impl Fn(&[u8]) -> Vec<u8>) {
+    use base64::Engine;
     let canvas = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.get_element_by_id(canvas_id))
         .and_then(|e| e.dyn_into::<HtmlCanvasElement>().ok());
-    if let Some(url) = canvas.and_then(|c| c.to_data_url().ok()) {
-        click_download(&url, file_name);
+    let Some(url) = canvas.and_then(|c| c.to_data_url().ok()) else {
+        return;
+    };
+    let bytes = url
+        .split_once(',')
+        .and_then(|(_, b64)| base64::engine::general_purpose::STANDARD.decode(b64).ok());
+    match bytes {
+        Some(png) => download_bytes(&stamp(&png), "image/png", file_name),
+        None => click_download(&url, file_name),
     }
 }
 
@@ -179,4 +204,37 @@ pub fn saved_if_url_behind(hash: &str) -> Option<String> {
     (behind == hash)
         .then(|| storage_get(crate::persist::STORAGE_KEY))
         .flatten()
+}
+
+/// Registers the service worker (`./sw.js`, written by `cargo xtask
+/// build`) that lets the page open offline. When a new deploy's worker
+/// takes over a page that an older one served, the page reloads once, so
+/// it never runs old and new files together. Without service workers (an
+/// old browser, a `file://` page) nothing happens.
+pub fn register_service_worker() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let container = window.navigator().service_worker();
+    // `serviceWorker` is absent in insecure contexts; the binding would
+    // then hold `undefined`.
+    if wasm_bindgen::JsValue::from(container.clone()).is_undefined() {
+        return;
+    }
+    let was_controlled = container.controller().is_some();
+    // A refused registration (e.g. a host that does not serve sw.js) only
+    // means no offline use: caught, so it is no console error.
+    let ignore = wasm_bindgen::closure::Closure::<dyn FnMut(wasm_bindgen::JsValue)>::new(|_| {});
+    let _ = container.register("./sw.js").catch(&ignore);
+    ignore.forget();
+    if was_controlled {
+        let reload = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
+            if let Some(w) = web_sys::window() {
+                persist_now();
+                let _ = w.location().reload();
+            }
+        });
+        container.set_oncontrollerchange(Some(reload.as_ref().unchecked_ref()));
+        reload.forget();
+    }
 }

@@ -16,6 +16,7 @@ use super::browser;
 use crate::charts::{self, hit_test};
 use crate::format::{cycles, energy, sci, si, thousands};
 use crate::persist;
+use crate::provenance::Provenance;
 use crate::state::{
     tile_choices, Action, Doc, Grid, Lane, State, UserPresets, WorkerStatus, USER_PRESETS_KEY,
 };
@@ -156,5 +157,6 @@ pub fn App() -> Html {
 pub fn start() {
     console_error_panic_hook::set_once();
     browser::persist_on_hide();
+    browser::register_service_worker();
     yew::Renderer::<App>::new().render();
 }

@@ -95,9 +95,16 @@ pub(super) fn export_buttons(s: &State, which: &'static str) -> Html {
     let Some(r) = s.shown.report.clone() else {
         return html! {};
     };
+    let prov = Provenance::of(&s.scenario);
+    let p1 = prov.clone();
     let png = Callback::from(move |_| {
-        browser::download_canvas_png(&format!("{which}-chart"), &format!("defines-{which}.png"))
+        browser::download_canvas_png(
+            &format!("{which}-chart"),
+            &format!("defines-{which}.png"),
+            |b| p1.png(b),
+        )
     });
+    let p2 = prov.clone();
     let r2 = r.clone();
     let order = s.derived.memory_order.clone();
     let svg = Callback::from(move |_| {
@@ -109,15 +116,21 @@ pub(super) fn export_buttons(s: &State, which: &'static str) -> Html {
         let text = charts::to_svg(900, 360, |a| {
             let _ = charts::draw_stacked_bars(a, &chart);
         });
-        browser::download_text(&text, "image/svg+xml", &format!("defines-{which}.svg"));
+        browser::download_text(
+            &p2.svg(&text),
+            "image/svg+xml",
+            &format!("defines-{which}.svg"),
+        );
     });
     let json = Callback::from(move |_| {
-        let text = serde_json::to_string_pretty(&*r).unwrap_or_default();
+        let value = serde_json::to_value(&*r).unwrap_or_default();
+        let text =
+            serde_json::to_string_pretty(&prov.wrap_json("report", value)).unwrap_or_default();
         browser::download_text(&text, "application/json", "defines-report.json");
     });
     html! {
         <span class="exports">
-            <button class="small" onclick={png}>{ "PNG" }</button>
+            <button class="small" id={format!("{which}-png")} onclick={png}>{ "PNG" }</button>
             <button class="small" onclick={svg}>{ "SVG" }</button>
             if which == "energy" { <button class="small" id="export-json" onclick={json}>{ "JSON" }</button> }
         </span>

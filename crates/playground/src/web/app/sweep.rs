@@ -137,7 +137,7 @@ pub(super) fn sweep_section(
         return hardware_results(s, charts, dispatch);
     }
     let csv = {
-        let text = views::sweep_csv(s);
+        let text = Provenance::of(&s.scenario).csv(&views::sweep_csv(s));
         Callback::from(move |_| browser::download_text(&text, "text/csv", "defines-sweep.csv"))
     };
     let failed = sw.points.iter().filter(|p| p.outcome.is_err()).count();
@@ -189,7 +189,7 @@ fn hardware_results(
     let Some(sw) = &s.sweep else { return html! {} };
     let rows = views::hw_rows(s);
     let csv = {
-        let text = views::hw_csv(s);
+        let text = Provenance::of(&s.scenario).csv(&views::hw_csv(s));
         Callback::from(move |_| {
             browser::download_text(&text, "text/csv", "defines-hardware-sweep.csv")
         })

@@ -1,0 +1,119 @@
+// End-to-end tests for companion websites and talks: dist/ served under a
+// sub-path, offline use through the service worker, and exports that carry
+// the versions and the scenario that reproduces them.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { execFileSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+import { serveDir } from "./serve.mjs";
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const dist = process.env.DEFINES_DIST ?? path.join(repo, "dist");
+const cli = process.env.DEFINES_CLI ?? path.join(repo, "target", "release", "defines");
+const shots = path.join(repo, "target", "e2e");
+const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+const TIMEOUT = 60_000;
+
+let browser;
+before(async () => {
+  fs.mkdirSync(shots, { recursive: true });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+  });
+});
+after(async () => browser?.close());
+
+const expected = JSON.parse(execFileSync(cli, ["eval", "--hardware", "Meta_prototype_DF", "--workload", "fsrcnn",
+  "--mode", "3", "--tile", "16x18", "--format", "json"]).toString());
+
+async function numbers(page) {
+  await page.waitForSelector('#status[data-state="ready"]', { timeout: TIMEOUT });
+  return {
+    energy: Number(await page.getAttribute("#energy", "data-value")),
+    latency: Number(await page.getAttribute("#latency", "data-value")),
+  };
+}
+
+async function fresh() {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+  return { context, page, errors };
+}
+
+test("dist/ works unchanged under a sub-path (/a/b/)", async () => {
+  const { server, url } = await serveDir(dist, "/a/b/");
+  const { context, page, errors } = await fresh();
+  const requested = [];
+  page.on("request", (r) => requested.push(new URL(r.url()).pathname));
+  await page.goto(url);
+  const got = await numbers(page);
+  assert.equal(got.energy, expected.energy_pj);
+  assert.equal(got.latency, expected.latency_cycles);
+  assert.ok(requested.every((p) => p.startsWith("/a/b/")), `every request under the prefix: ${requested}`);
+  assert.deepEqual(errors, []);
+  await context.close();
+  server.close();
+});
+
+test("offline: after one visit the page opens and computes with the network off", async () => {
+  const { server, url } = await serveDir(dist);
+  const { context, page, errors } = await fresh();
+  await page.goto(url);
+  await numbers(page);
+  // The service worker has precached the build and controls the page.
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await page.reload();
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: TIMEOUT });
+  await numbers(page);
+  const caches = await page.evaluate(() => caches.keys());
+  assert.equal(caches.length, 1);
+  assert.match(caches[0], /^defines-playground-[0-9a-f]{16}$/);
+  await context.setOffline(true);
+  server.close();
+  await page.reload();
+  const got = await numbers(page);
+  assert.equal(got.energy, expected.energy_pj, "computed offline");
+  // A sweep offline too (its workers come from the cache).
+  await page.click("#run-sweep");
+  await page.waitForSelector('#sweep-count[data-state="done"]', { timeout: TIMEOUT });
+  await page.screenshot({ path: path.join(shots, "offline.png") });
+  assert.deepEqual(errors.filter((e) => !e.includes("net::ERR_INTERNET_DISCONNECTED")), []);
+  await context.close();
+});
+
+test("exports carry the versions and the scenario that reproduces them", async () => {
+  const { server, url } = await serveDir(dist);
+  const { context, page, errors } = await fresh();
+  await page.goto(url);
+  await numbers(page);
+  await page.click("#mode-2");
+  await page.waitForSelector('#status[data-state="ready"]', { timeout: TIMEOUT });
+  const [json] = await Promise.all([page.waitForEvent("download"), page.click("#export-json")]);
+  const report = JSON.parse(fs.readFileSync(await json.path(), "utf8"));
+  assert.match(report.generator, /^defines-playground [0-9.]+, defines-model [0-9.]+$/);
+  assert.equal(typeof report.scenario, "string");
+  // The scenario alone, in a fresh browser, gives the exported numbers.
+  const other = await fresh();
+  await other.page.goto(`${url}#s=${report.scenario}`);
+  const again = await numbers(other.page);
+  assert.equal(again.energy, report.report.energy_pj);
+  assert.equal(again.latency, report.report.latency_cycles);
+  await other.context.close();
+  const [png] = await Promise.all([page.waitForEvent("download"), page.click("#energy-png")]);
+  const bytes = fs.readFileSync(await png.path());
+  assert.equal(bytes.subarray(1, 4).toString(), "PNG");
+  const text = bytes.toString("latin1");
+  assert.ok(text.includes("tEXtSoftware\0defines-playground"), "PNG Software chunk");
+  assert.ok(text.includes(report.scenario), "PNG carries the scenario");
+  assert.deepEqual(errors, []);
+  await context.close();
+  server.close();
+});
