@@ -18,6 +18,13 @@ const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const TIMEOUT = 60_000;
 
 let browser;
+const servers = [];
+/** serveDir, remembered so that a failing test cannot leave a server open. */
+async function serve(...args) {
+  const s = await serveDir(...args);
+  servers.push(s.server);
+  return s;
+}
 before(async () => {
   fs.mkdirSync(shots, { recursive: true });
   browser = await chromium.launch({
@@ -26,7 +33,10 @@ before(async () => {
       "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
   });
 });
-after(async () => browser?.close());
+after(async () => {
+  servers.forEach((s) => s.close());
+  await browser?.close();
+});
 
 const expected = JSON.parse(execFileSync(cli, ["eval", "--hardware", "Meta_prototype_DF", "--workload", "fsrcnn",
   "--mode", "3", "--tile", "16x18", "--format", "json"]).toString());
@@ -49,7 +59,7 @@ async function fresh() {
 }
 
 test("dist/ works unchanged under a sub-path (/a/b/)", async () => {
-  const { server, url } = await serveDir(dist, "/a/b/");
+  const { server, url } = await serve(dist, "/a/b/");
   const { context, page, errors } = await fresh();
   const requested = [];
   page.on("request", (r) => requested.push(new URL(r.url()).pathname));
@@ -64,7 +74,7 @@ test("dist/ works unchanged under a sub-path (/a/b/)", async () => {
 });
 
 test("offline: after one visit the page opens and computes with the network off", async () => {
-  const { server, url } = await serveDir(dist);
+  const { server, url } = await serve(dist);
   const { context, page, errors } = await fresh();
   await page.goto(url);
   await numbers(page);
@@ -90,7 +100,7 @@ test("offline: after one visit the page opens and computes with the network off"
 });
 
 test("exports carry the versions and the scenario that reproduces them", async () => {
-  const { server, url } = await serveDir(dist);
+  const { server, url } = await serve(dist);
   const { context, page, errors } = await fresh();
   await page.goto(url);
   await numbers(page);
@@ -116,4 +126,67 @@ test("exports carry the versions and the scenario that reproduces them", async (
   assert.deepEqual(errors, []);
   await context.close();
   server.close();
+});
+
+test("embed views fill a 640x400 frame without scroll bars", async () => {
+  const { server, url } = await serve(dist);
+  for (const view of ["metrics", "energy", "latency", "heatmaps", "pareto", "layers", "fuse"]) {
+    const context = await browser.newContext({ viewport: { width: 640, height: 400 } });
+    const page = await context.newPage();
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(String(e)));
+    page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+    await page.goto(`${url}?embed=${view}&controls=mode,tile`);
+    const got = await numbers(page);
+    assert.equal(got.energy, expected.energy_pj, view);
+    if (view === "heatmaps" || view === "pareto") {
+      await page.waitForSelector('.embed[data-sweep="done"]', { timeout: TIMEOUT });
+      await page.waitForFunction(() => {
+        const c = document.querySelector(".embed-body canvas");
+        if (!c) return false;
+        const { data } = c.getContext("2d").getImageData(0, 0, c.width, c.height);
+        let ink = 0;
+        for (let i = 0; i < data.length; i += 16) if (data[i] < 200) ink++;
+        return ink > 500;
+      }, null, { timeout: TIMEOUT });
+    }
+    const { sh, ih, sw, iw } = await page.evaluate(() => ({
+      sh: document.documentElement.scrollHeight, ih: innerHeight,
+      sw: document.documentElement.scrollWidth, iw: innerWidth,
+    }));
+    assert.ok(sh <= ih && sw <= iw, `${view}: page ${sw}x${sh} in a ${iw}x${ih} frame`);
+    assert.ok(await page.isVisible("#open-full"), `${view}: open in the playground`);
+    await page.screenshot({ path: path.join(shots, `embed-${view}.png`) });
+    assert.deepEqual(errors, [], view);
+    await context.close();
+  }
+  server.close();
+});
+
+test("postMessage: a host page with two frames drives them and gets the CLI's numbers", async () => {
+  const site = fs.mkdtempSync(path.join(repo, "target", "e2e-site-"));
+  fs.symlinkSync(path.resolve(dist), path.join(site, "playground"));
+  fs.copyFileSync(path.join(repo, "examples", "host.html"), path.join(site, "host.html"));
+  const { server, url } = await serve(site);
+  const { context, page, errors } = await fresh();
+  await page.goto(`${url}host.html`);
+  const cliFor = (mode, tile) => JSON.parse(execFileSync(cli, ["eval", "--hardware", "Meta_prototype_DF",
+    "--workload", "fsrcnn", "--mode", String(mode), "--tile", tile, "--format", "json"]).toString());
+  const wait = async (id, mode, tile) => {
+    const want = cliFor(mode, tile);
+    await page.waitForFunction(([id, e, l, t]) => {
+      const o = document.getElementById(id);
+      return o && Number(o.dataset.energy) === e && Number(o.dataset.latency) === l && o.dataset.tile === t;
+    }, [id, want.energy_pj, want.latency_cycles, tile], { timeout: TIMEOUT });
+  };
+  await wait("left-result", 1, "16x18");
+  await wait("right-result", 3, "16x18");
+  await page.selectOption("#tile", "60x72");
+  await wait("left-result", 1, "60x72");
+  await wait("right-result", 3, "60x72");
+  await page.screenshot({ path: path.join(shots, "host-example.png") });
+  assert.deepEqual(errors, []);
+  await context.close();
+  server.close();
+  fs.rmSync(site, { recursive: true, force: true });
 });

@@ -12,6 +12,7 @@
 
 pub mod charts;
 pub mod defaults;
+pub mod embed;
 pub mod format;
 pub mod handler;
 pub mod hw_form;

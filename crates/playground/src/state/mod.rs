@@ -71,6 +71,10 @@ pub struct State {
     pub sweep_error: Option<String>,
     /// The cut set whose heat maps are shown.
     pub heat_group: usize,
+    /// The page shows one view for embedding (`?embed=VIEW`).
+    pub embed: Option<crate::embed::Embed>,
+    /// Presenter mode (`?present`, or its toggle).
+    pub present: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -185,6 +189,8 @@ impl State {
             preset_name: String::new(),
             sweep_error: None,
             heat_group: 0,
+            embed: None,
+            present: false,
         };
         s.schedule_changed();
         s

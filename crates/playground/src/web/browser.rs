@@ -26,6 +26,29 @@ pub fn location_hash() -> String {
         .unwrap_or_default()
 }
 
+pub fn location_search() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default()
+}
+
+/// The page's URL without query and fragment (`https://x.io/paper/`).
+pub fn page_url() -> String {
+    web_sys::window()
+        .and_then(|w| {
+            let l = w.location();
+            Some(format!("{}{}", l.origin().ok()?, l.pathname().ok()?))
+        })
+        .unwrap_or_default()
+}
+
+/// Copies text to the clipboard (nothing happens where that is refused).
+pub fn copy_text(text: &str) {
+    if let Some(w) = web_sys::window() {
+        let _ = w.navigator().clipboard().write_text(text);
+    }
+}
+
 /// Replaces the URL fragment without adding a history entry.
 pub fn replace_fragment(fragment: &str) {
     if let Some(w) = web_sys::window() {

@@ -38,6 +38,7 @@ pub(super) fn fuse_depth(s: &State, dispatch: &UseReducerDispatcher<Model>) -> H
         <section class="card fuse" id="fuse-depth">
             <div class="card-head">
                 <h3>{ "Fuse depth" }<span class="muted">{ format!(" · {} stack{}", stacks.len(), if stacks.len() == 1 { "" } else { "s" }) }</span></h3>
+                <span class="exports">{ embed_button(s, crate::embed::View::Fuse) }</span>
                 <div class="segmented small-seg" role="radiogroup" aria-label="stack cuts">
                     <button id="cuts-auto" role="radio" aria-checked={auto.to_string()} class={classes!(auto.then_some("active"))} onclick={set(None)}
                         title="cut where the weights would overflow the on-chip weight memory (the reference's rule)">{ "automatic" }</button>

@@ -27,6 +27,7 @@ use defines_model::{presets, Overlap, Tile};
 mod controls;
 mod drawing;
 mod editors;
+mod embed;
 mod fuse;
 mod hardware;
 mod results;
@@ -36,6 +37,7 @@ mod workers;
 use controls::*;
 use drawing::*;
 use editors::*;
+use embed::*;
 use fuse::*;
 use hardware::*;
 use results::*;
@@ -60,6 +62,15 @@ impl Reducible for Model {
 /// to the default with a notice.
 fn initial_model() -> Model {
     let mut s = State::with_sweep_workers(browser::cores());
+    let search = browser::location_search();
+    s.present = crate::embed::wants_present(&search);
+    let embed_problem = match crate::embed::parse_query(&search) {
+        Ok(e) => {
+            s.embed = e;
+            None
+        }
+        Err(why) => Some(why),
+    };
     s.user_presets = browser::storage_get(USER_PRESETS_KEY)
         .map(|t| UserPresets::decode(&t))
         .unwrap_or_default();
@@ -84,6 +95,9 @@ fn initial_model() -> Model {
         }
         None => {}
     }
+    if let Some(why) = embed_problem {
+        s.notice = Some(format!("{why}; showing the whole playground"));
+    }
     Model(s)
 }
 
@@ -105,17 +119,35 @@ pub fn App() -> Html {
 
     // Persist the scenario: URL fragment (shareable, survives reloads) and
     // localStorage (survives closing the tab), a few times a second at most.
-    use_effect_with(s.scenario.clone(), |scenario| {
-        browser::persist_soon(persist::encode(scenario));
+    // (Not from an embedded view: a companion site's figure must not
+    // overwrite this browser's saved playground.)
+    let embedded = s.embed.is_some();
+    use_effect_with(s.scenario.clone(), move |scenario| {
+        if !embedded {
+            browser::persist_soon(persist::encode(scenario));
+        }
     });
     // The user's accelerators live in localStorage (written on change).
-    use_effect_with(s.user_presets.clone(), |p| {
-        browser::storage_set(USER_PRESETS_KEY, &p.encode());
+    use_effect_with(s.user_presets.clone(), move |p| {
+        if !embedded {
+            browser::storage_set(USER_PRESETS_KEY, &p.encode());
+        }
     });
 
     let (energy_canvas, latency_canvas) = use_report_charts(&model);
     let sweep_charts = use_sweep_charts(&model);
     let on_pareto_click = pareto_click(&sweep_charts, &dispatch);
+    use_host_api(&model);
+    use_embed_sweep(&model);
+    if let Some(e) = &s.embed {
+        let canvases = EmbedCanvases {
+            energy: &energy_canvas,
+            latency: &latency_canvas,
+            sweep: &sweep_charts,
+            on_pareto_click,
+        };
+        return embed_page(s, e, canvases, &dispatch);
+    }
 
     html! {
         <>

@@ -40,6 +40,23 @@ pub(super) fn status(s: &State) -> (&'static str, String) {
 
 pub(super) fn summary(s: &State) -> Html {
     let (state_attr, text) = status(s);
+    html! {
+        <section class="card summary">
+            <div class="card-head">
+                <h2>{ format!("{} on {}", s.scenario.workload, s.scenario.hardware.replace('_', " ")) }
+                    <span class="muted">{ format!(" · {} · tile {}×{} · lpf {}", s.scenario.overlap.label(), s.scenario.tile.x, s.scenario.tile.y, s.scenario.lpf) }</span>
+                </h2>
+                <span class="exports">{ embed_button(s, crate::embed::View::Metrics) }</span>
+                <span id="status" aria-live="polite" class={classes!("status", state_attr)} data-state={state_attr} data-ms={s.shown.answer_ms.map(|m| format!("{m:.1}")).unwrap_or_default()}>{ text }</span>
+            </div>
+            { metrics_grid(s) }
+        </section>
+    }
+}
+
+/// The headline numbers of the shown report (also the `metrics` embed).
+pub(super) fn metrics_grid(s: &State) -> Html {
+    let (state_attr, _) = status(s);
     let card = |id: &str, label: &str, value: String, data: String, note: String| {
         html! {
             <div class="metric">
@@ -49,30 +66,22 @@ pub(super) fn summary(s: &State) -> Html {
             </div>
         }
     };
-    let r = s.shown.report.as_deref();
     let total_macs = s.derived.network_macs;
+    let Some(r) = s.shown.report.as_deref() else {
+        return html! {};
+    };
     html! {
-        <section class="card summary">
-            <div class="card-head">
-                <h2>{ format!("{} on {}", s.scenario.workload, s.scenario.hardware.replace('_', " ")) }
-                    <span class="muted">{ format!(" · {} · tile {}×{} · lpf {}", s.scenario.overlap.label(), s.scenario.tile.x, s.scenario.tile.y, s.scenario.lpf) }</span>
-                </h2>
-                <span id="status" class={classes!("status", state_attr)} data-state={state_attr} data-ms={s.shown.answer_ms.map(|m| format!("{m:.1}")).unwrap_or_default()}>{ text }</span>
-            </div>
-            if let Some(r) = r {
-                <div class={classes!("metrics", (state_attr != "ready").then_some("stale"))}>
-                    { card("energy", "Energy", energy(r.energy_pj), format!("{:?}", r.energy_pj), format!("{} pJ", thousands(r.energy_pj.round() as u64))) }
-                    { card("latency", "Latency (cycles)", si(r.latency_cycles as f64, ""), r.latency_cycles.to_string(), format!("{} cycles", thousands(r.latency_cycles))) }
-                    { card("edp", "Energy × delay", sci(r.energy_pj * r.latency_cycles as f64), format!("{:?}", r.energy_pj * r.latency_cycles as f64), "pJ·cycles, lower is better".into()) }
-                    { card("mac-energy", "MAC energy", energy(r.mac_energy_pj), format!("{:?}", r.mac_energy_pj), format!("{:.1} % of total", 100.0 * r.mac_energy_pj / r.energy_pj.max(f64::MIN_POSITIVE))) }
-                    { card("copy-energy", "Data copies", energy(r.data_copy_energy_pj), format!("{:?}", r.data_copy_energy_pj), cycles(r.data_copy_latency_cycles)) }
-                    { card("macs", "MACs computed", si(r.macs as f64, "MAC"), r.macs.to_string(),
-                        if total_macs > 0 && r.macs > total_macs { format!("+{:.1} % recomputation", 100.0 * (r.macs - total_macs) as f64 / total_macs as f64) } else { "no recomputation".into() }) }
-                    { card("stacks", "Fused stacks", r.stacks.len().to_string(), r.stacks.len().to_string(),
-                        r.stack_details.iter().map(|st| st.tiles.to_string()).collect::<Vec<_>>().join(" + ") + " tiles") }
-                </div>
-            }
-        </section>
+        <div class={classes!("metrics", (state_attr != "ready").then_some("stale"))}>
+            { card("energy", "Energy", energy(r.energy_pj), format!("{:?}", r.energy_pj), format!("{} pJ", thousands(r.energy_pj.round() as u64))) }
+            { card("latency", "Latency (cycles)", si(r.latency_cycles as f64, ""), r.latency_cycles.to_string(), format!("{} cycles", thousands(r.latency_cycles))) }
+            { card("edp", "Energy × delay", sci(r.energy_pj * r.latency_cycles as f64), format!("{:?}", r.energy_pj * r.latency_cycles as f64), "pJ·cycles, lower is better".into()) }
+            { card("mac-energy", "MAC energy", energy(r.mac_energy_pj), format!("{:?}", r.mac_energy_pj), format!("{:.1} % of total", 100.0 * r.mac_energy_pj / r.energy_pj.max(f64::MIN_POSITIVE))) }
+            { card("copy-energy", "Data copies", energy(r.data_copy_energy_pj), format!("{:?}", r.data_copy_energy_pj), cycles(r.data_copy_latency_cycles)) }
+            { card("macs", "MACs computed", si(r.macs as f64, "MAC"), r.macs.to_string(),
+                if total_macs > 0 && r.macs > total_macs { format!("+{:.1} % recomputation", 100.0 * (r.macs - total_macs) as f64 / total_macs as f64) } else { "no recomputation".into() }) }
+            { card("stacks", "Fused stacks", r.stacks.len().to_string(), r.stacks.len().to_string(),
+                r.stack_details.iter().map(|st| st.tiles.to_string()).collect::<Vec<_>>().join(" + ") + " tiles") }
+        </div>
     }
 }
 
@@ -133,6 +142,7 @@ pub(super) fn export_buttons(s: &State, which: &'static str) -> Html {
             <button class="small" id={format!("{which}-png")} onclick={png}>{ "PNG" }</button>
             <button class="small" onclick={svg}>{ "SVG" }</button>
             if which == "energy" { <button class="small" id="export-json" onclick={json}>{ "JSON" }</button> }
+            { embed_button(s, if which == "energy" { crate::embed::View::Energy } else { crate::embed::View::Latency }) }
         </span>
     }
 }
@@ -144,7 +154,7 @@ pub(super) fn layer_table(s: &State) -> Html {
     let rows = views::tile_type_rows(r);
     html! {
         <section class="card">
-            <h3>{ "Per layer and tile type: chosen top memory level of each operand" }</h3>
+            <div class="card-head"><h3>{ "Per layer and tile type: chosen top memory level of each operand" }</h3>{ embed_button(s, crate::embed::View::Layers) }</div>
             <div class="table-wrap">
             <table id="layer-table">
                 <thead><tr><th>{ "layer" }</th><th>{ "layer tile" }</th><th class="num">{ "count" }</th><th>{ "top levels" }</th><th class="num">{ "energy (all tiles)" }</th><th class="num">{ "latency (all tiles)" }</th></tr></thead>

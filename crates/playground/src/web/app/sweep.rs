@@ -148,7 +148,8 @@ pub(super) fn sweep_section(
                 <h3>{ format!("Sweep: {} schedules", sw.total) }
                     if groups.len() > 1 { <span class="muted">{ format!(" · {} cut sets", groups.len()) }</span> }
                 </h3>
-                <span class="exports"><button class="small" id="export-csv" onclick={csv}>{ "CSV" }</button></span>
+                <span class="exports"><button class="small" id="export-csv" onclick={csv}>{ "CSV" }</button>
+                    { embed_button(s, crate::embed::View::Heatmaps) }{ embed_button(s, crate::embed::View::Pareto) }</span>
             </div>
             if failed > 0 {
                 <p class="muted">{ format!("{failed} schedule(s) could not be evaluated (shown grey)") }</p>
