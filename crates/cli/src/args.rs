@@ -8,7 +8,9 @@
 use defines_model::{limits, CutSet, Fixes, Overlap, Schedule, Tile};
 use std::ffi::OsString;
 
+mod import;
 mod sweep;
+pub use import::ImportArgs;
 pub use sweep::{check_sweep_size, hardware_points, point_count, Vary};
 
 pub const USAGE: &str = "usage:
@@ -25,9 +27,21 @@ pub const USAGE: &str = "usage:
                                        every schedule (hardware point, cut set,
                                        mode, tile): energy, latency, EDP and
                                        the Pareto front over (energy, latency)
+  defines import onnx MODEL.onnx [--input-shape NxCxHxW] [--precision W=8,I=8,O=16,O_final=8]
+               [--pointwise window|direct] [--name NAME]
+                                       the workload document of an ONNX model on
+                                       stdout, the import report on stderr
   defines help | --help | COMMAND --help
 H, W, M are a preset name (see `defines presets`) or a path to a JSON file;
-the mapping defaults to the hardware family's mapping for the workload.
+W may also be an ONNX model (a path ending in .onnx, imported with the
+defaults of `import onnx`). The mapping defaults to the hardware family's
+mapping for the workload; for an ONNX model it is derived from the family's
+mappings by layer kind (crates/import/src/mapping.rs).
+import: --input-shape replaces the file's input shape (needed when it is
+dynamic; N must be 1); --precision sets operand bits (default W=8, I=8,
+O=16 partial sums, O_final=8); --pointwise writes 1x1 convolutions as
+mobilenetv1 does (window, the default) or as fsrcnn does (direct). A node
+the model cannot express exits with 2, naming it.
 MODE is 1|2|3 or fully-recompute|h-cached-v-recompute|fully-cached.
 --lpf takes 1..=8 and defaults to 6 (the search grows as lpf!; the paper
 uses 8); --stack-cuts defaults to the weight-overflow rule (cut after each
@@ -130,6 +144,7 @@ pub enum Command {
     Macs { workload: String, format: Format },
     Eval(EvalArgs),
     Sweep(SweepArgs),
+    Import(ImportArgs),
 }
 
 /// Parses the arguments after the program name.
@@ -168,6 +183,7 @@ pub fn parse(args: &[OsString]) -> Result<Command, ArgError> {
         }
         "eval" => parse_eval(rest),
         "sweep" => sweep::parse_sweep(rest),
+        "import" => import::parse_import(rest),
         other => Err(ArgError(format!("unknown command `{other}`\n{USAGE}"))),
     }
 }

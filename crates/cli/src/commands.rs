@@ -12,6 +12,23 @@ use defines_model::{
 #[derive(Debug)]
 pub struct Error(pub String);
 
+/// What a command prints: its output, and notes for stderr (the import
+/// report of `defines import onnx`).
+#[derive(Debug, Default, PartialEq)]
+pub struct Output {
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl From<String> for Output {
+    fn from(stdout: String) -> Output {
+        Output {
+            stdout,
+            stderr: String::new(),
+        }
+    }
+}
+
 impl From<crate::args::ArgError> for Error {
     fn from(e: crate::args::ArgError) -> Error {
         Error(e.0)
@@ -35,6 +52,15 @@ fn load(kind: &str, name: &str, table: &[(&str, &str)]) -> Result<String, Error>
 pub(crate) fn diagnostics(d: &[Diagnostic]) -> Error {
     let lines: Vec<String> = d.iter().map(|d| format!("  {d}")).collect();
     Error(format!("invalid input:\n{}", lines.join("\n")))
+}
+
+/// A workload preset, JSON file or ONNX model (`.onnx`, imported).
+fn load_workload(name: &str) -> Result<String, Error> {
+    if crate::onnx::is_onnx(name) && presets::workload(name).is_none() {
+        crate::onnx::workload(name)
+    } else {
+        load("workload", name, presets::WORKLOADS)
+    }
 }
 
 /// The preset name of a file given by path: its `name` field.
@@ -68,7 +94,15 @@ pub(crate) fn load_texts(inputs: &Inputs) -> Result<Texts, Error> {
         inputs.mapping.as_deref(),
     );
     let hw_text = load("hardware", hardware, presets::HARDWARE)?;
-    let wl_text = load("workload", workload, presets::WORKLOADS)?;
+    let wl_text = load_workload(workload)?;
+    if crate::onnx::is_onnx(workload) && mapping.is_none() {
+        let map_text = crate::onnx::derived_mapping(&hw_text, &wl_text)?;
+        return Ok(Texts {
+            hardware: hw_text,
+            workload: wl_text,
+            mapping: map_text,
+        });
+    }
     let map_name = match mapping {
         Some(m) => m.to_string(),
         None => presets::default_mapping_name(
@@ -136,8 +170,16 @@ fn table(r: &NetworkReport) -> String {
     out
 }
 
-pub fn run(cmd: Command) -> Result<String, Error> {
+pub fn run(cmd: Command) -> Result<Output, Error> {
     match cmd {
+        Command::Import(a) => crate::onnx::import_cmd(&a),
+        other => run_text(other).map(Output::from),
+    }
+}
+
+fn run_text(cmd: Command) -> Result<String, Error> {
+    match cmd {
+        Command::Import(a) => crate::onnx::import_cmd(&a).map(|o| o.stdout),
         Command::Eval(a) => eval(a),
         Command::Sweep(a) => crate::sweep::run(&a, &load_texts(&a.inputs)?),
         Command::Help => Ok(format!("{USAGE}\n")),
@@ -157,7 +199,7 @@ pub fn run(cmd: Command) -> Result<String, Error> {
             Ok(out)
         }
         Command::Macs { workload, format } => {
-            let text = load("workload", &workload, presets::WORKLOADS)?;
+            let text = load_workload(&workload)?;
             let w = Workload::from_json(&text).map_err(|d| diagnostics(&d))?;
             let layers = w.macs_per_layer();
             Ok(match format {

@@ -6,7 +6,9 @@
 //!   that reads files);
 //! - `sweep`: the `sweep` command: hardware points (`--vary`) × cut sets
 //!   (`--cuts`) × schedules, and its CSV and JSON rows;
-//! - [`parallel`]: a sweep spread over threads.
+//! - [`parallel`]: a sweep spread over threads;
+//! - `onnx`: `defines import onnx` and `--workload MODEL.onnx` (through
+//!   `defines-import`), with the spatial mapping derived by layer kind.
 //!
 //! Exit codes of the binary: 0 success, 1 the output could not be written,
 //! 2 bad input (usage, unknown preset, invalid model input); never a panic
@@ -14,5 +16,6 @@
 
 pub mod args;
 pub mod commands;
+mod onnx;
 pub mod parallel;
 mod sweep;

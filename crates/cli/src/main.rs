@@ -12,7 +12,12 @@ fn main() -> ExitCode {
         .map_err(commands::Error::from)
         .and_then(commands::run);
     match outcome {
-        Ok(out) => write_stdout(&out),
+        Ok(out) => {
+            if !out.stderr.is_empty() {
+                let _ = std::io::stderr().write_all(out.stderr.as_bytes());
+            }
+            write_stdout(&out.stdout)
+        }
         Err(commands::Error(msg)) => {
             // Nothing more to do if stderr itself is gone.
             let _ = writeln!(std::io::stderr(), "defines: {msg}");

@@ -1,0 +1,167 @@
+//! `defines import onnx MODEL.onnx [--input-shape NxCxHxW] [--precision
+//! W=8,I=8,O=16,O_final=8] [--pointwise window|direct] [--name NAME]`.
+
+use super::{ArgError, Command, Flags, USAGE};
+use defines_import::{Options, PointwiseForm, Precision};
+use defines_model::limits;
+
+/// The `import` command: the file and the import's options.
+#[derive(Clone, PartialEq, Debug)]
+pub struct ImportArgs {
+    pub path: String,
+    pub options: Options,
+}
+
+pub(super) fn parse_import(rest: &[&str]) -> Result<Command, ArgError> {
+    let (format, path, flags) = match rest {
+        [format, path, flags @ ..] if !path.starts_with("--") => (*format, *path, flags),
+        _ => {
+            return Err(ArgError(format!(
+                "import takes a format and a file: `defines import onnx MODEL.onnx`\n{USAGE}"
+            )))
+        }
+    };
+    if format != "onnx" {
+        return Err(ArgError(format!(
+            "import reads `onnx` files only, not `{format}`: `defines import onnx MODEL.onnx`"
+        )));
+    }
+    let f = Flags::collect(
+        flags,
+        &["--input-shape", "--precision", "--pointwise", "--name"],
+        &[],
+    )?;
+    let options = Options {
+        input_shape: f.get("--input-shape").map(parse_shape).transpose()?,
+        precision: f.parse_or("--precision", Precision::default(), parse_precision)?,
+        pointwise: f.parse_or("--pointwise", PointwiseForm::default(), parse_pointwise)?,
+        name: f.get("--name").map(str::to_string),
+        ..Options::default()
+    };
+    Ok(Command::Import(ImportArgs {
+        path: path.to_string(),
+        options,
+    }))
+}
+
+/// `1x3x224x224`: four whole numbers from 1 to the loop-size limit.
+fn parse_shape(value: &str) -> Result<[u64; 4], ArgError> {
+    let bad = || {
+        ArgError(format!(
+            "--input-shape takes NxCxHxW, four whole numbers from 1 to {} (e.g. 1x3x224x224), not `{value}`",
+            limits::MAX_LOOP_SIZE
+        ))
+    };
+    let v: Vec<u64> = value
+        .split(['x', 'X'])
+        .map(|s| {
+            s.trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|n| (1..=limits::MAX_LOOP_SIZE).contains(n))
+        })
+        .collect::<Option<_>>()
+        .ok_or_else(bad)?;
+    v.try_into().map_err(|_| bad())
+}
+
+/// `W=8,I=8,O=16,O_final=8` (any of them; the rest keep the default).
+fn parse_precision(value: &str) -> Result<Precision, ArgError> {
+    let mut p = Precision::default();
+    for item in value.split(',') {
+        let bad = || {
+            ArgError(format!(
+                "--precision takes OPERAND=BITS separated by commas, OPERAND one of W (weights), I \
+                 (activations), O (partial sums), O_final (outputs) and BITS from 1 to {} (e.g. \
+                 W=4,I=8), not `{item}`",
+                limits::MAX_PRECISION_BITS
+            ))
+        };
+        let (op, bits) = item.split_once('=').ok_or_else(bad)?;
+        let bits = bits
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|b| (1..=limits::MAX_PRECISION_BITS).contains(b))
+            .ok_or_else(bad)?;
+        match op.trim() {
+            "W" => p.weights = bits,
+            "I" => p.activations = bits,
+            "O" => p.partial_sums = bits,
+            "O_final" => p.output = bits,
+            _ => return Err(bad()),
+        }
+    }
+    Ok(p)
+}
+
+fn parse_pointwise(value: &str) -> Result<PointwiseForm, ArgError> {
+    match value {
+        "window" => Ok(PointwiseForm::Window),
+        "direct" => Ok(PointwiseForm::Direct),
+        other => Err(ArgError(format!(
+            "--pointwise takes `window` (1×1 kernels with input-index relations, as mobilenetv1) \
+             or `direct` (as fsrcnn), not `{other}`"
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::parse;
+    use super::*;
+    use std::ffi::OsString;
+
+    fn run(a: &[&str]) -> Result<Command, ArgError> {
+        parse(&a.iter().map(OsString::from).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn import_with_every_option() {
+        let Ok(Command::Import(a)) = run(&[
+            "import",
+            "onnx",
+            "m.onnx",
+            "--input-shape",
+            "1x3x540x960",
+            "--precision",
+            "W=4,O_final=16",
+            "--pointwise",
+            "direct",
+            "--name",
+            "net",
+        ]) else {
+            panic!("did not parse")
+        };
+        assert_eq!(a.path, "m.onnx");
+        assert_eq!(a.options.input_shape, Some([1, 3, 540, 960]));
+        assert_eq!(
+            a.options.precision,
+            Precision {
+                weights: 4,
+                activations: 8,
+                partial_sums: 16,
+                output: 16
+            }
+        );
+        assert_eq!(a.options.pointwise, PointwiseForm::Direct);
+        assert_eq!(a.options.name.as_deref(), Some("net"));
+    }
+
+    #[test]
+    fn import_errors_name_the_option_and_the_value() {
+        let err = |a: &[&str]| run(a).unwrap_err().0;
+        assert!(err(&["import", "onnx"]).starts_with("import takes a format and a file"));
+        assert!(err(&["import", "tflite", "m.tflite"]).contains("not `tflite`"));
+        let m = err(&["import", "onnx", "m.onnx", "--input-shape", "1x3x224"]);
+        assert!(m.contains("NxCxHxW") && m.contains("`1x3x224`"), "{m}");
+        let m = err(&["import", "onnx", "m.onnx", "--precision", "W=0"]);
+        assert!(m.contains("from 1 to 64") && m.contains("`W=0`"), "{m}");
+        let m = err(&["import", "onnx", "m.onnx", "--precision", "Q=8"]);
+        assert!(m.contains("`Q=8`"), "{m}");
+        let m = err(&["import", "onnx", "m.onnx", "--pointwise", "1x1"]);
+        assert!(m.contains("not `1x1`"), "{m}");
+        let m = err(&["import", "onnx", "m.onnx", "--name", "a", "--name", "b"]);
+        assert_eq!(m, "--name is given twice; give each option once");
+    }
+}

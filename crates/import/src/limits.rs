@@ -1,0 +1,48 @@
+//! Every bound on what the importer accepts, each with why. The model's own
+//! bounds ([`defines_model::limits`]) apply to what the import produces
+//! (loop sizes, layer count, MACs); these bound the ONNX file itself, and
+//! are checked before anything is allocated from a count they bound.
+
+use defines_model::limits::MAX_LAYERS;
+
+/// Largest ONNX file, in bytes. A model whose weights are stored inside
+/// the file is about as large as its weights (ResNet-50 in fp32 is about
+/// 100 MB); decoding holds the file and its parsed messages in memory.
+pub const MAX_ONNX_BYTES: usize = 512 << 20;
+/// Why [`MAX_ONNX_BYTES`] exists.
+pub const MAX_ONNX_BYTES_WHY: &str =
+    "the whole file is decoded in memory; the weights' values are never needed, \
+     so a model saved with external data or without weights is enough";
+
+/// Largest number of nodes in the graph: a layer is at most a few nodes
+/// (a convolution, its batch normalization, an activation, a reshape).
+pub const MAX_NODES: usize = 4 * MAX_LAYERS;
+/// Largest number of initializers (weights, biases, shape constants).
+pub const MAX_INITIALIZERS: usize = 4 * MAX_LAYERS;
+/// Largest number of graph inputs, outputs and `value_info` entries, each.
+pub const MAX_VALUE_INFOS: usize = 4 * MAX_LAYERS;
+/// Why the node, initializer and value-info bounds exist.
+pub const MAX_NODES_WHY: &str =
+    "a workload has at most 4096 layers, and a layer is at most a few ONNX nodes";
+
+/// Largest rank of a tensor (number of dimensions). Convolutions read
+/// 4-dimensional tensors; 8 leaves room for any shape-only op around them.
+pub const MAX_RANK: usize = 8;
+
+/// Largest number of elements of a constant whose values the importer
+/// reads (the shape of a Reshape, the starts of a Slice, the pads of a
+/// Pad): such constants have one value per dimension.
+pub const MAX_CONST_VALUES: usize = 64;
+
+/// Largest number of attributes of one node.
+pub const MAX_ATTRIBUTES: usize = 64;
+
+/// The ONNX default-domain opsets the importer reads. 7 is the oldest opset
+/// whose operators here all have today's inputs and attributes (opset 7
+/// redefined the element-wise operators with numpy broadcasting); 28 is the
+/// newest opset of the `onnx.proto` this crate was generated from
+/// (onnx 1.23.2).
+pub const OPSETS: core::ops::RangeInclusive<i64> = 7..=28;
+
+/// Longest node or tensor name quoted in a message (longer ones are cut).
+pub const MAX_NAME_CHARS: usize = 80;
