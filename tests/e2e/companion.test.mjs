@@ -190,3 +190,24 @@ test("postMessage: a host page with two frames drives them and gets the CLI's nu
   server.close();
   fs.rmSync(site, { recursive: true, force: true });
 });
+
+test("the Content-Security-Policy holds: no violation while computing, sweeping and exporting", async () => {
+  const { url } = await serve(dist);
+  const { context, page, errors } = await fresh();
+  await page.addInitScript(() => {
+    window.__violations = [];
+    document.addEventListener("securitypolicyviolation", (e) => window.__violations.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
+  await page.goto(url);
+  const csp = await page.getAttribute('meta[http-equiv="Content-Security-Policy"]', "content");
+  assert.match(csp, /script-src 'self' 'wasm-unsafe-eval' 'sha256-[A-Za-z0-9+/=]+'/);
+  assert.match(csp, /object-src 'none'/);
+  await numbers(page);
+  await page.click("#run-sweep");
+  await page.waitForSelector('#sweep-count[data-state="done"]', { timeout: TIMEOUT });
+  await Promise.all([page.waitForEvent("download"), page.click("#export-csv")]);
+  await Promise.all([page.waitForEvent("download"), page.click("#energy-png")]);
+  assert.deepEqual(await page.evaluate(() => window.__violations), []);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

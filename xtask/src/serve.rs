@@ -35,6 +35,13 @@ fn resolve(root: &Path, url_path: &str) -> Option<PathBuf> {
     Some(file)
 }
 
+/// The page's policy, as its `<meta>` says (written by `cargo xtask
+/// build`), sent as a header too.
+fn csp(root: &Path) -> String {
+    let html = std::fs::read_to_string(root.join("index.html")).unwrap_or_default();
+    crate::util::content_security_policy(&html)
+}
+
 fn answer(root: &Path, stream: TcpStream) -> std::io::Result<()> {
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut request_line = String::new();
@@ -50,9 +57,10 @@ fn answer(root: &Path, stream: TcpStream) -> std::io::Result<()> {
         Some((file, body)) => {
             write!(
                 out,
-                "HTTP/1.1 200 OK\r\nContent-Type: {}\r\nContent-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
+                "HTTP/1.1 200 OK\r\nContent-Type: {}\r\nContent-Length: {}\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nContent-Security-Policy: {}\r\nConnection: close\r\n\r\n",
                 content_type(&file),
-                body.len()
+                body.len(),
+                csp(root)
             )?;
             out.write_all(&body)
         }
