@@ -211,3 +211,25 @@ test("the Content-Security-Policy holds: no violation while computing, sweeping 
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test("readable from 390 to 1920 px wide: no sideways scrolling, charts at the container's width", async () => {
+  const { url } = await serve(dist);
+  for (const width of [390, 640, 1280, 1920]) {
+    const context = await browser.newContext({ viewport: { width, height: 900 } });
+    const page = await context.newPage();
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(String(e)));
+    await page.goto(url);
+    await numbers(page);
+    await page.waitForTimeout(200);
+    const { sw, cw, bitmap, css } = await page.evaluate(() => {
+      const c = document.querySelector("#energy-chart");
+      return { sw: document.documentElement.scrollWidth, cw: document.documentElement.clientWidth, bitmap: c.width, css: c.clientWidth };
+    });
+    assert.ok(sw <= cw, `${width}: page ${sw} px wide in ${cw}`);
+    assert.ok(Math.abs(bitmap - Math.max(css, 280)) <= 1, `${width}: chart bitmap ${bitmap} for ${css} css px`);
+    await page.screenshot({ path: path.join(shots, `width-${width}.png`) });
+    assert.deepEqual(errors, []);
+    await context.close();
+  }
+});

@@ -3,10 +3,38 @@
 
 use super::*;
 
+/// The drawing area of a chart's canvas, its bitmap first sized to the
+/// width the page gives it (so text keeps its size in pixels, readable from
+/// a phone to a wall screen), keeping the chart's proportions as written
+/// (`width`/`height`), taller below 600 px.
 pub(super) fn canvas_area(
     canvas: &NodeRef,
 ) -> Option<plotters::drawing::DrawingArea<CanvasBackend, plotters::coord::Shift>> {
     let c = canvas.cast::<HtmlCanvasElement>()?;
+    let base = |key: &str, now: u32| {
+        c.get_attribute(key)
+            .and_then(|v| v.parse::<u32>().ok())
+            .unwrap_or_else(|| {
+                let _ = c.set_attribute(key, &now.to_string());
+                now
+            })
+    };
+    let (bw, bh) = (
+        base("data-base-w", c.width()),
+        base("data-base-h", c.height()),
+    );
+    let css = u32::try_from(c.client_width()).unwrap_or(0);
+    if css > 0 && bw > 0 {
+        let w = css.clamp(280, 4096);
+        // Narrow screens get a taller chart (the labels need the room).
+        let aspect = f64::from(bh) / f64::from(bw);
+        let aspect = if w < 600 { aspect.max(0.75) } else { aspect };
+        let h = (f64::from(w) * aspect).round() as u32;
+        if c.width() != w || c.height() != h {
+            c.set_width(w);
+            c.set_height(h);
+        }
+    }
     Some(CanvasBackend::with_canvas_object(c)?.into_drawing_area())
 }
 
