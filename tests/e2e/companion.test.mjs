@@ -233,3 +233,40 @@ test("readable from 390 to 1920 px wide: no sideways scrolling, charts at the co
     await context.close();
   }
 });
+
+test("presenter mode: large views, keys for mode, tile, sweep and views, the shortcut card", async () => {
+  const { url } = await serve(dist);
+  for (const width of [1280, 1920]) {
+    const context = await browser.newContext({ viewport: { width, height: width === 1920 ? 1080 : 800 } });
+    const page = await context.newPage();
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(String(e)));
+    page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+    await page.goto(`${url}?present`);
+    await numbers(page);
+    assert.equal(await page.getAttribute("#present-view", "data-view"), "energy");
+    await page.locator("body").click({ position: { x: 5, y: 300 } });
+    await page.keyboard.press("1");
+    await page.keyboard.press("ArrowRight"); // 16 -> 18
+    await page.waitForFunction(() => document.querySelector(".embed-title")?.textContent.includes("fully recompute · 18×18"));
+    const cliOut = JSON.parse(execFileSync(cli, ["eval", "--hardware", "Meta_prototype_DF", "--workload", "fsrcnn",
+      "--mode", "1", "--tile", "18x18", "--format", "json"]).toString());
+    await page.waitForFunction((e) => document.querySelector('#status[data-state="ready"]') &&
+      Number(document.querySelector("#energy")?.dataset.value) === e, cliOut.energy_pj, { timeout: TIMEOUT });
+    await page.screenshot({ path: path.join(shots, `present-${width}.png`) });
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Tab");
+    assert.equal(await page.getAttribute("#present-view", "data-view"), "heatmaps");
+    await page.keyboard.press(" ");
+    await page.waitForSelector('.embed[data-sweep="done"]', { timeout: TIMEOUT });
+    await page.keyboard.press("?");
+    await page.waitForSelector("#shortcuts");
+    await page.screenshot({ path: path.join(shots, `present-heatmaps-${width}.png`) });
+    await page.keyboard.press("Escape");
+    await page.keyboard.press("Escape");
+    await page.waitForSelector("#present-toggle");
+    assert.deepEqual(errors, []);
+    await context.close();
+  }
+});

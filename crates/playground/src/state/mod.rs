@@ -12,6 +12,7 @@ mod derived;
 mod explore_tests;
 mod lanes;
 mod scenario;
+mod shortcuts;
 mod sliders;
 mod sweep;
 mod sweep_setup;
@@ -25,6 +26,7 @@ pub use scenario::{
     auto_axis, tile_choices, Doc, Grid, Scenario, Slider, CASE_STUDY_1_X, CASE_STUDY_1_Y,
     MAX_SLIDERS,
 };
+pub use shortcuts::{shortcut_action, PRESENT_VIEWS, SHORTCUTS};
 pub use sliders::slider_choices;
 pub use sweep::{CutGroup, SweepJob, SweepState};
 pub use sweep_setup::{CutChoice, SweepKind, SweepSetup, VaryAxis, MAX_VARY_AXES};
@@ -73,8 +75,11 @@ pub struct State {
     pub heat_group: usize,
     /// The page shows one view for embedding (`?embed=VIEW`).
     pub embed: Option<crate::embed::Embed>,
-    /// Presenter mode (`?present`, or its toggle).
+    /// Presenter mode (`?present`, or its toggle), its view and whether
+    /// the shortcut card shows.
     pub present: bool,
+    pub present_view: usize,
+    pub shortcuts: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -126,6 +131,11 @@ pub enum Action {
     SetAtBest(bool),
     /// Which cut set's heat maps a schedule sweep shows.
     ShowCutGroup(usize),
+    /// Presenter mode on or off; its view (steps through
+    /// [`PRESENT_VIEWS`]); the shortcut card.
+    SetPresent(bool),
+    NextView(i32),
+    ShowShortcuts(bool),
     /// Replace the whole scenario (restored from the URL or storage).
     Restore(Scenario),
     SetGrid(Grid),
@@ -191,6 +201,8 @@ impl State {
             heat_group: 0,
             embed: None,
             present: false,
+            present_view: 0,
+            shortcuts: false,
         };
         s.schedule_changed();
         s
@@ -347,6 +359,16 @@ impl State {
             }
             Action::SetAtBest(b) => self.scenario.sweep.at_best = b,
             Action::ShowCutGroup(g) => self.heat_group = g,
+            Action::SetPresent(on) => {
+                self.present = on;
+                self.shortcuts = false;
+            }
+            Action::NextView(d) => {
+                let n = PRESENT_VIEWS.len() as i64;
+                self.present_view =
+                    (self.present_view as i64 + i64::from(d)).rem_euclid(n) as usize;
+            }
+            Action::ShowShortcuts(on) => self.shortcuts = on,
             Action::Restore(s) => {
                 self.scenario = s;
                 self.documents_changed();

@@ -238,3 +238,78 @@ fn persist_now_and_copy(text: &str) {
     browser::persist_now();
     browser::copy_text(text);
 }
+
+/// Presenter mode's keys (see `state::shortcut_action`), while presenting
+/// and not typing in a field.
+#[hook]
+pub(super) fn use_shortcuts(model: &UseReducerHandle<Model>) {
+    let latest: Rc<RefCell<Option<State>>> = use_mut_ref(|| None);
+    *latest.borrow_mut() = Some(model.0.clone());
+    let dispatch = model.dispatcher();
+    use_effect_with((), move |_| {
+        let on_key = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::KeyboardEvent)>::new(
+            move |ev: web_sys::KeyboardEvent| {
+                let typing = ev
+                    .target()
+                    .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                    .is_some_and(|e| {
+                        matches!(e.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
+                    });
+                let guard = latest.borrow();
+                let Some(s) = guard.as_ref() else { return };
+                if typing || !s.present || ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
+                    return;
+                }
+                if let Some(a) = crate::state::shortcut_action(&ev.key(), ev.shift_key(), s) {
+                    ev.prevent_default();
+                    drop(guard);
+                    dispatch.dispatch(a);
+                }
+            },
+        );
+        let doc = web_sys::window().and_then(|w| w.document());
+        if let Some(d) = &doc {
+            let _ = d.add_event_listener_with_callback("keydown", on_key.as_ref().unchecked_ref());
+        }
+        move || {
+            if let Some(d) = doc {
+                let _ = d.remove_event_listener_with_callback(
+                    "keydown",
+                    on_key.as_ref().unchecked_ref(),
+                );
+            }
+        }
+    });
+}
+
+/// Presenter mode: one view at a time filling the screen, in large type,
+/// with its controls; Tab steps through the views, `?` shows the keys.
+pub(super) fn present_page(
+    s: &State,
+    c: EmbedCanvases,
+    dispatch: &UseReducerDispatcher<Model>,
+) -> Html {
+    use crate::state::{PRESENT_VIEWS, SHORTCUTS};
+    let view = PRESENT_VIEWS[s.present_view % PRESENT_VIEWS.len()];
+    let e = Embed {
+        view,
+        controls: vec![Control::Mode, Control::Tile, Control::Lpf],
+    };
+    html! {
+        <div class="present" id="present">
+            { embed_page(s, &e, c, dispatch) }
+            <div class="present-foot">
+                <span id="present-view" data-view={view.name()}>{ format!("view {} of {}: {}", s.present_view + 1, PRESENT_VIEWS.len(), view.name()) }</span>
+                if view.needs_sweep() && s.sweep.is_none() { <span>{ "press space to run the sweep" }</span> }
+                <span>{ "Tab: next view · ?: keys · Esc: leave" }</span>
+                <button class="small" id="leave-present" onclick={ let d = dispatch.clone(); move |_| d.dispatch(Action::SetPresent(false)) }>{ "leave presenter mode" }</button>
+            </div>
+            if s.shortcuts {
+                <div class="shortcut-card" id="shortcuts" role="dialog" aria-label="keyboard shortcuts">
+                    <h3>{ "Keyboard" }</h3>
+                    <table>{ for SHORTCUTS.iter().map(|(k, what)| html!{ <tr><th><kbd>{ *k }</kbd></th><td>{ *what }</td></tr> }) }</table>
+                </div>
+            }
+        </div>
+    }
+}

@@ -139,6 +139,16 @@ pub fn App() -> Html {
     let on_pareto_click = pareto_click(&sweep_charts, &dispatch);
     use_host_api(&model);
     use_embed_sweep(&model);
+    use_shortcuts(&model);
+    if s.present && s.embed.is_none() {
+        let canvases = EmbedCanvases {
+            energy: &energy_canvas,
+            latency: &latency_canvas,
+            sweep: &sweep_charts,
+            on_pareto_click,
+        };
+        return present_page(s, canvases, &dispatch);
+    }
     if let Some(e) = &s.embed {
         let canvases = EmbedCanvases {
             energy: &energy_canvas,
@@ -156,7 +166,10 @@ pub fn App() -> Html {
                 <h1>{ "DeFiNES Playground" }</h1>
                 <p class="tagline">{ "Schedule a DNN on an accelerator, from layer-by-layer to depth-first, and see energy and latency — computed in your browser." }</p>
             </div>
-            <a class="help-link" href="#help">{ "How it works" }</a>
+            <span class="head-links">
+                <button class="small" id="present-toggle" title="large type, one view at a time, keyboard shortcuts (?present in the URL)" onclick={ let d = dispatch.clone(); move |_| d.dispatch(Action::SetPresent(true)) }>{ "Present" }</button>
+                <a class="help-link" href="#help">{ "How it works" }</a>
+            </span>
         </header>
         if let Some(n) = &s.notice {
             <div class="notice" role="alert" id="notice">
