@@ -270,3 +270,26 @@ test("presenter mode: large views, keys for mode, tile, sweep and views, the sho
     await context.close();
   }
 });
+
+test("accessibility: axe-core finds no serious or critical violation on the main views", async () => {
+  const { url } = await serve(dist);
+  const axePath = path.join(repo, "node_modules", "axe-core", "axe.min.js");
+  for (const q of ["", "?embed=energy&controls=mode,tile", "?embed=fuse", "?present"]) {
+    // axe is injected as a script, which the page's CSP rightly refuses.
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, bypassCSP: true });
+    const page = await context.newPage();
+    await page.goto(url + q);
+    await numbers(page);
+    if (q === "") {
+      await page.click("#run-sweep");
+      await page.waitForSelector('#sweep-count[data-state="done"]', { timeout: TIMEOUT });
+    }
+    await page.addScriptTag({ path: axePath });
+    const bad = await page.evaluate(async () =>
+      (await axe.run(document, { resultTypes: ["violations"] })).violations
+        .filter((v) => v.impact === "serious" || v.impact === "critical")
+        .map((v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`));
+    assert.deepEqual(bad, [], `page ${q || "/"}`);
+    await context.close();
+  }
+});

@@ -166,9 +166,13 @@ fn npm_tools(env: &Env) -> Result<(), Failure> {
     let bin = repo().join("node_modules").join(".bin");
     let wasm_opt_ok = version_of(env, &bin.join("wasm-opt").to_string_lossy())
         .is_some_and(|v| v.contains("version 132"));
-    let playwright_ok = repo()
-        .join("node_modules/playwright-core/package.json")
-        .exists();
+    let playwright_ok = ["playwright-core", "axe-core"].iter().all(|p| {
+        repo()
+            .join("node_modules")
+            .join(p)
+            .join("package.json")
+            .exists()
+    });
     if wasm_opt_ok && playwright_ok {
         return Ok(());
     }
@@ -178,7 +182,7 @@ fn npm_tools(env: &Env) -> Result<(), Failure> {
                 .into(),
         ));
     }
-    step("installing the pinned npm tools: binaryen (wasm-opt) and playwright-core (npm ci)");
+    step("installing the pinned npm tools: binaryen (wasm-opt), playwright-core and axe-core (npm ci)");
     env.cmd("npm")
         .args(["ci", "--no-audit", "--no-fund"])
         .current_dir(repo())

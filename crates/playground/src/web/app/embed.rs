@@ -199,10 +199,10 @@ pub(super) fn embed_page(
         }
     });
     html! {
-        <div class={classes!("embed", format!("embed-{}", e.view.name()))} data-view={e.view.name()}
+        <main class={classes!("embed", format!("embed-{}", e.view.name()))} data-view={e.view.name()}
             data-sweep={s.sweep.as_ref().map_or("none", |w| if w.running { "running" } else { "done" })}>
             <div class="embed-bar">
-                <span class="embed-title">{ format!("{} on {} · {} · {}×{}", sc.workload, sc.hardware.replace('_', " "), sc.overlap.label(), sc.tile.x, sc.tile.y) }</span>
+                <h1 class="embed-title">{ format!("{} on {} · {} · {}×{}", sc.workload, sc.hardware.replace('_', " "), sc.overlap.label(), sc.tile.x, sc.tile.y) }</h1>
                 { for controls }
                 <span id="status" class={classes!("status", state_attr)} data-state={state_attr} data-ms={s.shown.answer_ms.map(|m| format!("{m:.1}")).unwrap_or_default()} aria-live="polite">{ text }</span>
                 <a class="open-full" id="open-full" href={playground_link(s)} target="_blank" rel="noopener">{ "open in the playground ↗" }</a>
@@ -215,7 +215,7 @@ pub(super) fn embed_page(
                 }
             }
             <div class="embed-body">{ body }</div>
-        </div>
+        </main>
     }
 }
 
@@ -298,12 +298,12 @@ pub(super) fn present_page(
     html! {
         <div class="present" id="present">
             { embed_page(s, &e, c, dispatch) }
-            <div class="present-foot">
+            <footer class="present-foot">
                 <span id="present-view" data-view={view.name()}>{ format!("view {} of {}: {}", s.present_view + 1, PRESENT_VIEWS.len(), view.name()) }</span>
                 if view.needs_sweep() && s.sweep.is_none() { <span>{ "press space to run the sweep" }</span> }
                 <span>{ "Tab: next view · ?: keys · Esc: leave" }</span>
                 <button class="small" id="leave-present" onclick={ let d = dispatch.clone(); move |_| d.dispatch(Action::SetPresent(false)) }>{ "leave presenter mode" }</button>
-            </div>
+            </footer>
             if s.shortcuts {
                 <div class="shortcut-card" id="shortcuts" role="dialog" aria-label="keyboard shortcuts">
                     <h3>{ "Keyboard" }</h3>

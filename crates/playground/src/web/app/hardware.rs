@@ -27,6 +27,13 @@ fn cell_input(
     title: &str,
     on: Callback<String>,
 ) -> Html {
+    // The accessible name: which field of which level (the path's tail).
+    let label = cell
+        .path
+        .trim_start_matches("hardware.cores[0].")
+        .replace("memory_levels[", "memory level ")
+        .replace("].instance.", ": ")
+        .replace("].", ": ");
     let diags = field_diags(s, &cell.path);
     let bad = !diags.is_empty();
     let tip = if bad {
@@ -40,7 +47,7 @@ fn cell_input(
     };
     html! {
         <input type="text" class={classes!("cell", bad.then_some("invalid"))} id={id}
-            value={cell.text.clone()} title={tip} aria-invalid={bad.to_string()}
+            value={cell.text.clone()} title={tip} aria-label={label} aria-invalid={bad.to_string()}
             onchange={Callback::from(move |e: web_sys::Event| on.emit(input_value(&e)))} />
     }
 }
@@ -129,10 +136,10 @@ pub(super) fn hardware_form(s: &State, dispatch: &UseReducerDispatcher<Model>) -
                 <table class="levels" id="hw-levels">
                     <thead>
                         <tr class="group">
-                            <th colspan="3"></th>
+                            <td colspan="3"></td>
                             <th colspan="2" class="center">{ "bandwidth (bit/cycle)" }</th>
                             <th colspan="2" class="center">{ "energy (pJ/access)" }</th>
-                            <th colspan="4"></th>
+                            <td colspan="4"></td>
                         </tr>
                         <tr>
                             <th>{ "#" }</th><th>{ "memory" }</th><th class="num">{ "size" }</th>
@@ -140,7 +147,7 @@ pub(super) fn hardware_form(s: &State, dispatch: &UseReducerDispatcher<Model>) -
                             <th class="num">{ "read" }</th><th class="num">{ "write" }</th>
                             <th class="num" title="latency in cycles">{ "lat." }</th>
                             <th class="num" title="read, write and read-write ports">{ "ports r/w/rw" }</th>
-                            <th title="operands stored (I1 activations, I2 weights, O outputs) and array dimensions served by one instance">{ "holds · serves" }</th><th></th>
+                            <th title="operands stored (I1 activations, I2 weights, O outputs) and array dimensions served by one instance">{ "holds · serves" }</th><th>{ "level" }</th>
                         </tr>
                     </thead>
                     <tbody>

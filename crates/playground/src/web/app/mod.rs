@@ -183,8 +183,8 @@ pub fn App() -> Html {
                 { summary(s) }
                 { fuse_depth(s, &dispatch) }
                 <section class="charts">
-                    { chart_card("Energy breakdown", "energy-chart", &energy_canvas, s.shown.report.is_some(), export_buttons(s, "energy")) }
-                    { chart_card("Latency per layer", "latency-chart", &latency_canvas, s.shown.report.is_some(), export_buttons(s, "latency")) }
+                    { chart_card("Energy breakdown", "energy-chart", &energy_canvas, s.shown.report.as_deref().map(|r| views::energy_breakdown(r, &s.derived.memory_order)), energy, export_buttons(s, "energy")) }
+                    { chart_card("Latency per layer", "latency-chart", &latency_canvas, s.shown.report.as_deref().map(views::latency_per_layer), |c| cycles(c as u64), export_buttons(s, "latency")) }
                 </section>
                 { sweep_section(s, &sweep_charts, on_pareto_click, &dispatch) }
                 { hardware_form(s, &dispatch) }

@@ -117,14 +117,45 @@ pub(super) fn chart_card(
     title: &str,
     id: &str,
     canvas: &NodeRef,
-    has_data: bool,
+    chart: Option<crate::charts::StackedBars>,
+    unit: fn(f64) -> String,
     buttons: Html,
 ) -> Html {
+    let has_data = chart.is_some();
     html! {
         <div class="card chart-card">
             <div class="card-head"><h3>{ title.to_string() }</h3>{ buttons }</div>
-            <canvas id={id.to_string()} ref={canvas.clone()} width="900" height="360" class={classes!((!has_data).then_some("empty"))}></canvas>
+            <canvas id={id.to_string()} ref={canvas.clone()} width="900" height="360" role="img"
+                aria-label={format!("{title} (bar chart; the data table below has its numbers)")}
+                class={classes!((!has_data).then_some("empty"))}></canvas>
+            if let Some(c) = chart { { bars_table(&c, id, unit) } }
         </div>
+    }
+}
+
+/// A chart's numbers as a table (the accessible alternative to the
+/// canvas), folded under it.
+fn bars_table(c: &crate::charts::StackedBars, id: &str, unit: fn(f64) -> String) -> Html {
+    html! {
+        <details class="data-table">
+            <summary>{ "data table" }</summary>
+            <div class="table-wrap" tabindex="0" role="region" aria-label={format!("{} data", c.title)}>
+            <table id={format!("{id}-table")}>
+                <thead><tr><th>{ c.x_title.clone() }</th>
+                    { for c.series.iter().map(|sr| html!{ <th class="num">{ sr.name.clone() }</th> }) }
+                    <th class="num">{ "total" }</th></tr></thead>
+                <tbody>
+                { for c.categories.iter().enumerate().map(|(k, cat)| {
+                    let vals: Vec<f64> = c.series.iter().map(|sr| sr.values.get(k).copied().unwrap_or(0.0)).collect();
+                    let total: f64 = vals.iter().filter(|v| v.is_finite()).sum();
+                    html!{ <tr><td>{ cat.clone() }</td>
+                        { for vals.iter().map(|v| html!{ <td class="num">{ if *v > 0.0 { unit(*v) } else { "—".into() } }</td> }) }
+                        <td class="num">{ unit(total) }</td></tr> }
+                }) }
+                </tbody>
+            </table>
+            </div>
+        </details>
     }
 }
 
@@ -183,7 +214,7 @@ pub(super) fn layer_table(s: &State) -> Html {
     html! {
         <section class="card">
             <div class="card-head"><h3>{ "Per layer and tile type: chosen top memory level of each operand" }</h3>{ embed_button(s, crate::embed::View::Layers) }</div>
-            <div class="table-wrap">
+            <div class="table-wrap" tabindex="0" role="region" aria-label="per layer and tile type">
             <table id="layer-table">
                 <thead><tr><th>{ "layer" }</th><th>{ "layer tile" }</th><th class="num">{ "count" }</th><th>{ "top levels" }</th><th class="num">{ "energy (all tiles)" }</th><th class="num">{ "latency (all tiles)" }</th></tr></thead>
                 <tbody>

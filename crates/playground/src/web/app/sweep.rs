@@ -176,8 +176,34 @@ pub(super) fn sweep_section(
                     <canvas id={format!("heat-{}-{}", if i < 3 { "energy" } else { "latency" }, i % 3 + 1)} ref={c.clone()} width="420" height="300"></canvas>
                 }) }
             </div>
-            <canvas id="pareto" class="clickable" ref={charts.pareto.clone()} width="900" height="420" onclick={on_click}></canvas>
+            <canvas id="pareto" class="clickable" ref={charts.pareto.clone()} width="900" height="420" onclick={on_click}
+                role="img" aria-label="energy against latency of every schedule of the sweep, log-log, with the Pareto front joined; the front is listed below"></canvas>
+            { pareto_list(s, dispatch) }
         </section>
+    }
+}
+
+/// The Pareto front as buttons (the keyboard's way to load a point).
+fn pareto_list(s: &State, dispatch: &UseReducerDispatcher<Model>) -> Html {
+    let (scatter, schedules) = views::pareto(s);
+    let mut front: Vec<(usize, &crate::charts::ScatterPoint)> = scatter
+        .points
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.on_front)
+        .collect();
+    front.sort_by(|a, b| a.1.energy_pj.total_cmp(&b.1.energy_pj));
+    html! {
+        <div class="pareto-list" id="pareto-list">
+            <span class="label">{ format!("Pareto front ({} schedules):", front.len()) }</span>
+            { for front.iter().map(|(i, p)| {
+                let sched = schedules[*i].clone();
+                let d = dispatch.clone();
+                html!{ <button class="small" onclick={move |_| { d.dispatch(Action::LoadSchedule { overlap: sched.overlap, tile: sched.tile }); d.dispatch(Action::SetCuts(sched.stack_cuts.clone())); }}>
+                    { format!("mode {} · {}×{}: {}, {}", schedules[*i].overlap.mode(), schedules[*i].tile.x, schedules[*i].tile.y, energy(p.energy_pj), cycles(p.latency_cycles as u64)) }
+                </button> }
+            }) }
+        </div>
     }
 }
 
@@ -209,7 +235,7 @@ fn hardware_results(
                     <canvas id={format!("hw-chart-{}", ["energy", "latency", "edp"][i])} class={classes!(if two { "heat" } else { "line" })} ref={c.clone()} width="420" height="300"></canvas>
                 }) }
             </div>
-            <div class="table-wrap">
+            <div class="table-wrap" tabindex="0" role="region" aria-label="hardware points">
             <table id="hw-sweep-table">
                 <thead><tr>
                     { for names.iter().map(|n| html!{ <th>{ n }</th> }) }
