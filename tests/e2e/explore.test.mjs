@@ -243,3 +243,26 @@ test("Q36 on TPU_like: shown in the strip, and the fix gives the CLI's fixed num
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test("an ONNX file becomes the network: its report, and the CLI's numbers for it", async () => {
+  const { page, context, errors } = await open();
+  const onnx = path.join(repo, "crates", "import", "tests", "data", "resnet18.onnx");
+  await page.setInputFiles("#onnx-file", onnx);
+  await page.waitForSelector('#import[data-state="done"]', { timeout: TIMEOUT });
+  assert.match(await page.textContent("#import-report"), /Conv/);
+  const want = run(["eval", "--hardware", "Meta_prototype_DF", "--workload", onnx, "--mode", "3", "--tile", "16x18", "--format", "json"]);
+  await showsReport(page, want);
+  await page.locator("#import").screenshot({ path: path.join(shots, "onnx-import.png") });
+  // Kept across a reload (as the generated workload document).
+  await page.waitForTimeout(400);
+  await page.reload();
+  await showsReport(page, want);
+  // A file that is not ONNX: the reason, and the network stays.
+  const junk = path.join(tmp, "junk.onnx");
+  fs.writeFileSync(junk, "not a model");
+  await page.setInputFiles("#onnx-file", junk);
+  await page.waitForSelector('#import[data-state="failed"]', { timeout: TIMEOUT });
+  await showsReport(page, want);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

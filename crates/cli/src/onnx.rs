@@ -4,9 +4,8 @@
 //! family's mappings (`defines_import::mapping`) unless `--mapping` is given.
 
 use crate::args::ImportArgs;
-use crate::commands::{diagnostics, Error, Output};
+use crate::commands::{Error, Output};
 use defines_import::{import_bytes, mapping, ImportError, Options};
-use defines_model::{presets, Hardware, Workload};
 
 /// Whether a `--workload` value names an ONNX model.
 pub(crate) fn is_onnx(path: &str) -> bool {
@@ -65,11 +64,7 @@ pub(crate) fn workload(path: &str) -> Result<String, Error> {
 /// The mapping of an imported workload on a hardware document, by the
 /// rule of its family (the document's name without `_DF`).
 pub(crate) fn derived_mapping(hw_text: &str, wl_text: &str) -> Result<String, Error> {
-    let hw = Hardware::from_json(hw_text).map_err(|d| diagnostics(&d))?;
-    let w = Workload::from_json(wl_text).map_err(|d| diagnostics(&d))?;
-    let family = presets::family(&hw.name);
-    let m = mapping::derive_mapping(&w, family, &hw.array_dims).map_err(Error)?;
-    Ok(m.to_string())
+    mapping::mapping_for(hw_text, wl_text).map_err(Error)
 }
 
 /// `defines import onnx`: the workload on stdout, the report on stderr.

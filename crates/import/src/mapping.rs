@@ -124,3 +124,20 @@ pub fn derive_mapping(
         "layers": layers
     }))
 }
+
+/// The derived mapping of a workload document on a hardware document, by
+/// the rule of the hardware's family (its name without `_DF`), as JSON
+/// text: what the CLI (`--workload MODEL.onnx`) and the page (a dropped
+/// model) use. The error says what is wrong with either document.
+pub fn mapping_for(hw_text: &str, wl_text: &str) -> Result<String, String> {
+    let words = |d: alloc::vec::Vec<defines_model::Diagnostic>| {
+        d.iter()
+            .map(|d| alloc::format!("{}: {}", d.path, d.message))
+            .collect::<alloc::vec::Vec<_>>()
+            .join("; ")
+    };
+    let hw = defines_model::Hardware::from_json(hw_text).map_err(words)?;
+    let w = Workload::from_json(wl_text).map_err(words)?;
+    let family = defines_model::presets::family(&hw.name);
+    derive_mapping(&w, family, &hw.array_dims).map(|m| m.to_string())
+}

@@ -5,7 +5,9 @@
 //! for `Evaluate`, one per schedule plus a final one for `Sweep`), so the
 //! worker can post each as soon as it exists.
 
-use crate::protocol::{decode, encode, Inputs, Request, Response, SweepPoint, SweepTotals};
+use crate::protocol::{
+    decode, encode, ImportOutcome, Inputs, Request, Response, SweepPoint, SweepTotals,
+};
 use defines_model::{
     evaluate_network_cached, validate_json, validate_schedule, EvalCache, Fixes, NetworkError,
     Schedule, ValidScenario,
@@ -85,6 +87,15 @@ impl Handler {
                 Err(r) => r,
                 Ok(cur) => evaluate(cur, &schedule, fixes, run_id),
             })),
+            Request::Import {
+                file_name,
+                bytes_base64,
+                hardware_json,
+                ..
+            } => JobKind::Answer(Box::new(Response::Imported {
+                run_id,
+                outcome: Box::new(import_onnx(file_name, &bytes_base64, &hardware_json)),
+            })),
             Request::Sweep {
                 inputs,
                 schedules,
@@ -142,6 +153,45 @@ impl Handler {
                 })
             }
         }
+    }
+}
+
+/// An ONNX model imported with the default options (docs in
+/// `defines_import`), its mapping derived for the hardware's family.
+fn import_onnx(file_name: String, bytes_base64: &str, hardware_json: &str) -> ImportOutcome {
+    use base64::Engine;
+    let options = defines_import::Options {
+        name: std::path::Path::new(&file_name)
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned()),
+        ..Default::default()
+    };
+    let bytes = match base64::engine::general_purpose::STANDARD.decode(bytes_base64) {
+        Ok(b) => b,
+        Err(e) => {
+            return ImportOutcome {
+                file_name,
+                documents: Err(format!("the file did not arrive intact ({e})")),
+                report: String::new(),
+            }
+        }
+    };
+    match defines_import::import_bytes(bytes.into(), &options) {
+        Ok(imported) => {
+            let workload = imported.workload_text();
+            let documents = defines_import::mapping::mapping_for(hardware_json, &workload)
+                .map(|mapping| (workload, mapping));
+            ImportOutcome {
+                file_name,
+                documents,
+                report: imported.report.to_string(),
+            }
+        }
+        Err(e) => ImportOutcome {
+            file_name,
+            documents: Err(e.message),
+            report: e.report.to_string(),
+        },
     }
 }
 
@@ -350,6 +400,43 @@ mod tests {
         assert_eq!(reference, evaluate_network(&sc, &sched).unwrap());
         assert_ne!(fixed.stacks, reference.stacks);
         assert_ne!(fixed.energy_pj, reference.energy_pj);
+    }
+
+    /// A dropped ONNX model comes back as a workload and a mapping that
+    /// validate with the hardware; a file that is not ONNX as a reason.
+    #[test]
+    fn onnx_import_gives_documents_or_a_reason() {
+        use base64::Engine;
+        let onnx = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../import/tests/data/resnet18.onnx"
+        ))
+        .unwrap();
+        let hw = defines_model::presets::hardware("Meta_prototype_DF").unwrap();
+        let mut h = Handler::default();
+        let mut answer = |bytes: &[u8]| {
+            let mut job = h.start(Request::Import {
+                run_id: 5,
+                file_name: "fsrcnn.onnx".into(),
+                bytes_base64: base64::engine::general_purpose::STANDARD.encode(bytes),
+                hardware_json: hw.into(),
+            });
+            match h.next(&mut job) {
+                Some(Response::Imported { run_id: 5, outcome }) => *outcome,
+                other => panic!("{other:?}"),
+            }
+        };
+        let ok = answer(&onnx);
+        let (workload, mapping) = ok.documents.unwrap();
+        let sc = defines_model::validate_json(&workload, hw, &mapping).unwrap();
+        assert_eq!(
+            sc.workload.total_macs(),
+            9_353_143_424,
+            "resnet18's MACs, as the preset"
+        );
+        assert!(ok.report.contains("Conv"), "{}", ok.report);
+        let bad = answer(b"not an onnx file");
+        assert!(bad.documents.unwrap_err().to_lowercase().contains("onnx"));
     }
 
     #[test]

@@ -38,6 +38,23 @@ pub enum Request {
         #[serde(default)]
         fixes: Fixes,
     },
+    /// Import an ONNX model (its bytes as base64) into a workload, with a
+    /// mapping derived for this hardware.
+    Import {
+        run_id: u64,
+        file_name: String,
+        bytes_base64: String,
+        hardware_json: String,
+    },
+}
+
+/// What an ONNX import gave: the documents, or why not; the report either
+/// way (one line per node).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportOutcome {
+    pub file_name: String,
+    pub documents: Result<(String, String), String>,
+    pub report: String,
 }
 
 /// One schedule of a sweep and its totals, or why it could not be
@@ -72,6 +89,11 @@ pub enum Response {
     },
     /// The sweep is complete.
     SweepDone { run_id: u64 },
+    /// The answer to an `Import`.
+    Imported {
+        run_id: u64,
+        outcome: Box<ImportOutcome>,
+    },
     /// The message was not a request of this protocol (a page/worker
     /// version mismatch or a bug); the worker keeps running.
     ProtocolError { message: String },
@@ -80,7 +102,9 @@ pub enum Response {
 impl Request {
     pub fn run_id(&self) -> u64 {
         match self {
-            Request::Evaluate { run_id, .. } | Request::Sweep { run_id, .. } => *run_id,
+            Request::Evaluate { run_id, .. }
+            | Request::Sweep { run_id, .. }
+            | Request::Import { run_id, .. } => *run_id,
         }
     }
 }
@@ -93,7 +117,8 @@ impl Response {
             | Response::Invalid { run_id, .. }
             | Response::Failed { run_id, .. }
             | Response::SweepPoint { run_id, .. }
-            | Response::SweepDone { run_id } => Some(*run_id),
+            | Response::SweepDone { run_id }
+            | Response::Imported { run_id, .. } => Some(*run_id),
             Response::Ready | Response::ProtocolError { .. } => None,
         }
     }

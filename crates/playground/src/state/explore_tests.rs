@@ -367,3 +367,61 @@ fn a_schedule_sweep_over_cut_sets_groups_points_by_cut_set() {
     let all: Vec<Schedule> = sw.jobs.iter().flat_map(|j| j.schedules.clone()).collect();
     assert_eq!(all.iter().filter(|x| sw.group_of(x) == 1).count(), 108);
 }
+
+#[test]
+fn an_onnx_import_goes_first_then_becomes_the_workload() {
+    let mut s = ready_with(1);
+    s.apply(Action::ImportOnnx {
+        file_name: "net.onnx".into(),
+        bytes_base64: "AAAA".into(),
+    });
+    s.apply(Action::SetTileX(60)); // does not push the import out
+    let req = sent(&mut s, Lane::Eval);
+    let Request::Import { run_id, .. } = req else {
+        panic!("{req:?}")
+    };
+    let w = defines_model::presets::workload("mccnn")
+        .unwrap()
+        .to_string();
+    let m = defines_model::presets::mapping("Meta_prototype__mccnn")
+        .unwrap()
+        .to_string();
+    s.apply(Action::Worker {
+        lane: Lane::Eval,
+        response: Response::Imported {
+            run_id,
+            outcome: Box::new(crate::protocol::ImportOutcome {
+                file_name: "net.onnx".into(),
+                documents: Ok((w.clone(), m.clone())),
+                report: "a (Conv): layer 0".into(),
+            }),
+        },
+        at_ms: 3.0,
+    });
+    assert_eq!(s.scenario.edit(Doc::Workload), Some(w.as_str()));
+    assert_eq!(s.scenario.edit(Doc::Mapping), Some(m.as_str()));
+    match s.lanes.eval.to_send() {
+        Some(Request::Evaluate {
+            inputs, schedule, ..
+        }) => {
+            assert_eq!(inputs.workload_json, w);
+            assert_eq!(schedule.tile.x, 60, "the tile change is kept");
+        }
+        other => panic!("{other:?}"),
+    }
+    // A failed import changes no document and the page evaluates again.
+    s.apply(Action::ImportRefused {
+        file_name: "big.onnx".into(),
+        why: "too big".into(),
+    });
+    assert!(s
+        .import
+        .as_ref()
+        .unwrap()
+        .outcome
+        .as_ref()
+        .unwrap()
+        .documents
+        .is_err());
+    assert_eq!(s.scenario.edit(Doc::Workload), Some(w.as_str()));
+}

@@ -20,6 +20,7 @@ mod sweep_setup;
 mod tests;
 mod user_presets;
 
+pub use crate::protocol::ImportOutcome;
 pub use derived::Derived;
 pub use lanes::{Lane, Lanes, WorkerState, WorkerStatus, MAX_SWEEP_WORKERS};
 pub use scenario::{
@@ -35,6 +36,14 @@ pub use user_presets::{UserPresets, USER_PRESETS_KEY};
 use crate::hw_form::{self, FormEdit};
 use crate::protocol::{Request, Response};
 use defines_model::{limits, presets, Diagnostic, NetworkReport, Overlap, Schedule, Tile};
+
+/// An ONNX import: its request and, once answered, what it gave.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ImportState {
+    pub run_id: u64,
+    pub file_name: String,
+    pub outcome: Option<crate::protocol::ImportOutcome>,
+}
 
 /// The evaluation the page shows.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -73,6 +82,8 @@ pub struct State {
     pub sweep_error: Option<String>,
     /// The cut set whose heat maps are shown.
     pub heat_group: usize,
+    /// The last ONNX import, running or done.
+    pub import: Option<ImportState>,
     /// The page shows one view for embedding (`?embed=VIEW`).
     pub embed: Option<crate::embed::Embed>,
     /// Presenter mode (`?present`, or its toggle), its view and whether
@@ -131,6 +142,18 @@ pub enum Action {
     SetAtBest(bool),
     /// Which cut set's heat maps a schedule sweep shows.
     ShowCutGroup(usize),
+    /// Import an ONNX model (a dropped or picked file, base64) as the
+    /// workload, in the model worker.
+    ImportOnnx {
+        file_name: String,
+        bytes_base64: String,
+    },
+    DismissImport,
+    /// A file the page does not read (too large), and why.
+    ImportRefused {
+        file_name: String,
+        why: String,
+    },
     /// Presenter mode on or off; its view (steps through
     /// [`PRESENT_VIEWS`]); the shortcut card.
     SetPresent(bool),
@@ -199,6 +222,7 @@ impl State {
             preset_name: String::new(),
             sweep_error: None,
             heat_group: 0,
+            import: None,
             embed: None,
             present: false,
             present_view: 0,
@@ -228,6 +252,11 @@ impl State {
         if !self.derived.diagnostics.is_empty() {
             self.lanes.eval.pending = None;
             self.shown.latest = None;
+            return;
+        }
+        if matches!(self.lanes.eval.pending, Some(Request::Import { .. })) {
+            // The import goes first; its answer changes the documents and
+            // asks for the evaluation then.
             return;
         }
         let run_id = self.lanes.next_run_id();
@@ -359,6 +388,35 @@ impl State {
             }
             Action::SetAtBest(b) => self.scenario.sweep.at_best = b,
             Action::ShowCutGroup(g) => self.heat_group = g,
+            Action::ImportOnnx {
+                file_name,
+                bytes_base64,
+            } => {
+                let run_id = self.lanes.next_run_id();
+                self.import = Some(ImportState {
+                    run_id,
+                    file_name: file_name.clone(),
+                    outcome: None,
+                });
+                self.lanes.eval.pending = Some(Request::Import {
+                    run_id,
+                    file_name,
+                    bytes_base64,
+                    hardware_json: self.scenario.text(Doc::Hardware),
+                });
+            }
+            Action::DismissImport => self.import = None,
+            Action::ImportRefused { file_name, why } => {
+                self.import = Some(ImportState {
+                    run_id: 0,
+                    file_name: file_name.clone(),
+                    outcome: Some(ImportOutcome {
+                        file_name,
+                        documents: Err(why),
+                        report: String::new(),
+                    }),
+                })
+            }
             Action::SetPresent(on) => {
                 self.present = on;
                 self.shortcuts = false;
@@ -437,6 +495,12 @@ impl State {
                 }
             }
             Response::ProtocolError { message } => self.on_protocol_error(lane, &message),
+            Response::Imported { run_id, outcome } if lane == Lane::Eval => {
+                if self.lanes.eval.in_flight_id() == Some(run_id) {
+                    self.lanes.eval.in_flight = None;
+                }
+                self.on_imported(run_id, *outcome);
+            }
             response => {
                 let Some(id) = response.run_id() else { return };
                 match lane {
@@ -494,6 +558,23 @@ impl State {
             Response::Invalid { diagnostics, .. } => self.shown.diagnostics = diagnostics,
             Response::Failed { message, .. } => self.shown.failure = Some(message),
             _ => {}
+        }
+    }
+
+    fn on_imported(&mut self, run_id: u64, outcome: crate::protocol::ImportOutcome) {
+        let Some(im) = self.import.as_mut().filter(|i| i.run_id == run_id) else {
+            return;
+        };
+        im.outcome = Some(outcome.clone());
+        match outcome.documents {
+            Ok((workload, mapping)) => {
+                self.scenario.edits[Scenario::index(Doc::Workload)] = Some(workload);
+                self.scenario.edits[Scenario::index(Doc::Mapping)] = Some(mapping);
+                // Cuts name layers of the network they were made for.
+                self.scenario.stack_cuts = None;
+                self.documents_changed();
+            }
+            Err(_) => self.schedule_changed(),
         }
     }
 

@@ -30,6 +30,7 @@ mod editors;
 mod embed;
 mod fuse;
 mod hardware;
+mod onnx;
 mod results;
 mod sweep;
 mod workers;
@@ -40,6 +41,7 @@ use editors::*;
 use embed::*;
 use fuse::*;
 use hardware::*;
+use onnx::*;
 use results::*;
 use sweep::*;
 use workers::*;
@@ -140,6 +142,7 @@ pub fn App() -> Html {
     use_host_api(&model);
     use_embed_sweep(&model);
     use_shortcuts(&model);
+    use_onnx_drop(&model);
     if s.present && s.embed.is_none() {
         let canvases = EmbedCanvases {
             energy: &energy_canvas,
@@ -181,6 +184,7 @@ pub fn App() -> Html {
             { controls(s, &dispatch) }
             <main>
                 { summary(s) }
+                { import_card(s, &dispatch) }
                 { fuse_depth(s, &dispatch) }
                 <section class="charts">
                     { chart_card("Energy breakdown", "energy-chart", &energy_canvas, s.shown.report.as_deref().map(|r| views::energy_breakdown(r, &s.derived.memory_order)), energy, export_buttons(s, "energy")) }
