@@ -57,6 +57,7 @@ pub mod limits;
 pub mod mapping;
 pub mod onnx_proto;
 pub mod report;
+pub mod zigzag;
 
 mod boundary;
 mod graph;
