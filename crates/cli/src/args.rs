@@ -10,7 +10,7 @@ use std::ffi::OsString;
 
 mod import;
 mod sweep;
-pub use import::ImportArgs;
+pub use import::{ImportArgs, ZigzagArgs};
 pub use sweep::{check_sweep_size, hardware_points, point_count, Vary};
 
 pub const USAGE: &str = "usage:
@@ -31,10 +31,16 @@ pub const USAGE: &str = "usage:
                [--pointwise window|direct] [--name NAME]
                                        the workload document of an ONNX model on
                                        stdout, the import report on stderr
+  defines import zigzag --hardware H.yaml --mapping M.yaml --workload W
+                                       ZigZag's accelerator, mapping (and workload)
+                                       as one JSON object {hardware, mapping,
+                                       workload} on stdout, notes on stderr
   defines help | --help | COMMAND --help
 H, W, M are a preset name (see `defines presets`) or a path to a JSON file;
 W may also be an ONNX model (a path ending in .onnx, imported with the
-defaults of `import onnx`). The mapping defaults to the hardware family's
+defaults of `import onnx`). H, W and M may also be ZigZag YAML files (a path
+ending in .yaml or .yml, converted first); a ZigZag mapping is resolved
+against the workload, whose layers' memory-operand links it sets. The mapping defaults to the hardware family's
 mapping for the workload; for an ONNX model it is derived from the family's
 mappings by layer kind (crates/import/src/mapping.rs).
 import: --input-shape replaces the file's input shape (needed when it is
@@ -42,6 +48,10 @@ dynamic; N must be 1); --precision sets operand bits (default W=8, I=8,
 O=16 partial sums, O_final=8); --pointwise writes 1x1 convolutions as
 mobilenetv1 does (window, the default) or as fsrcnn does (direct). A node
 the model cannot express exits with 2, naming it.
+import zigzag: the workload is a ZigZag workload YAML (converted) or any W
+above; the output's workload is it with the mapping's memory-operand links.
+Anything ZigZag says that the model cannot represent exits with 2, naming
+the file, the field and the fix.
 MODE is 1|2|3 or fully-recompute|h-cached-v-recompute|fully-cached.
 --lpf takes 1..=8 and defaults to 6 (the search grows as lpf!; the paper
 uses 8); --stack-cuts defaults to the weight-overflow rule (cut after each
@@ -145,6 +155,7 @@ pub enum Command {
     Eval(EvalArgs),
     Sweep(SweepArgs),
     Import(ImportArgs),
+    ImportZigzag(ZigzagArgs),
 }
 
 /// Parses the arguments after the program name.

@@ -54,9 +54,12 @@ pub(crate) fn diagnostics(d: &[Diagnostic]) -> Error {
     Error(format!("invalid input:\n{}", lines.join("\n")))
 }
 
-/// A workload preset, JSON file or ONNX model (`.onnx`, imported).
-fn load_workload(name: &str) -> Result<String, Error> {
-    if crate::onnx::is_onnx(name) && presets::workload(name).is_none() {
+/// A workload preset, JSON file, ONNX model (`.onnx`, imported) or
+/// ZigZag workload (`.yaml`, converted).
+pub(crate) fn load_workload(name: &str) -> Result<String, Error> {
+    if crate::zigzag::is_yaml(name) && presets::workload(name).is_none() {
+        crate::zigzag::workload(name).map(|(w, _, _)| w)
+    } else if crate::onnx::is_onnx(name) && presets::workload(name).is_none() {
         crate::onnx::workload(name)
     } else {
         load("workload", name, presets::WORKLOADS)
@@ -76,12 +79,18 @@ pub(crate) struct Texts {
     pub hardware: String,
     pub workload: String,
     pub mapping: String,
+    /// Notes of ZigZag conversions, for stderr.
+    pub notes: String,
 }
 
 /// Loads and validates the three documents (presets or files); the
 /// mapping defaults to the hardware family's mapping for the workload.
 pub fn scenario(inputs: &Inputs) -> Result<ValidScenario, Error> {
     let t = load_texts(inputs)?;
+    validate_texts(&t)
+}
+
+fn validate_texts(t: &Texts) -> Result<ValidScenario, Error> {
     validate_json(&t.workload, &t.hardware, &t.mapping).map_err(|d| diagnostics(&d))
 }
 
@@ -93,14 +102,41 @@ pub(crate) fn load_texts(inputs: &Inputs) -> Result<Texts, Error> {
         inputs.workload.as_str(),
         inputs.mapping.as_deref(),
     );
-    let hw_text = load("hardware", hardware, presets::HARDWARE)?;
-    let wl_text = load_workload(workload)?;
+    let mut notes = String::new();
+    let hw_text = if crate::zigzag::is_yaml(hardware) && presets::hardware(hardware).is_none() {
+        let (t, n) = crate::zigzag::hardware(hardware)?;
+        notes.push_str(&n);
+        t
+    } else {
+        load("hardware", hardware, presets::HARDWARE)?
+    };
+    let (wl_text, keys) =
+        if crate::zigzag::is_yaml(workload) && presets::workload(workload).is_none() {
+            let (t, keys, n) = crate::zigzag::workload(workload)?;
+            notes.push_str(&n);
+            (t, Some(keys))
+        } else {
+            (load_workload(workload)?, None)
+        };
+    if let Some(m) = mapping.filter(|m| crate::zigzag::is_yaml(m) && presets::mapping(m).is_none())
+    {
+        let (map_text, wl_text, n) =
+            crate::zigzag::mapping(m, &hw_text, &wl_text, keys.as_deref())?;
+        notes.push_str(&n);
+        return Ok(Texts {
+            hardware: hw_text,
+            workload: wl_text,
+            mapping: map_text,
+            notes,
+        });
+    }
     if crate::onnx::is_onnx(workload) && mapping.is_none() {
         let map_text = crate::onnx::derived_mapping(&hw_text, &wl_text)?;
         return Ok(Texts {
             hardware: hw_text,
             workload: wl_text,
             mapping: map_text,
+            notes,
         });
     }
     let map_name = match mapping {
@@ -121,11 +157,12 @@ pub(crate) fn load_texts(inputs: &Inputs) -> Result<Texts, Error> {
         hardware: hw_text,
         workload: wl_text,
         mapping: map_text,
+        notes,
     })
 }
 
-fn eval(a: EvalArgs) -> Result<String, Error> {
-    let sc = scenario(&a.inputs)?;
+fn eval(a: EvalArgs, texts: &Texts) -> Result<String, Error> {
+    let sc = validate_texts(texts)?;
     let r = evaluate_network_fixed(&sc, &a.schedule, a.fixes).map_err(|e| match e {
         defines_model::NetworkError::Schedule(d) => diagnostics(&d),
         e => Error(format!("cannot evaluate: {e}")),
@@ -173,6 +210,23 @@ fn table(r: &NetworkReport) -> String {
 pub fn run(cmd: Command) -> Result<Output, Error> {
     match cmd {
         Command::Import(a) => crate::onnx::import_cmd(&a),
+        Command::ImportZigzag(a) => crate::zigzag::import_cmd(&a),
+        Command::Eval(a) => {
+            let t = load_texts(&a.inputs)?;
+            let stdout = eval(a, &t)?;
+            Ok(Output {
+                stdout,
+                stderr: t.notes,
+            })
+        }
+        Command::Sweep(a) => {
+            let t = load_texts(&a.inputs)?;
+            let stdout = crate::sweep::run(&a, &t)?;
+            Ok(Output {
+                stdout,
+                stderr: t.notes,
+            })
+        }
         other => run_text(other).map(Output::from),
     }
 }
@@ -180,7 +234,11 @@ pub fn run(cmd: Command) -> Result<Output, Error> {
 fn run_text(cmd: Command) -> Result<String, Error> {
     match cmd {
         Command::Import(a) => crate::onnx::import_cmd(&a).map(|o| o.stdout),
-        Command::Eval(a) => eval(a),
+        Command::ImportZigzag(a) => crate::zigzag::import_cmd(&a).map(|o| o.stdout),
+        Command::Eval(a) => {
+            let t = load_texts(&a.inputs)?;
+            eval(a, &t)
+        }
         Command::Sweep(a) => crate::sweep::run(&a, &load_texts(&a.inputs)?),
         Command::Help => Ok(format!("{USAGE}\n")),
         Command::Presets => {

@@ -8,7 +8,9 @@
 //!   (`--cuts`) × schedules, and its CSV and JSON rows;
 //! - [`parallel`]: a sweep spread over threads;
 //! - `onnx`: `defines import onnx` and `--workload MODEL.onnx` (through
-//!   `defines-import`), with the spatial mapping derived by layer kind.
+//!   `defines-import`), with the spatial mapping derived by layer kind;
+//! - `zigzag`: `defines import zigzag` and `.yaml` hardware, workload and
+//!   mapping files (ZigZag's formats, converted through `defines-import`).
 //!
 //! Exit codes of the binary: 0 success, 1 the output could not be written,
 //! 2 bad input (usage, unknown preset, invalid model input); never a panic
@@ -19,3 +21,4 @@ pub mod commands;
 mod onnx;
 pub mod parallel;
 mod sweep;
+mod zigzag;

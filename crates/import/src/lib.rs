@@ -1,5 +1,7 @@
 //! ONNX import into the playground's workload document
-//! (`defines-reference-workload/1`, `crates/model/presets/REFERENCE-README.md`).
+//! (`defines-reference-workload/1`, `crates/model/presets/REFERENCE-README.md`),
+//! and ZigZag's YAML accelerator, mapping and workload into the three
+//! documents ([`zigzag`]).
 //!
 //! [`import`] takes the bytes of an `.onnx` file (no IO: native, CLI and
 //! wasm32 alike) and returns the workload JSON, which
@@ -57,6 +59,7 @@ pub mod limits;
 pub mod mapping;
 pub mod onnx_proto;
 pub mod report;
+pub mod zigzag;
 
 mod boundary;
 mod graph;

@@ -46,3 +46,22 @@ pub const OPSETS: core::ops::RangeInclusive<i64> = 7..=28;
 
 /// Longest node or tensor name quoted in a message (longer ones are cut).
 pub const MAX_NAME_CHARS: usize = 80;
+
+/// Largest ZigZag YAML file (hardware, mapping or workload), in bytes: the
+/// model's own document bound. ZigZag's files are a few kilobytes.
+pub const MAX_YAML_BYTES: usize = defines_model::limits::MAX_DOCUMENT_BYTES;
+/// Why [`MAX_YAML_BYTES`] exists.
+pub const MAX_YAML_BYTES_WHY: &str =
+    "the converted document must fit the model's document bound, and ZigZag's files are a few kilobytes";
+
+/// Largest number of values in one YAML file, aliases expanded (each
+/// expansion counts its values again), so that a small file of nested
+/// aliases cannot expand into a huge tree.
+pub const MAX_YAML_NODES: usize = 1 << 20;
+/// Why [`MAX_YAML_NODES`] exists.
+pub const MAX_YAML_NODES_WHY: &str =
+    "a workload of 4096 layers is far below it; nested aliases beyond it would only exhaust memory";
+
+/// Deepest nesting of YAML collections. ZigZag's files nest four or five
+/// levels (memories, a memory, its ports, a port, its allocation).
+pub const MAX_YAML_DEPTH: usize = 32;

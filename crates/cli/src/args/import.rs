@@ -1,5 +1,6 @@
 //! `defines import onnx MODEL.onnx [--input-shape NxCxHxW] [--precision
-//! W=8,I=8,O=16,O_final=8] [--pointwise window|direct] [--name NAME]`.
+//! W=8,I=8,O=16,O_final=8] [--pointwise window|direct] [--name NAME]` and
+//! `defines import zigzag --hardware H.yaml --mapping M.yaml --workload W`.
 
 use super::{ArgError, Command, Flags, USAGE};
 use defines_import::{Options, PointwiseForm, Precision};
@@ -12,7 +13,33 @@ pub struct ImportArgs {
     pub options: Options,
 }
 
+/// `import zigzag`: the ZigZag accelerator and mapping, and the workload
+/// the mapping is resolved against (a ZigZag workload YAML, converted, or
+/// any workload `eval` takes).
+#[derive(Clone, PartialEq, Debug)]
+pub struct ZigzagArgs {
+    pub hardware: String,
+    pub mapping: String,
+    pub workload: String,
+}
+
 pub(super) fn parse_import(rest: &[&str]) -> Result<Command, ArgError> {
+    if let Some((&"zigzag", flags)) = rest.split_first() {
+        let mut f = Flags::collect(flags, &["--hardware", "--mapping", "--workload"], &[])?;
+        let workload = f.get("--workload").map(str::to_string).ok_or_else(|| {
+            ArgError(
+                "--workload is required: a ZigZag mapping picks its entry by layer name or operator \
+                 type, the mapping document lists layers by id, so it is resolved against a workload \
+                 (a ZigZag workload YAML, converted and written too, or a preset/JSON/ONNX workload)"
+                    .into(),
+            )
+        })?;
+        return Ok(Command::ImportZigzag(ZigzagArgs {
+            hardware: f.required("--hardware")?,
+            mapping: f.required("--mapping")?,
+            workload,
+        }));
+    }
     let (format, path, flags) = match rest {
         [format, path, flags @ ..] if !path.starts_with("--") => (*format, *path, flags),
         _ => {
@@ -23,7 +50,7 @@ pub(super) fn parse_import(rest: &[&str]) -> Result<Command, ArgError> {
     };
     if format != "onnx" {
         return Err(ArgError(format!(
-            "import reads `onnx` files only, not `{format}`: `defines import onnx MODEL.onnx`"
+            "import reads `onnx` and `zigzag` files, not `{format}`: `defines import onnx MODEL.onnx` or `defines import zigzag --hardware H.yaml --mapping M.yaml --workload W`"
         )));
     }
     let f = Flags::collect(
@@ -146,6 +173,61 @@ mod tests {
         );
         assert_eq!(a.options.pointwise, PointwiseForm::Direct);
         assert_eq!(a.options.name.as_deref(), Some("net"));
+    }
+
+    #[test]
+    fn import_zigzag() {
+        let Ok(Command::ImportZigzag(a)) = run(&[
+            "import",
+            "zigzag",
+            "--hardware",
+            "h.yaml",
+            "--workload",
+            "fsrcnn",
+            "--mapping",
+            "m.yml",
+        ]) else {
+            panic!("did not parse")
+        };
+        assert_eq!(
+            a,
+            ZigzagArgs {
+                hardware: "h.yaml".into(),
+                mapping: "m.yml".into(),
+                workload: "fsrcnn".into()
+            }
+        );
+        let err = |a: &[&str]| run(a).unwrap_err().0;
+        let m = err(&[
+            "import",
+            "zigzag",
+            "--hardware",
+            "h.yaml",
+            "--mapping",
+            "m.yaml",
+        ]);
+        assert!(
+            m.starts_with("--workload is required: a ZigZag mapping"),
+            "{m}"
+        );
+        let m = err(&[
+            "import",
+            "zigzag",
+            "--workload",
+            "w.yaml",
+            "--mapping",
+            "m.yaml",
+        ]);
+        assert!(m.starts_with("--hardware is required"), "{m}");
+        let m = err(&[
+            "import",
+            "zigzag",
+            "--hardware",
+            "h.yaml",
+            "--hardware",
+            "g.yaml",
+        ]);
+        assert_eq!(m, "--hardware is given twice; give each option once");
     }
 
     #[test]
