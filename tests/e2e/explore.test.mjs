@@ -247,7 +247,14 @@ test("Q36 on TPU_like: shown in the strip, and the fix gives the CLI's fixed num
 test("an ONNX file becomes the network: its report, and the CLI's numbers for it", async () => {
   const { page, context, errors } = await open();
   const onnx = path.join(repo, "crates", "import", "tests", "data", "resnet18.onnx");
-  await page.setInputFiles("#onnx-file", onnx);
+  // Dropped on the page, as a user drags it from the file manager.
+  const dt = await page.evaluateHandle((b64) => {
+    const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const d = new DataTransfer();
+    d.items.add(new File([bytes], "resnet18.onnx"));
+    return d;
+  }, fs.readFileSync(onnx).toString("base64"));
+  await page.dispatchEvent("main", "drop", { dataTransfer: dt });
   await page.waitForSelector('#import[data-state="done"]', { timeout: TIMEOUT });
   assert.match(await page.textContent("#import-report"), /Conv/);
   const want = run(["eval", "--hardware", "Meta_prototype_DF", "--workload", onnx, "--mode", "3", "--tile", "16x18", "--format", "json"]);
@@ -263,6 +270,24 @@ test("an ONNX file becomes the network: its report, and the CLI's numbers for it
   await page.setInputFiles("#onnx-file", junk);
   await page.waitForSelector('#import[data-state="failed"]', { timeout: TIMEOUT });
   await showsReport(page, want);
+  // A model with dynamic sizes needs its input shape (a super-resolution
+  // network at 974x554): refused without, imported with it; the page's
+  // documents give the CLI's numbers.
+  const fsrcnn = path.join(repo, "crates", "import", "tests", "data", "fsrcnn.onnx");
+  await page.setInputFiles("#onnx-file", fsrcnn);
+  await page.waitForSelector('#import[data-state="failed"]', { timeout: TIMEOUT });
+  assert.match(await page.textContent("#import-headline"), /input shape/);
+  await page.fill("#onnx-shape", "1x1x554x974");
+  await page.setInputFiles("#onnx-file", []);
+  await page.setInputFiles("#onnx-file", fsrcnn);
+  await page.waitForSelector('#import[data-state="done"]', { timeout: TIMEOUT });
+  await page.waitForFunction(() => document.querySelector("#json-workload")?.value.includes("fsrcnn"));
+  const wl = path.join(tmp, "fsrcnn-w.json");
+  const mp = path.join(tmp, "fsrcnn-m.json");
+  fs.writeFileSync(wl, await page.inputValue("#json-workload"));
+  fs.writeFileSync(mp, await page.inputValue("#json-mapping"));
+  const sr = run(["eval", "--hardware", "Meta_prototype_DF", "--workload", wl, "--mapping", mp, "--mode", "3", "--tile", "16x18", "--format", "json"]);
+  await showsReport(page, sr);
   assert.deepEqual(errors, []);
   await context.close();
 });

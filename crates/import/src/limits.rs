@@ -65,3 +65,26 @@ pub const MAX_YAML_NODES_WHY: &str =
 /// Deepest nesting of YAML collections. ZigZag's files nest four or five
 /// levels (memories, a memory, its ports, a port, its allocation).
 pub const MAX_YAML_DEPTH: usize = 32;
+
+/// An input shape as people write it, `NxCxHxW` (e.g. `1x3x540x960`): four
+/// whole numbers from 1 to the model's loop-size limit. The CLI's
+/// `--input-shape` and the page's shape field read it with this.
+pub fn parse_input_shape(value: &str) -> Result<[u64; 4], alloc::string::String> {
+    let bad = || {
+        alloc::format!(
+            "an input shape is NxCxHxW, four whole numbers from 1 to {} (e.g. 1x3x224x224), not `{value}`",
+            defines_model::limits::MAX_LOOP_SIZE
+        )
+    };
+    let v: alloc::vec::Vec<u64> = value
+        .split(['x', 'X', '×'])
+        .map(|s| {
+            s.trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|n| (1..=defines_model::limits::MAX_LOOP_SIZE).contains(n))
+        })
+        .collect::<Option<_>>()
+        .ok_or_else(bad)?;
+    v.try_into().map_err(|_| bad())
+}

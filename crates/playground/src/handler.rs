@@ -91,10 +91,16 @@ impl Handler {
                 file_name,
                 bytes_base64,
                 hardware_json,
+                input_shape,
                 ..
             } => JobKind::Answer(Box::new(Response::Imported {
                 run_id,
-                outcome: Box::new(import_onnx(file_name, &bytes_base64, &hardware_json)),
+                outcome: Box::new(import_onnx(
+                    file_name,
+                    &bytes_base64,
+                    &hardware_json,
+                    input_shape,
+                )),
             })),
             Request::Sweep {
                 inputs,
@@ -158,12 +164,18 @@ impl Handler {
 
 /// An ONNX model imported with the default options (docs in
 /// `defines_import`), its mapping derived for the hardware's family.
-fn import_onnx(file_name: String, bytes_base64: &str, hardware_json: &str) -> ImportOutcome {
+fn import_onnx(
+    file_name: String,
+    bytes_base64: &str,
+    hardware_json: &str,
+    input_shape: Option<[u64; 4]>,
+) -> ImportOutcome {
     use base64::Engine;
     let options = defines_import::Options {
         name: std::path::Path::new(&file_name)
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned()),
+        input_shape,
         ..Default::default()
     };
     let bytes = match base64::engine::general_purpose::STANDARD.decode(bytes_base64) {
@@ -420,6 +432,7 @@ mod tests {
                 file_name: "fsrcnn.onnx".into(),
                 bytes_base64: base64::engine::general_purpose::STANDARD.encode(bytes),
                 hardware_json: hw.into(),
+                input_shape: None,
             });
             match h.next(&mut job) {
                 Some(Response::Imported { run_id: 5, outcome }) => *outcome,

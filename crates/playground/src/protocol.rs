@@ -45,6 +45,11 @@ pub enum Request {
         file_name: String,
         bytes_base64: String,
         hardware_json: String,
+        /// The network input's `[N, C, H, W]`, overriding the file's
+        /// (needed for dynamic sizes; e.g. a super-resolution network at
+        /// 960×540).
+        #[serde(default)]
+        input_shape: Option<[u64; 4]>,
     },
 }
 

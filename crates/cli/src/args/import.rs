@@ -73,23 +73,8 @@ pub(super) fn parse_import(rest: &[&str]) -> Result<Command, ArgError> {
 
 /// `1x3x224x224`: four whole numbers from 1 to the loop-size limit.
 fn parse_shape(value: &str) -> Result<[u64; 4], ArgError> {
-    let bad = || {
-        ArgError(format!(
-            "--input-shape takes NxCxHxW, four whole numbers from 1 to {} (e.g. 1x3x224x224), not `{value}`",
-            limits::MAX_LOOP_SIZE
-        ))
-    };
-    let v: Vec<u64> = value
-        .split(['x', 'X'])
-        .map(|s| {
-            s.trim()
-                .parse::<u64>()
-                .ok()
-                .filter(|n| (1..=limits::MAX_LOOP_SIZE).contains(n))
-        })
-        .collect::<Option<_>>()
-        .ok_or_else(bad)?;
-    v.try_into().map_err(|_| bad())
+    defines_import::limits::parse_input_shape(value)
+        .map_err(|e| ArgError(format!("--input-shape: {e}")))
 }
 
 /// `W=8,I=8,O=16,O_final=8` (any of them; the rest keep the default).

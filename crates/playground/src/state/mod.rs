@@ -82,8 +82,10 @@ pub struct State {
     pub sweep_error: Option<String>,
     /// The cut set whose heat maps are shown.
     pub heat_group: usize,
-    /// The last ONNX import, running or done.
+    /// The last ONNX import, running or done, and the input shape typed
+    /// for the next one.
     pub import: Option<ImportState>,
+    pub import_shape: String,
     /// The page shows one view for embedding (`?embed=VIEW`).
     pub embed: Option<crate::embed::Embed>,
     /// Presenter mode (`?present`, or its toggle), its view and whether
@@ -149,6 +151,9 @@ pub enum Action {
         bytes_base64: String,
     },
     DismissImport,
+    /// The input shape typed for the next import (`1x3x540x960`; empty:
+    /// the file's).
+    SetImportShape(String),
     /// A file the page does not read (too large), and why.
     ImportRefused {
         file_name: String,
@@ -223,6 +228,7 @@ impl State {
             sweep_error: None,
             heat_group: 0,
             import: None,
+            import_shape: String::new(),
             embed: None,
             present: false,
             present_view: 0,
@@ -392,6 +398,15 @@ impl State {
                 file_name,
                 bytes_base64,
             } => {
+                let input_shape = match self.import_shape.trim() {
+                    "" => None,
+                    t => match defines_import::limits::parse_input_shape(t) {
+                        Ok(shape) => Some(shape),
+                        Err(why) => {
+                            return self.apply(Action::ImportRefused { file_name, why });
+                        }
+                    },
+                };
                 let run_id = self.lanes.next_run_id();
                 self.import = Some(ImportState {
                     run_id,
@@ -403,9 +418,11 @@ impl State {
                     file_name,
                     bytes_base64,
                     hardware_json: self.scenario.text(Doc::Hardware),
+                    input_shape,
                 });
             }
             Action::DismissImport => self.import = None,
+            Action::SetImportShape(t) => self.import_shape = t,
             Action::ImportRefused { file_name, why } => {
                 self.import = Some(ImportState {
                     run_id: 0,

@@ -35,7 +35,7 @@ pub(super) fn controls(s: &State, dispatch: &UseReducerDispatcher<Model>) -> Htm
                     { for presets::WORKLOADS.iter().map(|(n, _)| html!{ <option value={*n} selected={*n == sc.workload}>{ *n }</option> }) }
                 </select>
             </div>
-            { onnx_picker(dispatch) }
+            { onnx_picker(s, dispatch) }
             <div class="field">
                 <span class="label">{ "Overlap storing mode" }</span>
                 <div class="segmented" role="radiogroup" aria-label="overlap mode">

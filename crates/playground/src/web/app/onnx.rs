@@ -75,7 +75,7 @@ pub(super) fn use_onnx_drop(model: &UseReducerHandle<Model>) {
 }
 
 /// The picker under the network choice.
-pub(super) fn onnx_picker(dispatch: &UseReducerDispatcher<Model>) -> Html {
+pub(super) fn onnx_picker(s: &State, dispatch: &UseReducerDispatcher<Model>) -> Html {
     let d = dispatch.clone();
     let on_pick = Callback::from(move |e: web_sys::Event| {
         let file = e
@@ -91,6 +91,9 @@ pub(super) fn onnx_picker(dispatch: &UseReducerDispatcher<Model>) -> Html {
         <div class="field onnx-pick">
             <label for="onnx-file" class="hint">{ "…or your own network: drop an .onnx file anywhere, or choose one" }</label>
             <input type="file" id="onnx-file" accept=".onnx" onchange={on_pick} />
+            <input type="text" id="onnx-shape" placeholder="input shape, e.g. 1x1x540x960 (optional)" aria-label="input shape for the import, NxCxHxW"
+                title="the network input's NxCxHxW, overriding the file's: needed when it declares dynamic sizes"
+                value={s.import_shape.clone()} oninput={ let d = dispatch.clone(); move |e: InputEvent| d.dispatch(Action::SetImportShape(input_value(&e))) } />
         </div>
     }
 }
@@ -102,6 +105,7 @@ pub(super) fn import_card(s: &State, dispatch: &UseReducerDispatcher<Model>) -> 
         None => ("running", format!("importing {}…", im.file_name)),
         Some(o) => match &o.documents {
             Ok(_) => ("done", format!("{} imported: it is the network now (edit it in the JSON editor below; Reset brings the preset back)", o.file_name)),
+            Err(e) if e.contains("dynamic") => ("failed", format!("{} cannot be modelled as it is: {e}. Give the input shape in the field under Network (NxCxHxW) and drop or choose the file again.", o.file_name)),
             Err(e) => ("failed", format!("{} cannot be modelled: {e}", o.file_name)),
         },
     };
