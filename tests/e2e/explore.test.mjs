@@ -291,3 +291,26 @@ test("an ONNX file becomes the network: its report, and the CLI's numbers for it
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test("ZigZag YAML files dropped together become the three documents, with the preset's numbers", async () => {
+  const { page, context, errors } = await open();
+  const dir = path.join(repo, "crates", "import", "tests", "data", "zigzag");
+  const names = ["meta_prototype_df.yaml", "meta_prototype_fsrcnn_mapping.yaml", "fsrcnn.yaml"];
+  const dt = await page.evaluateHandle((files) => {
+    const d = new DataTransfer();
+    for (const [name, text] of files) d.items.add(new File([text], name));
+    return d;
+  }, names.map((n) => [n, fs.readFileSync(path.join(dir, n), "utf8")]));
+  // Start from another schedule so that the answer is a fresh one.
+  await page.click("#mode-1");
+  await ready(page);
+  await page.dispatchEvent("main", "drop", { dataTransfer: dt });
+  await page.waitForSelector('#import[data-state="done"]', { timeout: TIMEOUT });
+  assert.match(await page.textContent("#import-headline"), /accelerator, its mapping and the network/);
+  const want = run(["eval", "--hardware", "Meta_prototype_DF", "--workload", "fsrcnn", "--mode", "1", "--tile", "16x18", "--format", "json"]);
+  await showsReport(page, want);
+  assert.match(await page.inputValue("#json-hardware"), /"name": "Meta_prototype_DF"/);
+  await page.locator("#import").screenshot({ path: path.join(shots, "zigzag-import.png") });
+  assert.deepEqual(errors, []);
+  await context.close();
+});

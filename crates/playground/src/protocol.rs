@@ -51,6 +51,13 @@ pub enum Request {
         #[serde(default)]
         input_shape: Option<[u64; 4]>,
     },
+    /// Convert ZigZag YAML files (name, text): an accelerator and a
+    /// mapping, and a workload (else the page's workload is used).
+    ImportZigzag {
+        run_id: u64,
+        files: Vec<(String, String)>,
+        workload_json: String,
+    },
 }
 
 /// What an ONNX import gave: the documents, or why not; the report either
@@ -58,8 +65,12 @@ pub enum Request {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportOutcome {
     pub file_name: String,
+    /// The workload and mapping documents.
     pub documents: Result<(String, String), String>,
     pub report: String,
+    /// The hardware document too (a ZigZag accelerator).
+    #[serde(default)]
+    pub hardware: Option<String>,
 }
 
 /// One schedule of a sweep and its totals, or why it could not be
@@ -109,7 +120,8 @@ impl Request {
         match self {
             Request::Evaluate { run_id, .. }
             | Request::Sweep { run_id, .. }
-            | Request::Import { run_id, .. } => *run_id,
+            | Request::Import { run_id, .. }
+            | Request::ImportZigzag { run_id, .. } => *run_id,
         }
     }
 }

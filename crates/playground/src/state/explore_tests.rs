@@ -394,6 +394,7 @@ fn an_onnx_import_goes_first_then_becomes_the_workload() {
                 file_name: "net.onnx".into(),
                 documents: Ok((w.clone(), m.clone())),
                 report: "a (Conv): layer 0".into(),
+                hardware: None,
             }),
         },
         at_ms: 3.0,

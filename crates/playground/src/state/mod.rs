@@ -154,6 +154,8 @@ pub enum Action {
     /// The input shape typed for the next import (`1x3x540x960`; empty:
     /// the file's).
     SetImportShape(String),
+    /// Convert dropped ZigZag YAML files (name, text).
+    ImportZigzag(Vec<(String, String)>),
     /// A file the page does not read (too large), and why.
     ImportRefused {
         file_name: String,
@@ -260,7 +262,10 @@ impl State {
             self.shown.latest = None;
             return;
         }
-        if matches!(self.lanes.eval.pending, Some(Request::Import { .. })) {
+        if matches!(
+            self.lanes.eval.pending,
+            Some(Request::Import { .. } | Request::ImportZigzag { .. })
+        ) {
             // The import goes first; its answer changes the documents and
             // asks for the evaluation then.
             return;
@@ -423,6 +428,23 @@ impl State {
             }
             Action::DismissImport => self.import = None,
             Action::SetImportShape(t) => self.import_shape = t,
+            Action::ImportZigzag(files) => {
+                let run_id = self.lanes.next_run_id();
+                self.import = Some(ImportState {
+                    run_id,
+                    file_name: files
+                        .iter()
+                        .map(|(n, _)| n.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    outcome: None,
+                });
+                self.lanes.eval.pending = Some(Request::ImportZigzag {
+                    run_id,
+                    files,
+                    workload_json: self.scenario.text(Doc::Workload),
+                });
+            }
             Action::ImportRefused { file_name, why } => {
                 self.import = Some(ImportState {
                     run_id: 0,
@@ -431,6 +453,7 @@ impl State {
                         file_name,
                         documents: Err(why),
                         report: String::new(),
+                        hardware: None,
                     }),
                 })
             }
@@ -585,6 +608,9 @@ impl State {
         im.outcome = Some(outcome.clone());
         match outcome.documents {
             Ok((workload, mapping)) => {
+                if let Some(hw) = outcome.hardware {
+                    self.scenario.edits[Scenario::index(Doc::Hardware)] = Some(hw);
+                }
                 self.scenario.edits[Scenario::index(Doc::Workload)] = Some(workload);
                 self.scenario.edits[Scenario::index(Doc::Mapping)] = Some(mapping);
                 // Cuts name layers of the network they were made for.

@@ -36,7 +36,71 @@ fn read_file(file: web_sys::File, dispatch: UseReducerDispatcher<Model>) {
     on_bytes.forget();
 }
 
-/// Drops anywhere on the page: an `.onnx` file is imported.
+/// A file's name and its text.
+type NamedText = (String, String);
+
+fn is_yaml(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    n.ends_with(".yaml") || n.ends_with(".yml")
+}
+
+/// Reads ZigZag YAML files (at most a few, each bounded) and asks for
+/// their conversion once every one is read.
+fn read_yaml(files: Vec<web_sys::File>, dispatch: UseReducerDispatcher<Model>) {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    const MAX_YAML_BYTES: f64 = 4.0 * 1024.0 * 1024.0;
+    if let Some(big) = files.iter().find(|f| f.size() > MAX_YAML_BYTES) {
+        dispatch.dispatch(Action::ImportRefused {
+            file_name: big.name(),
+            why: "a ZigZag file larger than 4 MiB is not an accelerator, mapping or workload"
+                .into(),
+        });
+        return;
+    }
+    let n = files.len();
+    let got: Rc<RefCell<Vec<Option<NamedText>>>> = Rc::new(RefCell::new(vec![None; n]));
+    for (k, f) in files.into_iter().enumerate() {
+        let name = f.name();
+        let got = got.clone();
+        let d = dispatch.clone();
+        let on_text = wasm_bindgen::closure::Closure::once(move |t: wasm_bindgen::JsValue| {
+            let all = {
+                let mut g = got.borrow_mut();
+                g[k] = Some((name, t.as_string().unwrap_or_default()));
+                g.iter()
+                    .all(Option::is_some)
+                    .then(|| g.iter().flatten().cloned().collect::<Vec<_>>())
+            };
+            if let Some(files) = all {
+                d.dispatch(Action::ImportZigzag(files));
+            }
+        });
+        let _ = f.text().then(&on_text);
+        on_text.forget();
+    }
+}
+
+/// The files of a drop or a pick: ZigZag YAML files together, else the
+/// first file as an ONNX model.
+fn take_files(list: web_sys::FileList, dispatch: UseReducerDispatcher<Model>) {
+    let files: Vec<web_sys::File> = (0..list.length().min(8))
+        .filter_map(|i| list.get(i))
+        .collect();
+    let yaml: Vec<web_sys::File> = files
+        .iter()
+        .filter(|f| is_yaml(&f.name()))
+        .cloned()
+        .collect();
+    if !yaml.is_empty() {
+        read_yaml(yaml, dispatch);
+    } else if let Some(f) = files.into_iter().next() {
+        read_file(f, dispatch);
+    }
+}
+
+/// Drops anywhere on the page: an `.onnx` file is imported; ZigZag YAML
+/// files (accelerator, mapping, optionally workload) are converted.
 #[hook]
 pub(super) fn use_onnx_drop(model: &UseReducerHandle<Model>) {
     let dispatch = model.dispatcher();
@@ -49,12 +113,8 @@ pub(super) fn use_onnx_drop(model: &UseReducerHandle<Model>) {
         let drop = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::DragEvent)>::new(
             move |ev: web_sys::DragEvent| {
                 ev.prevent_default();
-                let file = ev
-                    .data_transfer()
-                    .and_then(|dt| dt.files())
-                    .and_then(|f| f.get(0));
-                if let Some(f) = file {
-                    read_file(f, dispatch.clone());
+                if let Some(list) = ev.data_transfer().and_then(|dt| dt.files()) {
+                    take_files(list, dispatch.clone());
                 }
             },
         );
@@ -78,19 +138,18 @@ pub(super) fn use_onnx_drop(model: &UseReducerHandle<Model>) {
 pub(super) fn onnx_picker(s: &State, dispatch: &UseReducerDispatcher<Model>) -> Html {
     let d = dispatch.clone();
     let on_pick = Callback::from(move |e: web_sys::Event| {
-        let file = e
+        let list = e
             .target()
             .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
-            .and_then(|i| i.files())
-            .and_then(|f| f.get(0));
-        if let Some(f) = file {
-            read_file(f, d.clone());
+            .and_then(|i| i.files());
+        if let Some(list) = list {
+            take_files(list, d.clone());
         }
     });
     html! {
         <div class="field onnx-pick">
-            <label for="onnx-file" class="hint">{ "…or your own network: drop an .onnx file anywhere, or choose one" }</label>
-            <input type="file" id="onnx-file" accept=".onnx" onchange={on_pick} />
+            <label for="onnx-file" class="hint">{ "…or your own: drop an .onnx network anywhere, or ZigZag YAML files (accelerator + mapping, and a workload), or choose them" }</label>
+            <input type="file" id="onnx-file" accept=".onnx,.yaml,.yml" multiple=true onchange={on_pick} />
             <input type="text" id="onnx-shape" placeholder="input shape, e.g. 1x1x540x960 (optional)" aria-label="input shape for the import, NxCxHxW"
                 title="the network input's NxCxHxW, overriding the file's: needed when it declares dynamic sizes"
                 value={s.import_shape.clone()} oninput={ let d = dispatch.clone(); move |e: InputEvent| d.dispatch(Action::SetImportShape(input_value(&e))) } />
@@ -104,6 +163,7 @@ pub(super) fn import_card(s: &State, dispatch: &UseReducerDispatcher<Model>) -> 
     let (state, headline) = match &im.outcome {
         None => ("running", format!("importing {}…", im.file_name)),
         Some(o) => match &o.documents {
+            Ok(_) if o.hardware.is_some() => ("done", format!("{} converted: the accelerator, its mapping and the network are now the documents (edit them below; Reset brings the presets back)", o.file_name)),
             Ok(_) => ("done", format!("{} imported: it is the network now (edit it in the JSON editor below; Reset brings the preset back)", o.file_name)),
             Err(e) if e.contains("dynamic") => ("failed", format!("{} cannot be modelled as it is: {e}. Give the input shape in the field under Network (NxCxHxW) and drop or choose the file again.", o.file_name)),
             Err(e) => ("failed", format!("{} cannot be modelled: {e}", o.file_name)),
@@ -123,7 +183,7 @@ pub(super) fn import_card(s: &State, dispatch: &UseReducerDispatcher<Model>) -> 
             <p class={classes!(if state == "failed" { "diagnostics" } else { "muted" })} id="import-headline">{ headline }</p>
             if !report.is_empty() {
                 <details open={state == "failed"}>
-                    <summary>{ format!("import report ({} nodes)", report.lines().count()) }</summary>
+                    <summary>{ format!("import report ({} lines)", report.lines().count()) }</summary>
                     <pre id="import-report">{ report }</pre>
                 </details>
             }
