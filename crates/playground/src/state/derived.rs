@@ -28,6 +28,12 @@ pub struct Derived {
     pub layers: Vec<(i64, u64)>,
     pub auto_cuts: Vec<i64>,
     pub weight_capacity_bits: u64,
+    /// The hardware document as parsed JSON (for the form's parameters,
+    /// the sliders and the hardware sweeps; `None` while it does not
+    /// parse), and the labels of its numeric parameters that have a value
+    /// (`NAME.FIELD`, as `defines sweep --vary` takes them).
+    pub hw_doc: Option<Rc<serde_json::Value>>,
+    pub hw_params: Vec<String>,
 }
 
 impl Derived {
@@ -48,6 +54,17 @@ impl Derived {
             Err(_) => (Vec::new(), Vec::new(), 0),
         };
         let scenario = valid.as_ref().ok().map(|sc| Rc::new(sc.clone()));
+        let hw_doc: Option<serde_json::Value> = serde_json::from_str(&inputs.hardware_json).ok();
+        let hw_params = hw_doc
+            .as_ref()
+            .map(|doc| {
+                defines_model::hw_params(doc)
+                    .into_iter()
+                    .filter(|p| defines_model::get_param(doc, p).is_some())
+                    .map(|p| p.label())
+                    .collect()
+            })
+            .unwrap_or_default();
         let (workload, hardware, diagnostics) = match valid {
             Ok(sc) => (Some(sc.workload), Some(sc.hardware), Vec::new()),
             // Still derive what the documents that parse allow, so the
@@ -73,6 +90,8 @@ impl Derived {
             layers,
             auto_cuts,
             weight_capacity_bits,
+            hw_doc: hw_doc.map(Rc::new),
+            hw_params,
         }
     }
 }

@@ -34,9 +34,7 @@ impl State {
     /// The slider's parameter and its current value in the hardware.
     pub fn slider_value(&self, slider: &Slider) -> Option<(HwParam, f64)> {
         let p = HwParam::parse(&slider.param).ok()?;
-        let doc: serde_json::Value =
-            serde_json::from_str(&self.scenario.text(Doc::Hardware)).ok()?;
-        let v = get_param(&doc, &p)?;
+        let v = get_param(self.derived.hw_doc.as_deref()?, &p)?;
         Some((p, v))
     }
 
@@ -46,11 +44,9 @@ impl State {
         {
             return;
         }
-        let base = HwParam::parse(&param).ok().and_then(|p| {
-            let doc: serde_json::Value =
-                serde_json::from_str(&self.scenario.text(Doc::Hardware)).ok()?;
-            get_param(&doc, &p)
-        });
+        let base = HwParam::parse(&param)
+            .ok()
+            .and_then(|p| get_param(self.derived.hw_doc.as_deref()?, &p));
         if let Some(base) = base {
             self.scenario.sliders.push(Slider { param, base });
         }

@@ -252,9 +252,8 @@ impl super::State {
         let Ok(p) = HwParam::parse(param) else {
             return String::new();
         };
-        let doc: Option<serde_json::Value> =
-            serde_json::from_str(&self.scenario.text(super::Doc::Hardware)).ok();
-        let Some(v) = doc.as_ref().and_then(|d| defines_model::get_param(d, &p)) else {
+        let doc = self.derived.hw_doc.as_deref();
+        let Some(v) = doc.and_then(|d| defines_model::get_param(d, &p)) else {
             return String::new();
         };
         let show = |x: f64| {

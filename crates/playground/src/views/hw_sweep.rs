@@ -109,12 +109,11 @@ fn metric(t: &SweepTotals, m: usize) -> f64 {
 
 /// The job whose values equal the hardware in use, if any.
 fn current_job(state: &State, sw: &SweepState) -> Option<usize> {
-    let doc: serde_json::Value =
-        serde_json::from_str(&state.scenario.text(crate::state::Doc::Hardware)).ok()?;
+    let doc = state.derived.hw_doc.as_deref()?;
     let now: Vec<f64> = sw
         .params
         .iter()
-        .map(|p| defines_model::get_param(&doc, p))
+        .map(|p| defines_model::get_param(doc, p))
         .collect::<Option<_>>()?;
     sw.jobs.iter().position(|j| j.hw_values == now)
 }

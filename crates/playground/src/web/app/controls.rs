@@ -117,16 +117,7 @@ fn tile_control(
 
 /// "What if" sliders over hardware fields, and the choice of the next one.
 fn what_if(s: &State, dispatch: &UseReducerDispatcher<Model>) -> Html {
-    let text = s.scenario.text(Doc::Hardware);
-    let params: Vec<String> = serde_json::from_str::<serde_json::Value>(&text)
-        .map(|doc| {
-            defines_model::hw_params(&doc)
-                .into_iter()
-                .filter(|p| defines_model::get_param(&doc, p).is_some())
-                .map(|p| p.label())
-                .collect()
-        })
-        .unwrap_or_default();
+    let params = &s.derived.hw_params;
     let on_add = {
         let d = dispatch.clone();
         Callback::from(move |e: web_sys::Event| {

@@ -86,16 +86,7 @@ pub(super) fn sweep_controls(s: &State, dispatch: &UseReducerDispatcher<Model>) 
 
 /// The varied hardware parameters: a field and its values, twice.
 fn hardware_axes(s: &State, dispatch: &UseReducerDispatcher<Model>) -> Html {
-    let text = s.scenario.text(Doc::Hardware);
-    let params: Vec<String> = serde_json::from_str::<serde_json::Value>(&text)
-        .map(|doc| {
-            defines_model::hw_params(&doc)
-                .into_iter()
-                .filter(|p| defines_model::get_param(&doc, p).is_some())
-                .map(|p| p.label())
-                .collect()
-        })
-        .unwrap_or_default();
+    let params = &s.derived.hw_params;
     html! {
         { for (0..MAX_VARY_AXES).map(|k| {
             let axis = s.scenario.sweep.vary.get(k).cloned().unwrap_or_default();
