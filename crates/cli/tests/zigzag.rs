@@ -133,27 +133,40 @@ fn macs_of_a_zigzag_workload() {
     assert_eq!(v["workload"], "fsrcnn");
 }
 
-#[test]
-fn bad_zigzag_input_exits_2_naming_file_and_field() {
+/// The Meta_prototype_DF YAML with its first `from` replaced by `to`,
+/// written as `file`; its path.
+fn edited_hardware(file: &str, from: &str, to: &str) -> String {
     let hw = std::fs::read_to_string(data("meta_prototype_df.yaml")).unwrap();
-    let bad = tmp(
-        "bad.yaml",
-        &hw.replacen("operands: [I2]", "operands: [I4]", 1),
-    );
-    let (map, wl) = (
+    assert!(hw.contains(from), "{from}");
+    tmp(file, &hw.replacen(from, to, 1))
+}
+
+/// The FSRCNN mapping and workload YAML files.
+fn fsrcnn_files() -> (String, String) {
+    (
         data("meta_prototype_fsrcnn_mapping.yaml"),
         data("fsrcnn.yaml"),
-    );
-    let (code, out, err) = defines(&[
+    )
+}
+
+fn import_zigzag(hw: &str, map: &str, wl: &str) -> (i32, String, String) {
+    defines(&[
         "import",
         "zigzag",
         "--hardware",
-        &bad,
+        hw,
         "--mapping",
-        &map,
+        map,
         "--workload",
-        &wl,
-    ]);
+        wl,
+    ])
+}
+
+#[test]
+fn bad_zigzag_input_exits_2_naming_file_and_field() {
+    let bad = edited_hardware("bad.yaml", "operands: [I2]", "operands: [I4]");
+    let (map, wl) = fsrcnn_files();
+    let (code, out, err) = import_zigzag(&bad, &map, &wl);
     assert_eq!((code, out.as_str()), (2, ""));
     assert!(
         err.contains("bad.yaml: memories.rf_1B.operands[0] (line 14): unknown memory operand `I4`"),
@@ -201,26 +214,10 @@ fn bad_zigzag_input_exits_2_naming_file_and_field() {
 
 #[test]
 fn notes_go_to_stderr() {
-    let hw = std::fs::read_to_string(data("meta_prototype_df.yaml")).unwrap();
     // A read port named as the second read port: the model's r_port_1.
-    let renamed = tmp(
-        "renamed.yaml",
-        &hw.replacen("name: r_port_1", "name: r_port_7", 1),
-    );
-    let (map, wl) = (
-        data("meta_prototype_fsrcnn_mapping.yaml"),
-        data("fsrcnn.yaml"),
-    );
-    let (code, out, err) = defines(&[
-        "import",
-        "zigzag",
-        "--hardware",
-        &renamed,
-        "--mapping",
-        &map,
-        "--workload",
-        &wl,
-    ]);
+    let renamed = edited_hardware("renamed.yaml", "name: r_port_1", "name: r_port_7");
+    let (map, wl) = fsrcnn_files();
+    let (code, out, err) = import_zigzag(&renamed, &map, &wl);
     assert_eq!(code, 0, "{err}");
     assert!(!out.is_empty());
     assert_eq!(
