@@ -1,19 +1,10 @@
 //! The `defines` binary as a user runs it.
 
+mod common;
+use common::defines;
+
 use defines_model::presets;
 use std::process::Command;
-
-fn defines(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_defines"))
-        .args(args)
-        .output()
-        .expect("run defines");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 #[test]
 fn presets_lists_all_inputs() {

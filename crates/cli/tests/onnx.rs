@@ -1,20 +1,10 @@
 //! `defines import onnx` and `--workload MODEL.onnx`, on the files of
 //! `crates/import/tests/data/` (the presets rebuilt as ONNX graphs).
 
-use serde_json::Value;
-use std::process::Command;
+mod common;
+use common::defines;
 
-fn defines(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_defines"))
-        .args(args)
-        .output()
-        .expect("run defines");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use serde_json::Value;
 
 fn data(name: &str) -> String {
     format!("{}/../import/tests/data/{name}", env!("CARGO_MANIFEST_DIR"))

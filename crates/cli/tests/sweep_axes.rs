@@ -2,21 +2,11 @@
 //! with `--fix` and `--best`: every row equals `defines eval` of that
 //! point and schedule, bit for bit.
 
+mod common;
+use common::defines;
+
 use defines_model::presets;
 use serde_json::Value;
-use std::process::Command;
-
-fn defines(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_defines"))
-        .args(args)
-        .output()
-        .expect("run defines");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 fn ok(args: &[&str]) -> String {
     let (code, out, err) = defines(args);

@@ -2,19 +2,8 @@
 //! converted documents, the numbers (equal to the presets'), the notes and
 //! the exit codes.
 
-use std::process::Command;
-
-fn defines(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_defines"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+mod common;
+use common::defines;
 
 fn data(name: &str) -> String {
     format!(
