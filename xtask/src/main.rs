@@ -7,7 +7,8 @@
 //!   clippy (native and wasm32), native tests, the model built alone for
 //!   wasm32 (no_std), a short fuzzing campaign (30 s per target),
 //!   wasm-bindgen tests in headless Chromium, the release build and the
-//!   end-to-end page tests.
+//!   end-to-end page tests, and the Python package's pytest suite (its
+//!   wheel built and installed first, as `python` does).
 //! - `build`: install what is missing and build `dist/` (release), printing
 //!   the wasm sizes.
 //! - `setup`: only install what is missing.
@@ -22,8 +23,12 @@
 //! - `gen-onnx`: regenerate `crates/import/src/onnx_proto/onnx.rs` from
 //!   `crates/import/proto/onnx.proto` (the generator is its own workspace,
 //!   `crates/import/gen-onnx`, so normal builds never compile it).
+//! - `python`: build the Python package (`crates/python`, maturin, release)
+//!   and install it into the project venv `target/python/venv`, creating the
+//!   venv with the pinned tools of `crates/python/requirements-dev.txt`.
 
 mod fuzz;
+mod python;
 mod serve;
 mod setup;
 mod util;
@@ -33,7 +38,7 @@ use util::{cargo, step, Failure, Run};
 
 const USAGE: &str =
     "usage: cargo xtask <serve [--port N] | test | build | setup | bench [--quick] \
-     | fuzz [--seconds N] [validate|cli_args|persist ...] | gen-onnx>";
+     | fuzz [--seconds N] [validate|cli_args|persist ...] | gen-onnx | python>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -45,6 +50,7 @@ fn main() -> ExitCode {
         Some("bench") => bench_cmd(args.get(1).is_some_and(|a| a == "--quick")),
         Some("fuzz") => fuzz::Options::parse(&args[1..], USAGE).and_then(fuzz_cmd),
         Some("gen-onnx") => gen_onnx_cmd(),
+        Some("python") => setup::env().and_then(|env| python::build(&env)),
         _ => Err(Failure(USAGE.into())),
     };
     match result {
@@ -178,6 +184,8 @@ fn test_cmd() -> Result<(), Failure> {
         .env("DEFINES_CLI", repo.join("target/release/defines"))
         .current_dir(&repo)
         .run()?;
+    python::build(&env)?;
+    python::test(&env, &repo.join("target/release/defines"))?;
     println!("\nxtask: all checks passed; screenshots in target/e2e/");
     Ok(())
 }
@@ -227,5 +235,7 @@ fn bench_cmd(quick: bool) -> Result<(), Failure> {
     env.cmd("node")
         .args(["bench/browser-sweep.mjs", if quick { "1" } else { "3" }])
         .current_dir(util::repo())
-        .run()
+        .run()?;
+    python::build(&env)?;
+    python::bench(&env, quick)
 }

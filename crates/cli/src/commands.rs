@@ -66,6 +66,16 @@ pub(crate) fn load_workload(name: &str) -> Result<String, Error> {
     }
 }
 
+/// A hardware preset, JSON file or ZigZag accelerator (`.yaml`, converted).
+pub(crate) fn load_hardware(name: &str) -> Result<String, Error> {
+    load_sources(
+        &Source::Named(name.to_string()),
+        &Source::Text(String::new()),
+        Some(&Source::Text(String::new())),
+    )
+    .map(|t| t.hardware)
+}
+
 /// The preset name of a file given by path: its `name` field.
 fn doc_name(text: &str, fallback: &str) -> String {
     serde_json::from_str::<serde_json::Value>(text)
@@ -75,7 +85,7 @@ fn doc_name(text: &str, fallback: &str) -> String {
 }
 
 /// The texts of the three documents of a scenario.
-pub(crate) struct Texts {
+pub struct Texts {
     pub hardware: String,
     pub workload: String,
     pub mapping: String,
@@ -94,34 +104,69 @@ fn validate_texts(t: &Texts) -> Result<ValidScenario, Error> {
     validate_json(&t.workload, &t.hardware, &t.mapping).map_err(|d| diagnostics(&d))
 }
 
+/// Where a document comes from: a preset name or file path (as on the
+/// command line), or the document's JSON text itself (the Python package's
+/// dictionaries).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Source {
+    Named(String),
+    Text(String),
+}
+
+impl Source {
+    /// The name or path, when the document is given by one.
+    fn name(&self) -> Option<&str> {
+        match self {
+            Source::Named(n) => Some(n),
+            Source::Text(_) => None,
+        }
+    }
+}
+
 /// Loads the three documents (presets or files), the mapping defaulting to
 /// the hardware family's mapping for the workload.
 pub(crate) fn load_texts(inputs: &Inputs) -> Result<Texts, Error> {
-    let (hardware, workload, mapping) = (
-        inputs.hardware.as_str(),
-        inputs.workload.as_str(),
-        inputs.mapping.as_deref(),
-    );
-    let mut notes = String::new();
-    let hw_text = if crate::zigzag::is_yaml(hardware) && presets::hardware(hardware).is_none() {
-        let (t, n) = crate::zigzag::hardware(hardware)?;
-        notes.push_str(&n);
-        t
-    } else {
-        load("hardware", hardware, presets::HARDWARE)?
+    load_sources(
+        &Source::Named(inputs.hardware.clone()),
+        &Source::Named(inputs.workload.clone()),
+        inputs.mapping.clone().map(Source::Named).as_ref(),
+    )
+}
+
+/// [`load_texts`] for documents given by name or by text.
+pub fn load_sources(
+    hardware: &Source,
+    workload: &Source,
+    mapping: Option<&Source>,
+) -> Result<Texts, Error> {
+    let named = |s: &Source, is: fn(&str) -> bool, preset: fn(&str) -> bool| {
+        s.name().filter(|n| is(n) && !preset(n)).map(str::to_string)
     };
-    let (wl_text, keys) =
-        if crate::zigzag::is_yaml(workload) && presets::workload(workload).is_none() {
-            let (t, keys, n) = crate::zigzag::workload(workload)?;
+    let hw_preset = |n: &str| presets::hardware(n).is_some();
+    let wl_preset = |n: &str| presets::workload(n).is_some();
+    let map_preset = |n: &str| presets::mapping(n).is_some();
+    let mut notes = String::new();
+    let hw_text = match (hardware, named(hardware, crate::zigzag::is_yaml, hw_preset)) {
+        (_, Some(path)) => {
+            let (t, n) = crate::zigzag::hardware(&path)?;
+            notes.push_str(&n);
+            t
+        }
+        (Source::Text(t), None) => t.clone(),
+        (Source::Named(name), None) => load("hardware", name, presets::HARDWARE)?,
+    };
+    let (wl_text, keys) = match (workload, named(workload, crate::zigzag::is_yaml, wl_preset)) {
+        (_, Some(path)) => {
+            let (t, keys, n) = crate::zigzag::workload(&path)?;
             notes.push_str(&n);
             (t, Some(keys))
-        } else {
-            (load_workload(workload)?, None)
-        };
-    if let Some(m) = mapping.filter(|m| crate::zigzag::is_yaml(m) && presets::mapping(m).is_none())
-    {
+        }
+        (Source::Text(t), None) => (t.clone(), None),
+        (Source::Named(name), None) => (load_workload(name)?, None),
+    };
+    if let Some(m) = mapping.and_then(|m| named(m, crate::zigzag::is_yaml, map_preset)) {
         let (map_text, wl_text, n) =
-            crate::zigzag::mapping(m, &hw_text, &wl_text, keys.as_deref())?;
+            crate::zigzag::mapping(&m, &hw_text, &wl_text, keys.as_deref())?;
         notes.push_str(&n);
         return Ok(Texts {
             hardware: hw_text,
@@ -130,7 +175,10 @@ pub(crate) fn load_texts(inputs: &Inputs) -> Result<Texts, Error> {
             notes,
         });
     }
-    if crate::onnx::is_onnx(workload) && mapping.is_none() {
+    let onnx = workload
+        .name()
+        .is_some_and(|w| crate::onnx::is_onnx(w) && !wl_preset(w));
+    if onnx && mapping.is_none() {
         let map_text = crate::onnx::derived_mapping(&hw_text, &wl_text)?;
         return Ok(Texts {
             hardware: hw_text,
@@ -139,19 +187,21 @@ pub(crate) fn load_texts(inputs: &Inputs) -> Result<Texts, Error> {
             notes,
         });
     }
-    let map_name = match mapping {
-        Some(m) => m.to_string(),
-        None => presets::default_mapping_name(
-            &doc_name(&hw_text, hardware),
-            &doc_name(&wl_text, workload),
-        ),
-    };
-    let map_text = if mapping.is_none() && presets::mapping(&map_name).is_none() {
-        return Err(Error(format!(
-            "no default mapping `{map_name}` for this hardware and workload; give one with --mapping"
-        )));
-    } else {
-        load("mapping", &map_name, presets::MAPPINGS)?
+    let map_text = match mapping {
+        Some(Source::Text(t)) => t.clone(),
+        Some(Source::Named(m)) => load("mapping", m, presets::MAPPINGS)?,
+        None => {
+            let map_name = presets::default_mapping_name(
+                &doc_name(&hw_text, hardware.name().unwrap_or("")),
+                &doc_name(&wl_text, workload.name().unwrap_or("")),
+            );
+            if presets::mapping(&map_name).is_none() {
+                return Err(Error(format!(
+                    "no default mapping `{map_name}` for this hardware and workload; give one with --mapping"
+                )));
+            }
+            load("mapping", &map_name, presets::MAPPINGS)?
+        }
     };
     Ok(Texts {
         hardware: hw_text,
@@ -161,7 +211,7 @@ pub(crate) fn load_texts(inputs: &Inputs) -> Result<Texts, Error> {
     })
 }
 
-fn eval(a: EvalArgs, texts: &Texts) -> Result<String, Error> {
+pub(crate) fn eval(a: EvalArgs, texts: &Texts) -> Result<String, Error> {
     let sc = validate_texts(texts)?;
     let r = evaluate_network_fixed(&sc, &a.schedule, a.fixes).map_err(|e| match e {
         defines_model::NetworkError::Schedule(d) => diagnostics(&d),

@@ -6,6 +6,8 @@
 //!   that reads files);
 //! - `sweep`: the `sweep` command: hardware points (`--vary`) × cut sets
 //!   (`--cuts`) × schedules, and its CSV and JSON rows;
+//! - [`library`]: the commands for other front ends (the Python package):
+//!   documents by name or as text, failures with their diagnostics;
 //! - [`parallel`]: a sweep spread over threads;
 //! - `onnx`: `defines import onnx` and `--workload MODEL.onnx` (through
 //!   `defines-import`), with the spatial mapping derived by layer kind;
@@ -18,6 +20,7 @@
 
 pub mod args;
 pub mod commands;
+pub mod library;
 mod onnx;
 pub mod parallel;
 mod sweep;

@@ -215,7 +215,7 @@ fn value_text(p: &HwParam, v: f64) -> String {
     }
 }
 
-fn value_json(p: &HwParam, v: f64) -> serde_json::Value {
+pub(crate) fn value_json(p: &HwParam, v: f64) -> serde_json::Value {
     if p.is_integer() {
         (v as u64).into()
     } else {
