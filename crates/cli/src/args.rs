@@ -23,7 +23,8 @@ pub const USAGE: &str = "usage:
   defines sweep --hardware H --workload W [--mapping M] [--modes 1,2,3]
                [--tiles-x a,b,... --tiles-y c,d,... | --tiles auto|case-study-1]
                [--vary NAME.FIELD=v1,v2,...]... [--cuts SETS] [--fix q36]
-               [--best] [--lpf N] [--threads N] [--progress] [--format csv|json]
+               [--best] [--lens LENSES] [--lpf N] [--threads N] [--progress]
+               [--format csv|json]
                                        every schedule (hardware point, cut set,
                                        mode, tile): energy, latency, EDP and
                                        the Pareto front over (energy, latency)
@@ -83,6 +84,10 @@ when none could be evaluated, with the same pareto flag. JSON rows have the
 same fields; its pareto_front lists the flagged rows, point by point, and
 best_edp the least-EDP row of all. Hardware points times cut sets times
 schedules is at most 100000.
+--lens dram-only,activations-only,dram-activations (or `all`): per hardware
+point, the schedule each simpler model (docs/model.md §4.1) would pick (its
+least energy as that model counts it) and its true energy as a ratio to the
+full model's least; JSON adds `lenses`, CSV prints them on stderr.
 --threads defaults to the number of cores; progress goes to stderr when it
 is a terminal or with --progress.
 Each option but --vary may be given once. Exit codes: 0 success, 1 output
@@ -139,6 +144,8 @@ pub struct SweepArgs {
     pub fixes: Fixes,
     /// `--best`: only the best-EDP row of each (hardware point, cut set).
     pub best: bool,
+    /// `--lens`: the simpler models whose choice is reported.
+    pub lenses: Vec<defines_model::Lens>,
     pub lpf: u32,
     /// `None`: the number of cores.
     pub threads: Option<usize>,

@@ -271,10 +271,10 @@ pub fn run(cmd: Command) -> Result<Output, Error> {
         }
         Command::Sweep(a) => {
             let t = load_texts(&a.inputs)?;
-            let stdout = crate::sweep::run(&a, &t)?;
+            let (stdout, lenses) = crate::sweep::run(&a, &t)?;
             Ok(Output {
                 stdout,
-                stderr: t.notes,
+                stderr: t.notes + &lenses,
             })
         }
         other => run_text(other).map(Output::from),
@@ -289,7 +289,7 @@ fn run_text(cmd: Command) -> Result<String, Error> {
             let t = load_texts(&a.inputs)?;
             eval(a, &t)
         }
-        Command::Sweep(a) => crate::sweep::run(&a, &load_texts(&a.inputs)?),
+        Command::Sweep(a) => crate::sweep::run(&a, &load_texts(&a.inputs)?).map(|(out, _)| out),
         Command::Help => Ok(format!("{USAGE}\n")),
         Command::Presets => {
             let mut out = String::new();

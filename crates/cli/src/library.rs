@@ -90,7 +90,7 @@ pub fn run_json(command: &str, rest: &[String], docs: &Documents) -> Result<Stri
             a.format = SweepFormat::Json;
             a.progress = Some(false);
             check_sweep_documents(&a, &texts)?;
-            Ok(crate::sweep::run(&a, &texts)?)
+            Ok(crate::sweep::run(&a, &texts)?.0)
         }
         _ => Err(Failure {
             message: format!("`{command}` takes its options as on the command line"),

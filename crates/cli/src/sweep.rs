@@ -10,8 +10,9 @@ use crate::args::{check_sweep_size, hardware_points, point_count, SweepArgs, Swe
 use crate::commands::{diagnostics, Error, Texts};
 use crate::parallel;
 use defines_model::{
-    auto_tile_axes, best_edp, grid_schedules, pareto_front, validate_json, vary_hardware, CutSet,
-    Diagnostic, HwParam, Schedule, SweepPoint, ValidScenario, CASE_STUDY_1_X, CASE_STUDY_1_Y,
+    auto_tile_axes, best_edp, grid_schedules, lens_choices, pareto_front, validate_json,
+    vary_hardware, CutSet, Diagnostic, HwParam, LensChoice, Schedule, SweepPoint, ValidScenario,
+    CASE_STUDY_1_X, CASE_STUDY_1_Y,
 };
 use std::borrow::Cow;
 use std::io::{IsTerminal, Write};
@@ -28,7 +29,9 @@ struct Row<'a> {
     pareto: bool,
 }
 
-pub(crate) fn run(a: &SweepArgs, texts: &Texts) -> Result<String, Error> {
+/// The sweep's output (CSV or JSON) and, with `--lens` and CSV, the lens
+/// choices as text for stderr.
+pub(crate) fn run(a: &SweepArgs, texts: &Texts) -> Result<(String, String), Error> {
     check_values(a, texts)?;
     let base = point_scenario(texts, &[])?;
     let (xs, ys) = match &a.tiles {
@@ -83,10 +86,97 @@ pub(crate) fn run(a: &SweepArgs, texts: &Texts) -> Result<String, Error> {
         params: a.vary.iter().map(|v| &v.param).collect(),
         cuts: a.cuts.is_some(),
     };
+    let lenses = lens_rows(a, &points, &results, &cut_sets, per);
     Ok(match a.format {
-        SweepFormat::Csv => csv(&header, &rows),
-        SweepFormat::Json => json(&header, &rows, &front)?,
+        SweepFormat::Csv => (csv(&header, &rows), lens_text(&header, &lenses)),
+        SweepFormat::Json => (
+            json(
+                &header,
+                &rows,
+                &front,
+                (!a.lenses.is_empty()).then_some(lenses.as_slice()),
+            )?,
+            String::new(),
+        ),
     })
+}
+
+/// One lens's choice at one hardware point.
+struct LensRow<'a> {
+    point: &'a Point,
+    cut: &'a CutSet,
+    p: &'a SweepPoint,
+    c: LensChoice,
+    best_energy_pj: f64,
+}
+
+fn lens_rows<'a>(
+    a: &SweepArgs,
+    points: &'a [Point],
+    results: &'a [Vec<SweepPoint>],
+    cut_sets: &'a [CutSet],
+    per: usize,
+) -> Vec<LensRow<'a>> {
+    let mut out = Vec::new();
+    for (point, pts) in points.iter().zip(results) {
+        for c in lens_choices(pts, &a.lenses) {
+            let best_energy_pj = match &pts[c.best_index].outcome {
+                Ok(t) => t.energy_pj,
+                Err(_) => continue,
+            };
+            out.push(LensRow {
+                point,
+                cut: &cut_sets[(c.index / per).min(cut_sets.len().saturating_sub(1))],
+                p: &pts[c.index],
+                c,
+                best_energy_pj,
+            });
+        }
+    }
+    out
+}
+
+fn lens_text(h: &Header, lenses: &[LensRow]) -> String {
+    let mut out = String::new();
+    for l in lenses {
+        let s = &l.p.schedule;
+        let mut at = format!("mode {}, tile {}x{}", s.overlap.mode(), s.tile.x, s.tile.y);
+        if h.cuts {
+            at.push_str(&format!(", cuts {}", l.cut.label()));
+        }
+        if !l.point.is_empty() {
+            at.push_str(&format!(", at {}", point_label(l.point)));
+        }
+        out.push_str(&format!(
+            "lens {}: picks {at}: {} pJ, {:.4}× the full model's least energy ({} pJ)\n",
+            l.c.lens.name(),
+            l.c.energy_pj,
+            l.c.energy_ratio,
+            l.best_energy_pj
+        ));
+    }
+    out
+}
+
+fn lens_json(h: &Header, l: &LensRow) -> serde_json::Value {
+    let mut m = serde_json::Map::new();
+    for (p, v) in l.point {
+        m.insert(p.label(), value_json(p, *v));
+    }
+    m.insert("lens".into(), l.c.lens.name().into());
+    if h.cuts {
+        m.insert("cuts".into(), l.cut.label().into());
+    }
+    let s = &l.p.schedule;
+    m.insert("mode".into(), s.overlap.mode().into());
+    m.insert("tile_x".into(), s.tile.x.into());
+    m.insert("tile_y".into(), s.tile.y.into());
+    m.insert("lens_energy_pj".into(), l.c.lens_energy_pj.into());
+    m.insert("energy_pj".into(), l.c.energy_pj.into());
+    m.insert("latency_cycles".into(), l.c.latency_cycles.into());
+    m.insert("best_energy_pj".into(), l.best_energy_pj.into());
+    m.insert("energy_ratio".into(), l.c.energy_ratio.into());
+    serde_json::Value::Object(m)
 }
 
 /// Every `--vary` value suits its parameter in the hardware document (all
@@ -272,7 +362,12 @@ fn csv(h: &Header, rows: &[Row]) -> String {
     out
 }
 
-fn json(h: &Header, rows: &[Row], front: &[usize]) -> Result<String, Error> {
+fn json(
+    h: &Header,
+    rows: &[Row],
+    front: &[usize],
+    lenses: Option<&[LensRow]>,
+) -> Result<String, Error> {
     let objects: Vec<serde_json::Value> = rows
         .iter()
         .map(|r| {
@@ -305,11 +400,15 @@ fn json(h: &Header, rows: &[Row], front: &[usize]) -> Result<String, Error> {
         })
         .collect();
     let printed: Vec<SweepPoint> = rows.iter().map(|r| r.p.clone()).collect();
-    let v = serde_json::json!({
+    let mut v = serde_json::json!({
         "schedules": objects,
         "pareto_front": front,
         "best_edp": best_edp(&printed),
     });
+    if let Some(lenses) = lenses {
+        let l: Vec<serde_json::Value> = lenses.iter().map(|l| lens_json(h, l)).collect();
+        v["lenses"] = l.into();
+    }
     serde_json::to_string(&v)
         .map(|t| format!("{t}\n"))
         .map_err(|e| Error(format!("cannot write the sweep: {e}")))

@@ -126,8 +126,8 @@ pub(crate) mod vec_map;
 pub use depth_first::{
     automatic_stack_cuts, evaluate_network, evaluate_network_cached, evaluate_network_fixed,
     evaluate_network_with, validate_schedule, EvalCache, ItemKind, ItemReport, LayerTileMacs,
-    NetworkError, NetworkReport, NetworkRun, Overlap, Progress, Schedule, StackReport, Tile,
-    TileTypeReport,
+    LensEnergies, NetworkError, NetworkReport, NetworkRun, Overlap, Progress, Schedule,
+    StackReport, Tile, TileTypeReport,
 };
 pub use diag::Diagnostic;
 pub use fixes::Fixes;
@@ -139,7 +139,8 @@ pub use scenario::layer::LayerSpec;
 pub use scenario::validate::{validate, validate_json, ValidScenario};
 pub use search::{
     auto_axis, auto_tile_axes, best_edp, case_study_1_schedules, full_output_size, grid_schedules,
-    layer_weights, pareto_front, pareto_indices, stack_footprints, weight_capacity_bits, CutSet,
-    StackFootprint, Sweep, SweepPoint, SweepProgress, SweepTotals, CASE_STUDY_1_X, CASE_STUDY_1_Y,
+    layer_weights, lens_choice, lens_choices, pareto_front, pareto_indices, stack_footprints,
+    weight_capacity_bits, CutSet, Lens, LensChoice, StackFootprint, Sweep, SweepPoint,
+    SweepProgress, SweepTotals, CASE_STUDY_1_X, CASE_STUDY_1_Y,
 };
 pub use single_layer::{evaluate_layer, EvalError, LayerCost, LomaConfig, LomaSearch};

@@ -188,6 +188,11 @@ mod tests {
                 macs: 7,
                 mac_energy_pj: 1e-300,
                 data_copy_energy_pj: 2_361_363_150.544_999_6,
+                lens: defines_model::LensEnergies {
+                    dram_pj: 0.1 + 0.7,
+                    activations_pj: 5e-324,
+                    dram_activations_pj: 1.0 / 3.0,
+                },
             }),
         };
         let back: SweepPoint = decode(&encode(&p)).unwrap();

@@ -80,6 +80,19 @@ def test_sweep_axes_equal_the_clis():
         "mac.energy_pJ_per_op=0.04", "mac.energy_pJ_per_op=0.08"]
 
 
+def test_lenses_are_the_clis():
+    rows = defines.sweep(HW, "resnet18", tiles=([1, 16], [4, 18]), modes=(3,), lens="all")
+    want = cli_json("sweep", "--hardware", HW, "--workload", "resnet18", "--tiles-x", "1,16",
+                    "--tiles-y", "4,18", "--modes", "3", "--lens", "all", "--format", "json")
+    assert rows.lenses == want["lenses"] and len(rows.lenses) == 3
+    act = next(x for x in rows.lenses if x["lens"] == "activations-only")
+    # ignoring ResNet18's weights picks the tiny tile: several times the energy
+    assert (act["tile_x"], act["tile_y"]) == (1, 4) and act["energy_ratio"] > 5
+    with pytest.raises(defines.InputError) as e:
+        defines.sweep(HW, WL, lens="weights-only")
+    assert e.value.diagnostics[0][0] == "lens"
+
+
 def test_a_variant_is_the_varied_hardware():
     v = defines.variants(HW, ["mac.energy_pJ_per_op=0.5"])[0]
     assert v.values == {"mac.energy_pJ_per_op": 0.5}

@@ -6,7 +6,9 @@ use super::{
     parse_fixes, parse_lpf, parse_mode, parse_sizes, ArgError, Command, Flags, SweepArgs,
     SweepFormat, Tiles,
 };
-use defines_model::{limits, CutSet, Fixes, HwParam, Overlap, CASE_STUDY_1_X, CASE_STUDY_1_Y};
+use defines_model::{
+    limits, CutSet, Fixes, HwParam, Lens, Overlap, CASE_STUDY_1_X, CASE_STUDY_1_Y,
+};
 
 /// One `--vary NAME.FIELD=v1,v2,...`: a hardware parameter and its values
 /// in the order given.
@@ -107,6 +109,27 @@ fn parse_varies(texts: &[&str]) -> Result<Vec<Vary>, ArgError> {
     Ok(out)
 }
 
+/// `--lens a,b` (or `all`): the simpler models, each once, in the order
+/// given.
+fn parse_lenses(value: &str) -> Result<Vec<Lens>, ArgError> {
+    if value.trim() == "all" {
+        return Ok(Lens::SIMPLER.to_vec());
+    }
+    let mut out = Vec::new();
+    for name in value.split(',') {
+        match Lens::parse(name.trim()).filter(|l| *l != Lens::Full) {
+            Some(l) if !out.contains(&l) => out.push(l),
+            Some(_) => {}
+            None => {
+                return Err(ArgError(format!(
+                    "--lens takes dram-only, activations-only and dram-activations separated by commas, or `all`, not `{value}`"
+                )))
+            }
+        }
+    }
+    Ok(out)
+}
+
 fn parse_cut_sets(value: &str) -> Result<Vec<CutSet>, ArgError> {
     CutSet::parse_list(value).map_err(|e| ArgError(format!("--cuts: {e}")))
 }
@@ -167,6 +190,7 @@ pub(super) fn parse_sweep(args: &[&str]) -> Result<Command, ArgError> {
             "--tiles-y",
             "--cuts",
             "--fix",
+            "--lens",
             "--lpf",
             "--threads",
             "--format",
@@ -200,6 +224,7 @@ pub(super) fn parse_sweep(args: &[&str]) -> Result<Command, ArgError> {
         cuts,
         fixes: f.parse_or("--fix", Fixes::default(), parse_fixes)?,
         best: f.has("--best"),
+        lenses: f.parse_or("--lens", Vec::new(), parse_lenses)?,
         lpf: f.parse_or("--lpf", limits::LPF_DEFAULT, parse_lpf)?,
         threads: f.get("--threads").map(parse_threads).transpose()?,
         progress: f.has("--progress").then_some(true),

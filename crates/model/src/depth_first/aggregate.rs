@@ -6,7 +6,9 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use super::graph::Node;
-use super::report::{ItemKind, ItemReport, NetworkReport, OperandTop, StackReport, TileTypeReport};
+use super::report::{
+    ItemKind, ItemReport, LensEnergies, NetworkReport, OperandTop, StackReport, TileTypeReport,
+};
 use super::run::NetworkRun;
 use super::tile_run::NodeEval;
 use super::tile_types::TileKey;
@@ -21,6 +23,9 @@ struct Totals {
     by_mem: OrderedMap<f64>,
     by_mem_op: OrderedMap<f64>,
     copy_by_mem: OrderedMap<f64>,
+    lens: LensEnergies,
+    /// The outermost memory level's name (the lenses' DRAM).
+    dram: String,
     retries: u64,
     stack_details: Vec<StackReport>,
 }
@@ -76,6 +81,9 @@ impl NetworkRun {
     pub(super) fn report(&self) -> NetworkReport {
         let mut t = Totals {
             stack_details: self.plans.iter().map(|p| p.report.clone()).collect(),
+            dram: (self.sc.hardware.levels.last())
+                .map(|l| l.name.clone())
+                .unwrap_or_default(),
             ..Totals::default()
         };
         for (si, plan) in self.plans.iter().enumerate() {
@@ -112,6 +120,7 @@ impl NetworkRun {
             energy_by_memory_pj: t.by_mem,
             energy_by_memory_and_operand_pj: t.by_mem_op,
             data_copy_energy_by_memory_pj: t.copy_by_mem,
+            lens_energies_pj: t.lens,
             top_level_retries: t.retries,
             stack_cuts: self.cuts.clone(),
             stacks: self.plans.iter().map(|p| p.report.layers.clone()).collect(),
@@ -195,7 +204,14 @@ impl Totals {
         });
         self.retries += ev.retries;
         for (m, e) in &ev.copy.energy_by_memory_pj {
-            add(&mut self.copy_by_mem, m, mult as f64 * e);
+            let e = mult as f64 * e;
+            add(&mut self.copy_by_mem, m, e);
+            // copies move activations (§4.1)
+            self.lens.activations_pj += e;
+            if *m == self.dram {
+                self.lens.dram_pj += e;
+                self.lens.dram_activations_pj += e;
+            }
         }
         let it = &mut self.items[ci];
         it.energy_pj += mult as f64 * ev.copy.energy_pj;
@@ -255,8 +271,22 @@ impl Totals {
             copies: Vec::new(),
             retries: at.ev.retries,
         });
+        self.lens.activations_pj += mf * c.mac_energy_pj;
         for o in &c.operands {
+            let weight =
+                (at.node.spec.operands.iter()).any(|s| s.name == o.operand && s.is_constant);
             for l in &o.levels {
+                let e = mf * l.energy_pj;
+                let dram = l.memory == self.dram;
+                if dram {
+                    self.lens.dram_pj += e;
+                }
+                if !weight {
+                    self.lens.activations_pj += e;
+                    if dram {
+                        self.lens.dram_activations_pj += e;
+                    }
+                }
                 add(&mut self.by_mem, &l.memory, mf * l.energy_pj);
                 add(
                     &mut self.by_mem_op,

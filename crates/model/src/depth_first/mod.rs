@@ -65,7 +65,8 @@ mod tile_types_oracle;
 pub use crate::fixes::Fixes;
 pub use cache::EvalCache;
 pub use report::{
-    ItemKind, ItemReport, LayerTileMacs, NetworkReport, OperandTop, StackReport, TileTypeReport,
+    ItemKind, ItemReport, LayerTileMacs, LensEnergies, NetworkReport, OperandTop, StackReport,
+    TileTypeReport,
 };
 pub(crate) use run::full_network;
 pub use run::{

@@ -109,6 +109,21 @@ pub struct LayerTileMacs {
     pub tile_macs: u64,
 }
 
+/// The energy of one schedule as the simpler models of §4.1 count it (the
+/// "lenses" the paper argues against): only DRAM traffic, only
+/// activations (weights' memory traffic ignored), or both. pJ.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct LensEnergies {
+    /// Accesses to the outermost memory level (DRAM in every preset), every
+    /// operand, compute layers and data copies.
+    pub dram_pj: f64,
+    /// MAC energy, every memory access of non-constant operands, and the
+    /// data copies: everything but the weights' memory traffic.
+    pub activations_pj: f64,
+    /// DRAM accesses of non-constant operands and of data copies.
+    pub dram_activations_pj: f64,
+}
+
 /// Network totals and items of one depth-first run (§4). Energies in pJ,
 /// latencies in cycles.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -135,6 +150,8 @@ pub struct NetworkReport {
     pub energy_by_memory_and_operand_pj: OrderedMap<f64>,
     /// Data copy energy per memory instance (sender reads, receiver writes).
     pub data_copy_energy_by_memory_pj: OrderedMap<f64>,
+    /// What the simpler models of §4.1 would count.
+    pub lens_energies_pj: LensEnergies,
     /// How often a layer-tile had to raise its top levels because no
     /// mapping fitted (§3.8 j), summed over tile types (not multiplied).
     pub top_level_retries: u64,

@@ -2,10 +2,12 @@
 //! in bounded steps with one shared [`EvalCache`](crate::EvalCache)
 //! ([`sweep`]), the tile grids to sweep ([`grids`]), the cut sets (fuse
 //! depths) to sweep and the stacks they give ([`cut_sets`]), and the one
-//! Pareto front over (energy, latency) and best-EDP choice ([`pareto`]).
+//! Pareto front over (energy, latency) and best-EDP choice ([`pareto`]), and what the simpler models
+//! would choose ([`lenses`]).
 
 pub mod cut_sets;
 pub mod grids;
+pub mod lenses;
 pub mod pareto;
 pub mod sweep;
 
@@ -17,5 +19,6 @@ pub use grids::{
     auto_axis, auto_tile_axes, case_study_1_schedules, deal_by_tile, full_output_size,
     grid_schedules, CASE_STUDY_1_X, CASE_STUDY_1_Y,
 };
+pub use lenses::{lens_choice, lens_choices, Lens, LensChoice};
 pub use pareto::{best_by, best_edp, pareto_front, pareto_indices};
 pub use sweep::{Sweep, SweepPoint, SweepProgress, SweepTotals};

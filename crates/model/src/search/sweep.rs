@@ -19,7 +19,9 @@ use alloc::vec::Vec;
 use serde::{Deserialize, Serialize};
 
 use super::pareto::{best_by, pareto_front};
-use crate::depth_first::{EvalCache, Fixes, NetworkError, NetworkReport, NetworkRun, Schedule};
+use crate::depth_first::{
+    EvalCache, Fixes, LensEnergies, NetworkError, NetworkReport, NetworkRun, Schedule,
+};
 use crate::scenario::validate::ValidScenario;
 use crate::single_layer::SearchStats;
 
@@ -36,6 +38,8 @@ pub struct SweepTotals {
     pub mac_energy_pj: f64,
     /// The data-copy part of `energy_pj`.
     pub data_copy_energy_pj: f64,
+    /// The energy as the simpler models count it (§4.1).
+    pub lens: LensEnergies,
 }
 
 impl SweepTotals {
@@ -47,6 +51,7 @@ impl SweepTotals {
             macs: r.macs,
             mac_energy_pj: r.mac_energy_pj,
             data_copy_energy_pj: r.data_copy_energy_pj,
+            lens: r.lens_energies_pj,
         }
     }
 }

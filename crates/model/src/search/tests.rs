@@ -37,6 +37,7 @@ fn pt(e: f64, l: u64) -> SweepPoint {
             macs: 0,
             mac_energy_pj: 0.0,
             data_copy_energy_pj: 0.0,
+            lens: Default::default(),
         }),
     }
 }

@@ -46,6 +46,7 @@ fn totals(e: f64) -> SweepTotals {
         macs: 1,
         mac_energy_pj: 0.0,
         data_copy_energy_pj: 0.0,
+        lens: Default::default(),
     }
 }
 

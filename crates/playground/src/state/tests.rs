@@ -194,6 +194,7 @@ fn point() -> SweepPoint {
             macs: 3,
             mac_energy_pj: 0.5,
             data_copy_energy_pj: 0.0,
+            lens: Default::default(),
         }),
     }
 }

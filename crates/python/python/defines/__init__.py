@@ -76,11 +76,15 @@ class Rows(list):
 
     pareto_front: List[int]
     best_edp: Optional[int]
+    #: With ``lens=``: per hardware point and lens, the schedule that
+    #: simpler model picks and its true cost (``energy_ratio``).
+    lenses: List[dict]
 
-    def __init__(self, rows: Iterable[dict] = (), pareto_front=(), best_edp=None):
+    def __init__(self, rows: Iterable[dict] = (), pareto_front=(), best_edp=None, lenses=()):
         super().__init__(rows)
         self.pareto_front = list(pareto_front)
         self.best_edp = best_edp
+        self.lenses = list(lenses)
 
     def to_pandas(self):
         """The rows as a ``pandas.DataFrame`` (pandas must be installed)."""
@@ -106,6 +110,7 @@ _FLAG_ARGS = {
     "--vary": "vary",
     "--cuts": "cuts",
     "--threads": "threads",
+    "--lens": "lens",
 }
 
 
@@ -271,6 +276,7 @@ def sweep(
     fixes: Union[str, Iterable[str]] = (),
     best: bool = False,
     threads: Optional[int] = None,
+    lens: Union[None, str, Sequence[str]] = None,
 ) -> Rows:
     """A schedule sweep: the rows of ``defines sweep --format json``.
 
@@ -280,7 +286,10 @@ def sweep(
     or the CLI's ``"NAME.FIELD=v1,v2"`` texts (cross product, first
     outermost); ``cuts``: cut sets as the CLI's ``"auto;0,3"`` or a list
     (``["auto", [0, 3]]``); ``best``: only the least-EDP row per hardware
-    point and cut set; ``threads``: threads to use (default: every core).
+    point and cut set; ``threads``: threads to use (default: every core);
+    ``lens``: simpler models (``"dram-only"``, ``"activations-only"``,
+    ``"dram-activations"`` or ``"all"``) whose choice goes to
+    ``rows.lenses`` (docs/model.md §4.1).
     """
     rest = ["--modes", _list(modes)] + _tiles_args(tiles) + ["--lpf", _number(lpf)]
     rest += _vary_args(vary) + _cuts_arg(cuts) + _fix_args(fixes)
@@ -288,9 +297,13 @@ def sweep(
         rest.append("--best")
     if threads is not None:
         rest += ["--threads", _number(threads)]
+    if lens is not None:
+        rest += ["--lens", lens if isinstance(lens, str) else ",".join(lens)]
     text = _call(_defines.run_json, "sweep", rest, *_docs(hardware, workload, mapping))
     report = json.loads(text)
-    return Rows(report["schedules"], report["pareto_front"], report["best_edp"])
+    return Rows(
+        report["schedules"], report["pareto_front"], report["best_edp"], report.get("lenses", ())
+    )
 
 
 def variants(
