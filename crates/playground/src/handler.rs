@@ -163,7 +163,7 @@ impl Handler {
                     run_id: job.run_id,
                     index,
                     total,
-                    point,
+                    point: Box::new(point),
                 })
             }
         }

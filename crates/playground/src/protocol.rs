@@ -101,7 +101,7 @@ pub enum Response {
         run_id: u64,
         index: u32,
         total: u32,
-        point: SweepPoint,
+        point: Box<SweepPoint>,
     },
     /// The sweep is complete.
     SweepDone { run_id: u64 },

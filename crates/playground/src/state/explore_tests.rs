@@ -298,7 +298,7 @@ fn a_hardware_sweep_is_one_job_per_point_taken_by_free_workers() {
                 run_id: id,
                 index: 0,
                 total: 1,
-                point,
+                point: Box::new(point),
             },
         );
         answer(&mut s, k, Response::SweepDone { run_id: id });

@@ -284,7 +284,7 @@ impl State {
         match response {
             Response::SweepPoint { point, .. } => {
                 if let Some(j) = job {
-                    sw.points.push(point);
+                    sw.points.push(*point);
                     sw.point_job.push(j);
                 }
             }

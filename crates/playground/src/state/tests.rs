@@ -222,7 +222,7 @@ fn sweep_is_dealt_to_workers_and_done_when_all_are() {
                 run_id: id,
                 index: 0,
                 total: 54,
-                point: point(),
+                point: Box::new(point()),
             },
             at_ms: 2.0,
         });
@@ -256,7 +256,7 @@ fn cancel_stops_every_sweep_worker_and_keeps_points() {
             run_id: id,
             index: 0,
             total: 54,
-            point: point(),
+            point: Box::new(point()),
         },
         at_ms: 2.0,
     });
@@ -275,7 +275,7 @@ fn cancel_stops_every_sweep_worker_and_keeps_points() {
             run_id: id,
             index: 1,
             total: 54,
-            point: point(),
+            point: Box::new(point()),
         },
         at_ms: 3.0,
     });
