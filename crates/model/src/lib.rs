@@ -113,6 +113,7 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 pub mod depth_first;
 pub mod diag;
+pub mod explain;
 pub mod fixes;
 pub mod input;
 pub mod limits;
@@ -124,12 +125,15 @@ pub mod single_layer;
 pub(crate) mod vec_map;
 
 pub use depth_first::{
-    automatic_stack_cuts, evaluate_network, evaluate_network_cached, evaluate_network_fixed,
-    evaluate_network_with, validate_schedule, EvalCache, ItemKind, ItemReport, LayerTileMacs,
-    LensEnergies, NetworkError, NetworkReport, NetworkRun, Overlap, Progress, Schedule,
-    StackReport, Tile, TileTypeReport,
+    automatic_stack_cuts, evaluate_network, evaluate_network_cached, evaluate_network_detailed,
+    evaluate_network_fixed, evaluate_network_with, validate_schedule, DetailEntry, EvalCache,
+    ItemKind, ItemReport, LayerTileMacs, LensEnergies, NetworkDetail, NetworkError, NetworkReport,
+    NetworkRun, Overlap, Progress, Schedule, StackReport, Tile, TileTypeReport,
 };
 pub use diag::Diagnostic;
+pub use explain::{
+    explain, explainable, loop_nests, Amount, Explanation, LoopNest, SumRule, Term, TermGroup,
+};
 pub use fixes::Fixes;
 pub use input::hardware::{refresh_informational, Hardware};
 pub use input::mapping::{MappingFile, SpatialMapping};

@@ -32,12 +32,20 @@ struct Totals {
 
 /// One evaluated node of one tile type: where it sits and how often the
 /// tile type occurs.
-struct NodeAt<'a> {
-    stack: usize,
-    node: &'a Node,
-    key: &'a TileKey,
-    mult: u64,
-    ev: &'a NodeEval,
+pub(super) struct NodeAt<'a> {
+    pub stack: usize,
+    pub tile_type: usize,
+    pub node: &'a Node,
+    pub key: &'a TileKey,
+    pub mult: u64,
+    pub ev: &'a NodeEval,
+}
+
+/// The report's names of a node's items: (layer, data copy before it),
+/// shown and reference names.
+pub(super) fn item_names(node: &Node) -> [String; 4] {
+    let n = ItemNames::of(node);
+    [n.layer_name, n.copy_name, n.layer_ref, n.copy_ref]
 }
 
 /// The report names of a node's two items: the data copy layer before it
@@ -78,20 +86,16 @@ fn add(m: &mut OrderedMap<f64>, k: &str, v: f64) {
 }
 
 impl NetworkRun {
-    pub(super) fn report(&self) -> NetworkReport {
-        let mut t = Totals {
-            stack_details: self.plans.iter().map(|p| p.report.clone()).collect(),
-            dram: (self.sc.hardware.levels.last())
-                .map(|l| l.name.clone())
-                .unwrap_or_default(),
-            ..Totals::default()
-        };
+    /// Every evaluated node of every tile type, in the order the report
+    /// sums them (stack, tile type, node).
+    pub(super) fn for_each_node(&self, mut f: impl FnMut(&NodeAt)) {
         for (si, plan) in self.plans.iter().enumerate() {
             for (ti, evals) in self.results[si].iter().enumerate() {
                 let (key, mult) = &plan.types[ti];
                 for ev in evals {
-                    t.add_node(&NodeAt {
+                    f(&NodeAt {
                         stack: si,
+                        tile_type: ti,
                         node: &plan.g.nodes[ev.node],
                         key,
                         mult: *mult,
@@ -100,6 +104,32 @@ impl NetworkRun {
                 }
             }
         }
+    }
+
+    /// The spatial unrolling the mapping asks for a node's layer: (array
+    /// dimension, loop dimension, factor).
+    pub(super) fn spatial_of(&self, node: &Node) -> Vec<(String, String, f64)> {
+        self.sc
+            .mapping
+            .layer(node.id)
+            .map(|m| {
+                m.entries
+                    .iter()
+                    .map(|e| (e.array_dim.clone(), e.loop_dim.clone(), e.factor))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    pub(super) fn report(&self) -> NetworkReport {
+        let mut t = Totals {
+            stack_details: self.plans.iter().map(|p| p.report.clone()).collect(),
+            dram: (self.sc.hardware.levels.last())
+                .map(|l| l.name.clone())
+                .unwrap_or_default(),
+            ..Totals::default()
+        };
+        self.for_each_node(|at| t.add_node(at));
         self.network_report(t)
     }
 

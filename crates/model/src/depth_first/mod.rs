@@ -22,6 +22,7 @@
 //! cache.rs       EvalCache: memoised single-layer evaluations
 //! run.rs         NetworkRun stepper and the evaluate_network* entry points
 //! aggregate.rs   results into a NetworkReport (§3.10)
+//! detail.rs      the detail of a run, on request: every node's costs (§4.2)
 //! report.rs      the report types
 //! ```
 //!
@@ -47,6 +48,7 @@ mod aggregate;
 pub(crate) mod backprop;
 mod cache;
 pub mod data_copy;
+mod detail;
 pub(crate) mod graph;
 mod report;
 mod run;
@@ -64,14 +66,15 @@ mod tile_types_oracle;
 
 pub use crate::fixes::Fixes;
 pub use cache::EvalCache;
+pub use detail::{DetailEntry, NetworkDetail};
 pub use report::{
     ItemKind, ItemReport, LayerTileMacs, LensEnergies, NetworkReport, OperandTop, StackReport,
     TileTypeReport,
 };
 pub(crate) use run::full_network;
 pub use run::{
-    automatic_stack_cuts, evaluate_network, evaluate_network_cached, evaluate_network_fixed,
-    evaluate_network_with, NetworkRun, Progress,
+    automatic_stack_cuts, evaluate_network, evaluate_network_cached, evaluate_network_detailed,
+    evaluate_network_fixed, evaluate_network_with, NetworkRun, Progress,
 };
 pub(crate) use schedule::validate_stack_cuts;
 pub use schedule::{validate_schedule, NetworkError, Overlap, Schedule, Tile};

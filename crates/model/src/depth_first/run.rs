@@ -278,6 +278,19 @@ pub fn evaluate_network_fixed(
     NetworkRun::with_fixes(sc, sched, fixes)?.finish()
 }
 
+/// [`evaluate_network_fixed`] and the run's detail (every node's costs,
+/// docs/model.md §4.2), for explanations; sweeps never build it.
+pub fn evaluate_network_detailed(
+    sc: &ValidScenario,
+    sched: &Schedule,
+    fixes: Fixes,
+) -> Result<(NetworkReport, super::NetworkDetail), NetworkError> {
+    let mut run = NetworkRun::with_fixes(sc, sched, fixes)?;
+    run.step(u64::MAX)?;
+    let report = checked(run.report())?;
+    Ok((report, run.detail()))
+}
+
 /// Evaluates a network under a depth-first schedule (docs/model.md §3–§4).
 pub fn evaluate_network(
     sc: &ValidScenario,

@@ -50,7 +50,7 @@ impl fmt::Display for EvalError {
 }
 
 /// Word accesses of one operand at one memory level, and their energy.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LevelCost {
     /// Memory instance name.
     pub memory: String,
@@ -65,7 +65,7 @@ pub struct LevelCost {
 }
 
 /// Costs of one layer operand over its memory levels (bottom-up).
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct OperandCost {
     pub operand: String,
     pub mem_op: String,
@@ -76,7 +76,7 @@ pub struct OperandCost {
 }
 
 /// The cost of one layer (minimum-energy temporal mapping).
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LayerCost {
     pub layer_id: i64,
     pub macs: u64,
