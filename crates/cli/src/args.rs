@@ -19,7 +19,14 @@ pub const USAGE: &str = "usage:
                                        MACs per compute layer of a workload
   defines eval --hardware H --workload W [--mapping M] --mode MODE --tile XxY
                [--lpf N] [--stack-cuts a,b,...] [--fix q36] [--format table|json]
+               [--detail]
                                        depth-first evaluation of a network
+                                       (--detail, with json: every layer's
+                                       costs per tile type)
+  defines explain (the options of eval) --item PATH|list|loops
+                                       the terms a reported number adds up
+                                       from (list: the paths), or the loop
+                                       nest of every layer and tile type
   defines sweep --hardware H --workload W [--mapping M] [--modes 1,2,3]
                [--tiles-x a,b,... --tiles-y c,d,... | --tiles auto|case-study-1]
                [--vary NAME.FIELD=v1,v2,...]... [--cuts SETS] [--fix q36]
@@ -130,6 +137,8 @@ pub struct EvalArgs {
     pub schedule: Schedule,
     pub fixes: Fixes,
     pub format: Format,
+    /// `--detail`: the JSON report carries the run's detail too.
+    pub detail: bool,
 }
 
 #[derive(Clone, PartialEq, Debug)]
@@ -158,8 +167,13 @@ pub struct SweepArgs {
 pub enum Command {
     Help,
     Presets,
-    Macs { workload: String, format: Format },
+    Macs {
+        workload: String,
+        format: Format,
+    },
     Eval(EvalArgs),
+    /// `explain`: the eval options and `--item`.
+    Explain(EvalArgs, String),
     Sweep(SweepArgs),
     Import(ImportArgs),
     ImportZigzag(ZigzagArgs),
@@ -199,7 +213,8 @@ pub fn parse(args: &[OsString]) -> Result<Command, ArgError> {
                 format: f.parse_or("--format", Format::Table, parse_format)?,
             })
         }
-        "eval" => parse_eval(rest),
+        "eval" => parse_eval(rest, false),
+        "explain" => parse_eval(rest, true),
         "sweep" => sweep::parse_sweep(rest),
         "import" => import::parse_import(rest),
         other => Err(ArgError(format!("unknown command `{other}`\n{USAGE}"))),
@@ -409,22 +424,25 @@ fn parse_fixes(value: &str) -> Result<Fixes, ArgError> {
     Ok(fixes)
 }
 
-fn parse_eval(args: &[&str]) -> Result<Command, ArgError> {
-    let mut f = Flags::collect(
-        args,
-        &[
-            "--hardware",
-            "--workload",
-            "--mapping",
-            "--mode",
-            "--tile",
-            "--lpf",
-            "--stack-cuts",
-            "--fix",
-            "--format",
-        ],
-        &[],
-    )?;
+/// `eval` or (`explain`) `explain`, which takes `--item` instead of
+/// `--detail`.
+fn parse_eval(args: &[&str], explain: bool) -> Result<Command, ArgError> {
+    let mut valued = vec![
+        "--hardware",
+        "--workload",
+        "--mapping",
+        "--mode",
+        "--tile",
+        "--lpf",
+        "--stack-cuts",
+        "--fix",
+        "--format",
+    ];
+    if explain {
+        valued.push("--item");
+    }
+    let switches: &[&str] = if explain { &[] } else { &["--detail"] };
+    let mut f = Flags::collect(args, &valued, switches)?;
     let inputs = f.inputs()?;
     let schedule = Schedule {
         tile: parse_tile(&f.required("--tile")?)?,
@@ -432,12 +450,22 @@ fn parse_eval(args: &[&str]) -> Result<Command, ArgError> {
         lpf_limit: f.parse_or("--lpf", limits::LPF_DEFAULT, parse_lpf)?,
         stack_cuts: f.get("--stack-cuts").map(parse_cuts).transpose()?,
     };
-    Ok(Command::Eval(EvalArgs {
+    let a = EvalArgs {
         inputs,
         schedule,
         fixes: f.parse_or("--fix", Fixes::default(), parse_fixes)?,
         format: f.parse_or("--format", Format::Table, parse_format)?,
-    }))
+        detail: f.has("--detail"),
+    };
+    if explain {
+        return Ok(Command::Explain(a, f.required("--item")?));
+    }
+    if a.detail && a.format != Format::Json {
+        return Err(ArgError(
+            "--detail goes with --format json (the table has no room for it)".into(),
+        ));
+    }
+    Ok(Command::Eval(a))
 }
 
 #[cfg(test)]

@@ -4,8 +4,8 @@
 
 use crate::args::{Command, EvalArgs, Format, Inputs, USAGE};
 use defines_model::{
-    evaluate_network_fixed, presets, validate_json, Diagnostic, ItemKind, NetworkReport,
-    ValidScenario, Workload,
+    evaluate_network_detailed, evaluate_network_fixed, presets, validate_json, Diagnostic,
+    ItemKind, NetworkReport, ValidScenario, Workload,
 };
 
 /// A failure to report: what is wrong and how to fix it.
@@ -211,12 +211,24 @@ pub fn load_sources(
     })
 }
 
-pub(crate) fn eval(a: EvalArgs, texts: &Texts) -> Result<String, Error> {
-    let sc = validate_texts(texts)?;
-    let r = evaluate_network_fixed(&sc, &a.schedule, a.fixes).map_err(|e| match e {
+pub(crate) fn network_error(e: defines_model::NetworkError) -> Error {
+    match e {
         defines_model::NetworkError::Schedule(d) => diagnostics(&d),
         e => Error(format!("cannot evaluate: {e}")),
-    })?;
+    }
+}
+
+pub(crate) fn eval(a: EvalArgs, texts: &Texts) -> Result<String, Error> {
+    let sc = validate_texts(texts)?;
+    if a.detail {
+        let (r, d) = evaluate_network_detailed(&sc, &a.schedule, a.fixes).map_err(network_error)?;
+        let mut v =
+            serde_json::to_value(&r).map_err(|e| Error(format!("cannot write the report: {e}")))?;
+        v["detail"] =
+            serde_json::to_value(&d).map_err(|e| Error(format!("cannot write the detail: {e}")))?;
+        return Ok(format!("{v}\n"));
+    }
+    let r = evaluate_network_fixed(&sc, &a.schedule, a.fixes).map_err(network_error)?;
     Ok(match a.format {
         Format::Json => {
             let v = serde_json::to_string(&r)
@@ -225,6 +237,13 @@ pub(crate) fn eval(a: EvalArgs, texts: &Texts) -> Result<String, Error> {
         }
         Format::Table => table(&r),
     })
+}
+
+/// `defines explain`: the scenario's documents validated, then
+/// [`crate::explain::run`].
+fn explain(a: &EvalArgs, item: &str, texts: &Texts) -> Result<String, Error> {
+    let sc = validate_texts(texts)?;
+    crate::explain::run(&sc, a, item)
 }
 
 fn table(r: &NetworkReport) -> String {
@@ -269,6 +288,14 @@ pub fn run(cmd: Command) -> Result<Output, Error> {
                 stderr: t.notes,
             })
         }
+        Command::Explain(a, item) => {
+            let t = load_texts(&a.inputs)?;
+            let stdout = explain(&a, &item, &t)?;
+            Ok(Output {
+                stdout,
+                stderr: t.notes,
+            })
+        }
         Command::Sweep(a) => {
             let t = load_texts(&a.inputs)?;
             let (stdout, lenses) = crate::sweep::run(&a, &t)?;
@@ -290,6 +317,7 @@ fn run_text(cmd: Command) -> Result<String, Error> {
             eval(a, &t)
         }
         Command::Sweep(a) => crate::sweep::run(&a, &load_texts(&a.inputs)?).map(|(out, _)| out),
+        Command::Explain(a, item) => explain(&a, &item, &load_texts(&a.inputs)?),
         Command::Help => Ok(format!("{USAGE}\n")),
         Command::Presets => {
             let mut out = String::new();

@@ -6,6 +6,7 @@
 //!   that reads files);
 //! - `sweep`: the `sweep` command: hardware points (`--vary`) × cut sets
 //!   (`--cuts`) × schedules, and its CSV and JSON rows;
+//! - `explain`: `defines explain` (terms of a number, loop nests);
 //! - [`library`]: the commands for other front ends (the Python package):
 //!   documents by name or as text, failures with their diagnostics;
 //! - [`parallel`]: a sweep spread over threads;
@@ -20,6 +21,7 @@
 
 pub mod args;
 pub mod commands;
+mod explain;
 pub mod library;
 mod onnx;
 pub mod parallel;
