@@ -221,7 +221,8 @@ pub(crate) fn network_error(e: defines_model::NetworkError) -> Error {
 pub(crate) fn eval(a: EvalArgs, texts: &Texts) -> Result<String, Error> {
     let sc = validate_texts(texts)?;
     if a.detail {
-        let (r, d) = evaluate_network_detailed(&sc, &a.schedule, a.fixes).map_err(network_error)?;
+        let (r, d) = evaluate_network_detailed(&sc, &a.schedule, a.fixes, &mut Default::default())
+            .map_err(network_error)?;
         let mut v =
             serde_json::to_value(&r).map_err(|e| Error(format!("cannot write the report: {e}")))?;
         v["detail"] =

@@ -22,7 +22,8 @@ fn json_text(v: &impl serde::Serialize) -> Result<String, Error> {
 }
 
 pub(crate) fn run(sc: &ValidScenario, a: &EvalArgs, item: &str) -> Result<String, Error> {
-    let (r, d) = evaluate_network_detailed(sc, &a.schedule, a.fixes).map_err(network_error)?;
+    let (r, d) = evaluate_network_detailed(sc, &a.schedule, a.fixes, &mut Default::default())
+        .map_err(network_error)?;
     let json = a.format == Format::Json;
     match item {
         "list" => {

@@ -30,7 +30,7 @@ fn check(sc: &ValidScenario, mode: u8, x: u64, y: u64, fixes: Fixes) -> usize {
         overlap: Overlap::from_mode(mode).unwrap(),
         ..Schedule::default()
     };
-    let (r, d) = evaluate_network_detailed(sc, &s, fixes).unwrap();
+    let (r, d) = evaluate_network_detailed(sc, &s, fixes, &mut Default::default()).unwrap();
     assert_eq!(
         r,
         evaluate_network_fixed(sc, &s, fixes).unwrap(),

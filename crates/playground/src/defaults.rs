@@ -41,6 +41,7 @@ pub fn default_evaluate_request(run_id: u64) -> Request {
         inputs: default_inputs(),
         schedule: default_schedule(),
         fixes: defines_model::Fixes::default(),
+        detail: false,
     }
 }
 

@@ -9,8 +9,8 @@ use crate::protocol::{
     decode, encode, ImportOutcome, Inputs, Request, Response, SweepPoint, SweepTotals,
 };
 use defines_model::{
-    evaluate_network_cached, validate_json, validate_schedule, EvalCache, Fixes, NetworkError,
-    Schedule, ValidScenario,
+    evaluate_network_cached, evaluate_network_detailed, validate_json, validate_schedule,
+    EvalCache, Fixes, NetworkError, Schedule, ValidScenario,
 };
 
 /// The worker's state: the last validated inputs, so that moving a slider
@@ -82,10 +82,11 @@ impl Handler {
                 inputs,
                 schedule,
                 fixes,
+                detail,
                 ..
             } => JobKind::Answer(Box::new(match self.current(inputs) {
                 Err(r) => r,
-                Ok(cur) => evaluate(cur, &schedule, fixes, run_id),
+                Ok(cur) => evaluate(cur, &schedule, fixes, detail, run_id),
             })),
             Request::Import {
                 file_name,
@@ -301,7 +302,13 @@ fn import_onnx(
     }
 }
 
-fn evaluate(cur: &mut Current, schedule: &Schedule, fixes: Fixes, run_id: u64) -> Response {
+fn evaluate(
+    cur: &mut Current,
+    schedule: &Schedule,
+    fixes: Fixes,
+    detail: bool,
+    run_id: u64,
+) -> Response {
     let diagnostics = validate_schedule(&cur.scenario, schedule);
     if !diagnostics.is_empty() {
         return Response::Invalid {
@@ -309,10 +316,17 @@ fn evaluate(cur: &mut Current, schedule: &Schedule, fixes: Fixes, run_id: u64) -
             diagnostics,
         };
     }
-    match evaluate_network_cached(&cur.scenario, schedule, fixes, &mut cur.cache) {
-        Ok(report) => Response::Evaluated {
+    let outcome = if detail {
+        evaluate_network_detailed(&cur.scenario, schedule, fixes, &mut cur.cache)
+            .map(|(r, d)| (r, Some(Box::new(d))))
+    } else {
+        evaluate_network_cached(&cur.scenario, schedule, fixes, &mut cur.cache).map(|r| (r, None))
+    };
+    match outcome {
+        Ok((report, detail)) => Response::Evaluated {
             run_id,
             report: Box::new(report),
+            detail,
         },
         Err(e) => Response::Failed {
             run_id,
@@ -383,7 +397,7 @@ mod tests {
     fn default_request_gives_reference_totals() {
         let out = handle_message(&mut Handler::default(), &default_request_text());
         assert_eq!(out.len(), 1);
-        let Ok(Response::Evaluated { run_id, report }) = decode(&out[0]) else {
+        let Ok(Response::Evaluated { run_id, report, .. }) = decode(&out[0]) else {
             panic!("{}", &out[0][..200.min(out[0].len())])
         };
         assert_eq!(run_id, 1);
@@ -446,6 +460,39 @@ mod tests {
         assert_eq!(answers[2], Response::SweepDone { run_id: 4 });
     }
 
+    /// Asked for, the detail comes with the same report, and explains it.
+    #[test]
+    fn the_detail_comes_on_request_with_the_same_report() {
+        let mut h = Handler::default();
+        let mut ask = |detail| {
+            let text = encode(&Request::Evaluate {
+                run_id: 1,
+                inputs: default_inputs(),
+                schedule: schedule(3, 60, 72),
+                fixes: Fixes::default(),
+                detail,
+            });
+            match decode(&handle_message(&mut h, &text)[0]) {
+                Ok(Response::Evaluated { report, detail, .. }) => (report, detail),
+                other => panic!("{other:?}"),
+            }
+        };
+        let (plain, none) = ask(false);
+        let (report, detail) = ask(true);
+        assert!(none.is_none());
+        assert_eq!(report, plain);
+        let detail = detail.expect("the detail");
+        let sc = validate_json(
+            &default_inputs().workload_json,
+            &default_inputs().hardware_json,
+            &default_inputs().mapping_json,
+        )
+        .unwrap();
+        let e = defines_model::explain(&report, &detail, &sc.hardware, "memory/sram_64KB").unwrap();
+        assert_eq!(e.total(), e.value);
+        assert!(e.groups.len() > 3);
+    }
+
     /// A warm cache gives the same bits as a cold evaluation.
     #[test]
     fn warm_answers_equal_cold_answers() {
@@ -456,6 +503,7 @@ mod tests {
                 inputs: default_inputs(),
                 schedule: schedule(3, x, y),
                 fixes: Fixes::default(),
+                detail: false,
             })
         };
         handle_message(&mut warm, &req(1, 16, 18));
@@ -491,6 +539,7 @@ mod tests {
                 inputs: inputs.clone(),
                 schedule: sched.clone(),
                 fixes,
+                detail: false,
             });
             match h.next(&mut job) {
                 Some(Response::Evaluated { report, .. }) => *report,
@@ -607,6 +656,7 @@ mod tests {
             inputs,
             schedule: Schedule::default(),
             fixes: Fixes::default(),
+            detail: false,
         });
         let out: Vec<Response> = std::iter::from_fn(|| h.next(&mut job)).collect();
         assert_eq!(out[0].run_id(), Some(9));

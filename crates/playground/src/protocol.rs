@@ -4,7 +4,7 @@
 //! every `f64` arrives bit for bit). Every response to a request carries the
 //! request's `run_id`, so the page can drop stale answers.
 
-use defines_model::{Diagnostic, Fixes, NetworkReport, Schedule};
+use defines_model::{Diagnostic, Fixes, NetworkDetail, NetworkReport, Schedule};
 use serde::{Deserialize, Serialize};
 
 /// The three input documents, as JSON text (a preset's text or the user's
@@ -28,6 +28,9 @@ pub enum Request {
         /// reference's numbers).
         #[serde(default)]
         fixes: Fixes,
+        /// Also send the run's detail (for explanations and loop nests).
+        #[serde(default)]
+        detail: bool,
     },
     /// Evaluate many schedules, answering one [`Response::SweepPoint`] each
     /// and a final [`Response::SweepDone`].
@@ -87,6 +90,9 @@ pub enum Response {
     Evaluated {
         run_id: u64,
         report: Box<NetworkReport>,
+        /// The run's detail, when asked for.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        detail: Option<Box<NetworkDetail>>,
     },
     /// The input did not validate: every problem, with its field path.
     Invalid {

@@ -284,9 +284,13 @@ pub fn evaluate_network_detailed(
     sc: &ValidScenario,
     sched: &Schedule,
     fixes: Fixes,
+    cache: &mut EvalCache,
 ) -> Result<(NetworkReport, super::NetworkDetail), NetworkError> {
     let mut run = NetworkRun::with_fixes(sc, sched, fixes)?;
-    run.step(u64::MAX)?;
+    run.set_cache(core::mem::take(cache));
+    let r = run.step(u64::MAX);
+    *cache = run.take_cache();
+    r?;
     let report = checked(run.report())?;
     Ok((report, run.detail()))
 }

@@ -10,6 +10,7 @@
 mod derived;
 #[cfg(test)]
 mod explore_tests;
+mod inspect;
 mod lanes;
 mod scenario;
 mod shortcuts;
@@ -22,6 +23,7 @@ mod user_presets;
 
 pub use crate::protocol::ImportOutcome;
 pub use derived::Derived;
+pub use inspect::Inspect;
 pub use lanes::{Lane, Lanes, WorkerState, WorkerStatus, MAX_SWEEP_WORKERS};
 pub use scenario::{
     auto_axis, tile_choices, Doc, Grid, Scenario, Slider, CASE_STUDY_1_X, CASE_STUDY_1_Y,
@@ -58,6 +60,8 @@ pub struct Shown {
     pub diagnostics: Vec<Diagnostic>,
     /// The model could not evaluate valid input, or its answer was lost.
     pub failure: Option<String>,
+    /// The latest report's detail, when the page asked for it.
+    pub detail: Option<Box<defines_model::NetworkDetail>>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -93,6 +97,8 @@ pub struct State {
     pub present: bool,
     pub present_view: usize,
     pub shortcuts: bool,
+    /// The explanation and loop-nest views.
+    pub inspect: Inspect,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -144,6 +150,14 @@ pub enum Action {
     SetAtBest(bool),
     /// Which cut set's heat maps a schedule sweep shows.
     ShowCutGroup(usize),
+    /// Open (or, with `None`, close) the explanation of a number: an item
+    /// path of `defines_model::explain`, and a tile type to highlight.
+    Explain {
+        item: Option<String>,
+        focus: Option<(usize, usize)>,
+    },
+    /// Show or hide the loop nests.
+    ShowLoops(bool),
     /// Import an ONNX model (a dropped or picked file, base64) as the
     /// workload, in the model worker.
     ImportOnnx {
@@ -235,6 +249,7 @@ impl State {
             present: false,
             present_view: 0,
             shortcuts: false,
+            inspect: Inspect::default(),
         };
         s.schedule_changed();
         s
@@ -277,6 +292,7 @@ impl State {
             inputs: self.scenario.inputs(),
             schedule: self.scenario.schedule(),
             fixes: self.scenario.fixes,
+            detail: self.inspect.wants_detail(),
         });
     }
 
@@ -399,6 +415,21 @@ impl State {
             }
             Action::SetAtBest(b) => self.scenario.sweep.at_best = b,
             Action::ShowCutGroup(g) => self.heat_group = g,
+            Action::Explain { item, focus } => {
+                let had = self.inspect.wants_detail();
+                self.inspect.explain = item;
+                self.inspect.focus = focus;
+                if !had && self.inspect.wants_detail() && self.shown.detail.is_none() {
+                    self.schedule_changed();
+                }
+            }
+            Action::ShowLoops(on) => {
+                let had = self.inspect.wants_detail();
+                self.inspect.loops = on;
+                if !had && on && self.shown.detail.is_none() {
+                    self.schedule_changed();
+                }
+            }
             Action::ImportOnnx {
                 file_name,
                 bytes_base64,
@@ -590,8 +621,9 @@ impl State {
             return; // stale: a newer request is pending
         }
         match response {
-            Response::Evaluated { report, .. } => {
+            Response::Evaluated { report, detail, .. } => {
                 self.shown.report = Some(report);
+                self.shown.detail = detail;
                 self.shown.answer_ms = sent.map(|t| at_ms - t);
                 self.shown.failure = None;
             }

@@ -143,7 +143,7 @@ pub(super) fn embed_page(
     let sc = &s.scenario;
     let (state_attr, text) = status(s);
     let body = match e.view {
-        View::Metrics => metrics_grid(s),
+        View::Metrics => metrics_grid(s, None),
         View::Energy => {
             html! { <canvas id="energy-chart" ref={c.energy.clone()} width="900" height="360"></canvas> }
         }
@@ -160,7 +160,7 @@ pub(super) fn embed_page(
         View::Pareto => {
             html! { <canvas id="pareto" class="clickable" ref={c.sweep.pareto.clone()} width="900" height="420" onclick={c.on_pareto_click}></canvas> }
         }
-        View::Layers => layer_table(s),
+        View::Layers => layer_table(s, None),
         View::Fuse => fuse_depth(s, dispatch),
     };
     let controls = e.controls.iter().map(|ctl| match ctl {

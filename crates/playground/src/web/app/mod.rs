@@ -28,6 +28,7 @@ mod controls;
 mod drawing;
 mod editors;
 mod embed;
+mod explain;
 mod fuse;
 mod hardware;
 mod onnx;
@@ -39,6 +40,7 @@ use controls::*;
 use drawing::*;
 use editors::*;
 use embed::*;
+use explain::*;
 use fuse::*;
 use hardware::*;
 use onnx::*;
@@ -183,16 +185,18 @@ pub fn App() -> Html {
         <div class="layout">
             { controls(s, &dispatch) }
             <main>
-                { summary(s) }
+                { summary(s, &dispatch) }
+                { explain_panel(s, &dispatch) }
                 { import_card(s, &dispatch) }
                 { fuse_depth(s, &dispatch) }
                 <section class="charts">
-                    { chart_card("Energy breakdown", "energy-chart", &energy_canvas, s.shown.report.as_deref().map(|r| views::energy_breakdown(r, &s.derived.memory_order)), energy, export_buttons(s, "energy")) }
-                    { chart_card("Latency per layer", "latency-chart", &latency_canvas, s.shown.report.as_deref().map(views::latency_per_layer), |c| cycles(c as u64), export_buttons(s, "latency")) }
+                    { chart_card("Energy breakdown", "energy-chart", &energy_canvas, s.shown.report.as_deref().map(|r| views::energy_breakdown(r, &s.derived.memory_order)), energy, export_buttons(s, "energy"), Some((&dispatch, &energy_cell))) }
+                    { chart_card("Latency per layer", "latency-chart", &latency_canvas, s.shown.report.as_deref().map(views::latency_per_layer), |c| cycles(c as u64), export_buttons(s, "latency"), Some((&dispatch, &latency_cell))) }
                 </section>
                 { sweep_section(s, &sweep_charts, on_pareto_click, &dispatch) }
                 { hardware_form(s, &dispatch) }
-                { layer_table(s) }
+                { layer_table(s, Some(&dispatch)) }
+                { loops_card(s, &dispatch) }
                 { editors(s, &dispatch) }
                 { help() }
             </main>

@@ -66,7 +66,7 @@ pub(super) fn status(s: &State) -> (&'static str, String) {
     }
 }
 
-pub(super) fn summary(s: &State) -> Html {
+pub(super) fn summary(s: &State, dispatch: &UseReducerDispatcher<Model>) -> Html {
     let (state_attr, text) = status(s);
     html! {
         <section class="card summary">
@@ -77,19 +77,28 @@ pub(super) fn summary(s: &State) -> Html {
                 <span class="exports">{ embed_button(s, crate::embed::View::Metrics) }</span>
                 <span id="status" aria-live="polite" class={classes!("status", state_attr)} data-state={state_attr} data-ms={s.shown.answer_ms.map(|m| format!("{m:.1}")).unwrap_or_default()}>{ text }</span>
             </div>
-            { metrics_grid(s) }
+            { metrics_grid(s, Some(dispatch)) }
         </section>
     }
 }
 
-/// The headline numbers of the shown report (also the `metrics` embed).
-pub(super) fn metrics_grid(s: &State) -> Html {
+/// The headline numbers of the shown report (also the `metrics` embed);
+/// with a dispatcher, the explainable ones open their explanation.
+pub(super) fn metrics_grid(s: &State, dispatch: Option<&UseReducerDispatcher<Model>>) -> Html {
     let (state_attr, _) = status(s);
     let card = |id: &str, label: &str, value: String, data: String, note: String| {
+        let item = match id {
+            "energy" => Some("energy"),
+            "latency" => Some("latency"),
+            "mac-energy" => Some("mac_energy"),
+            "copy-energy" => Some("data_copy_energy"),
+            _ => None,
+        };
+        let value = html! { <span class="metric-value" id={id.to_string()} data-value={data}>{ value }</span> };
         html! {
             <div class="metric">
                 <span class="metric-label">{ label.to_string() }</span>
-                <span class="metric-value" id={id.to_string()} data-value={data}>{ value }</span>
+                if let (Some(d), Some(item)) = (dispatch, item) { { explain_button(d, item.to_string(), None, value) } } else { { value } }
                 <span class="metric-note">{ note }</span>
             </div>
         }
@@ -113,6 +122,13 @@ pub(super) fn metrics_grid(s: &State) -> Html {
     }
 }
 
+/// Which explanation a chart's data-table cell opens: (category, series;
+/// `None` for the total) to an item path.
+pub(super) type CellItem<'a> = Option<(
+    &'a UseReducerDispatcher<Model>,
+    &'a dyn Fn(&str, Option<&str>) -> Option<String>,
+)>;
+
 pub(super) fn chart_card(
     title: &str,
     id: &str,
@@ -120,6 +136,7 @@ pub(super) fn chart_card(
     chart: Option<crate::charts::StackedBars>,
     unit: fn(f64) -> String,
     buttons: Html,
+    cells: CellItem,
 ) -> Html {
     let has_data = chart.is_some();
     html! {
@@ -128,14 +145,25 @@ pub(super) fn chart_card(
             <canvas id={id.to_string()} ref={canvas.clone()} width="900" height="360" role="img"
                 aria-label={format!("{title} (bar chart; the data table below has its numbers)")}
                 class={classes!((!has_data).then_some("empty"))}></canvas>
-            if let Some(c) = chart { { bars_table(&c, id, unit) } }
+            if let Some(c) = chart { { bars_table(&c, id, unit, cells) } }
         </div>
     }
 }
 
 /// A chart's numbers as a table (the accessible alternative to the
 /// canvas), folded under it.
-fn bars_table(c: &crate::charts::StackedBars, id: &str, unit: fn(f64) -> String) -> Html {
+fn bars_table(
+    c: &crate::charts::StackedBars,
+    id: &str,
+    unit: fn(f64) -> String,
+    cells: CellItem,
+) -> Html {
+    let cell = |cat: &str, series: Option<&str>, text: String| -> Html {
+        match cells.and_then(|(d, f)| f(cat, series).map(|item| (d, item))) {
+            Some((d, item)) => explain_button(d, item, None, html! { { text } }),
+            None => html! { { text } },
+        }
+    };
     html! {
         <details class="data-table">
             <summary>{ "data table" }</summary>
@@ -149,8 +177,8 @@ fn bars_table(c: &crate::charts::StackedBars, id: &str, unit: fn(f64) -> String)
                     let vals: Vec<f64> = c.series.iter().map(|sr| sr.values.get(k).copied().unwrap_or(0.0)).collect();
                     let total: f64 = vals.iter().filter(|v| v.is_finite()).sum();
                     html!{ <tr><td>{ cat.clone() }</td>
-                        { for vals.iter().map(|v| html!{ <td class="num">{ if *v > 0.0 { unit(*v) } else { "—".into() } }</td> }) }
-                        <td class="num">{ unit(total) }</td></tr> }
+                        { for vals.iter().zip(&c.series).map(|(v, sr)| html!{ <td class="num">{ if *v > 0.0 { cell(cat, Some(&sr.name), unit(*v)) } else { html!{ "—" } } }</td> }) }
+                        <td class="num">{ cell(cat, None, unit(total)) }</td></tr> }
                 }) }
                 </tbody>
             </table>
@@ -206,23 +234,47 @@ pub(super) fn export_buttons(s: &State, which: &'static str) -> Html {
     }
 }
 
-pub(super) fn layer_table(s: &State) -> Html {
+pub(super) fn layer_table(s: &State, dispatch: Option<&UseReducerDispatcher<Model>>) -> Html {
     let Some(r) = &s.shown.report else {
         return html! {};
     };
     let rows = views::tile_type_rows(r);
+    // (stack, tile type) of each row, from the detail when there is one
+    let focus: Vec<Option<(usize, usize)>> = s
+        .shown
+        .detail
+        .as_deref()
+        .map(|d| {
+            d.entries
+                .iter()
+                .filter(|e| e.layer.is_some())
+                .map(|e| Some((e.stack, e.tile_type)))
+                .collect()
+        })
+        .unwrap_or_default();
+    let cell = |row: usize, layer: &str, q: &str, text: String| -> Html {
+        match dispatch {
+            Some(d) => explain_button(
+                d,
+                format!("item/{layer}/{q}"),
+                focus.get(row).copied().flatten(),
+                html! { { text } },
+            ),
+            None => html! { { text } },
+        }
+    };
     html! {
         <section class="card">
             <div class="card-head"><h3>{ "Per layer and tile type: chosen top memory level of each operand" }</h3>{ embed_button(s, crate::embed::View::Layers) }</div>
             <div class="table-wrap" tabindex="0" role="region" aria-label="per layer and tile type">
             <table id="layer-table">
-                <thead><tr><th>{ "layer" }</th><th>{ "layer tile" }</th><th class="num">{ "count" }</th><th>{ "top levels" }</th><th class="num">{ "energy (all tiles)" }</th><th class="num">{ "latency (all tiles)" }</th></tr></thead>
+                <thead><tr><th>{ "layer" }</th><th>{ "layer tile" }</th><th class="num">{ "count" }</th><th>{ "top levels" }</th><th class="num">{ "energy per tile" }</th><th class="num">{ "latency per tile" }</th></tr></thead>
                 <tbody>
-                { for rows.iter().map(|row| html!{
+                { for rows.iter().enumerate().map(|(k, row)| html!{
                     <tr>
                         <td>{ &row.layer }</td><td>{ &row.tile }</td><td class="num">{ thousands(row.count) }</td>
                         <td>{ for row.tops.iter().map(|(op, mem)| html!{ <span class="top"><b>{ op }</b>{ " " }{ mem }</span> }) }</td>
-                        <td class="num">{ energy(row.energy_pj) }</td><td class="num">{ cycles(row.latency_cycles) }</td>
+                        <td class="num">{ cell(k, &row.layer, "energy", energy(row.energy_pj)) }</td><td class="num">{ cell(k, &row.layer, "latency", cycles(row.latency_cycles)) }</td>
                     </tr>
                 }) }
                 </tbody>

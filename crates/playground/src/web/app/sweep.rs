@@ -170,7 +170,60 @@ pub(super) fn sweep_section(
             <canvas id="pareto" class="clickable" ref={charts.pareto.clone()} width="900" height="420" onclick={on_click}
                 role="img" aria-label="energy against latency of every schedule of the sweep, log-log, with the Pareto front joined; the front is listed below"></canvas>
             { pareto_list(s, dispatch) }
+            { lens_table(s, dispatch) }
         </section>
+    }
+}
+
+/// What the simpler models would pick among the sweep's schedules, and
+/// what that costs under the full model (docs/model.md §4.1).
+fn lens_table(s: &State, dispatch: &UseReducerDispatcher<Model>) -> Html {
+    use defines_model::{lens_choice, Lens};
+    let Some(sw) = s
+        .sweep
+        .as_ref()
+        .filter(|w| !w.running && !w.points.is_empty())
+    else {
+        return html! {};
+    };
+    let counts = |l: Lens| match l {
+        Lens::Full => "every memory level, weights and activations, MACs, data copies",
+        Lens::DramOnly => "only DRAM accesses",
+        Lens::ActivationsOnly => "everything but the weights' memory traffic",
+        Lens::DramActivations => "only the activations' DRAM accesses",
+    };
+    let lenses = [Lens::Full].into_iter().chain(Lens::SIMPLER);
+    html! {
+        <div class="table-wrap lenses" tabindex="0" role="region" aria-label="what simpler models would pick">
+        <table id="lens-table">
+            <caption>{ "Simpler models: the schedule each would pick (its least energy as it counts it), and what that really costs" }</caption>
+            <thead><tr><th>{ "model" }</th><th>{ "counts" }</th><th>{ "would pick" }</th><th class="num">{ "true energy" }</th><th class="num">{ "× the best" }</th><th></th></tr></thead>
+            <tbody>
+            { for lenses.filter_map(|l| lens_choice(&sw.points, l)).map(|c| {
+                let sched = sw.points[c.index].schedule.clone();
+                let d = dispatch.clone();
+                let load = {
+                    let sched = sched.clone();
+                    Callback::from(move |_: MouseEvent| {
+                        d.dispatch(Action::LoadSchedule { overlap: sched.overlap, tile: sched.tile });
+                        d.dispatch(Action::SetCuts(sched.stack_cuts.clone()));
+                    })
+                };
+                html!{
+                    <tr id={format!("lens-{}", c.lens.name())} data-energy={format!("{:?}", c.energy_pj)} data-ratio={format!("{:?}", c.energy_ratio)}
+                        data-mode={sched.overlap.mode().to_string()} data-tile={format!("{}x{}", sched.tile.x, sched.tile.y)}>
+                        <th scope="row">{ c.lens.name() }</th>
+                        <td>{ counts(c.lens) }</td>
+                        <td class="nowrap">{ format!("mode {} · {}×{} · cuts {}", sched.overlap.mode(), sched.tile.x, sched.tile.y, views::cuts_label(&sched.stack_cuts)) }</td>
+                        <td class="num">{ energy(c.energy_pj) }</td>
+                        <td class={classes!("num", (c.energy_ratio > 1.0).then_some("worse"))}>{ format!("×{:.3}", c.energy_ratio) }</td>
+                        <td><button class="small" onclick={load} aria-label={format!("load the {} choice", c.lens.name())}>{ "load" }</button></td>
+                    </tr>
+                }
+            }) }
+            </tbody>
+        </table>
+        </div>
     }
 }
 
