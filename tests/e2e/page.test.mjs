@@ -172,6 +172,18 @@ test("a sweep completes and draws heat maps and the Pareto front", async () => {
   for (const id of ["heat-energy-1", "heat-energy-3", "heat-latency-2", "pareto"]) {
     assert.ok((await inkOf(page, `#${id}`)) > 3000, `${id} drawn`);
   }
+  // The simpler models' table: the same choices and ratios as the CLI's --lens.
+  const lenses = JSON.parse(execFileSync(cli, ["sweep", "--hardware", "Meta_prototype_DF", "--workload", "fsrcnn",
+    "--tiles", "case-study-1", "--lpf", "5", "--lens", "all", "--format", "json"], { encoding: "utf8" })).lenses;
+  assert.equal(lenses.length, 3);
+  for (const l of lenses) {
+    const row = page.locator(`#lens-${l.lens}`);
+    assert.equal(Number(await row.getAttribute("data-energy")), l.energy_pj, l.lens);
+    assert.equal(Number(await row.getAttribute("data-ratio")), l.energy_ratio, l.lens);
+    assert.equal(await row.getAttribute("data-tile"), `${l.tile_x}x${l.tile_y}`);
+    assert.equal(await row.getAttribute("data-mode"), String(l.mode));
+  }
+  assert.equal(await page.getAttribute("#lens-full", "data-ratio"), "1.0");
   // Click a point (one standing alone, other than the current schedule):
   // that schedule is loaded and evaluated.
   const points = JSON.parse(await page.getAttribute("#pareto", "data-points"));

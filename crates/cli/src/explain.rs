@@ -44,8 +44,8 @@ pub(crate) fn run(sc: &ValidScenario, a: &EvalArgs, item: &str) -> Result<String
             let mut out = String::new();
             for n in &nests {
                 out.push_str(&format!(
-                    "{} · stack {} tile type {} ({}×{}, ×{}) · {} orderings considered, {} evaluated in full\n",
-                    n.item, n.stack, n.tile_type, n.tile_x, n.tile_y, n.multiplicity,
+                    "{} · stack {} tile type {} (layer tile {}×{}, ×{}) · {} orderings considered, {} evaluated in full\n",
+                    n.item, n.stack, n.tile_type, n.layer_ox, n.layer_oy, n.multiplicity,
                     n.search.considered, n.search.evaluated
                 ));
                 let spatial: Vec<String> = (n.spatial.iter())

@@ -179,8 +179,8 @@ fn per_item(it: &ItemReport, latency: bool, detail: &NetworkDetail, hw: &Hardwar
         value = value.add(v);
         terms.push(Term {
             label: format!(
-                "{} · stack {} tile type {} ({}×{})",
-                it.name, e.stack, e.tile_type, e.tile_x, e.tile_y
+                "{} · stack {} tile type {} (layer tile {}×{})",
+                it.name, e.stack, e.tile_type, e.layer_ox, e.layer_oy
             ),
             formula,
             stack: e.stack,
@@ -245,8 +245,8 @@ fn memory_terms(
             for l in o.levels.iter().filter(|l| l.memory == memory) {
                 terms.push(Term {
                     label: format!(
-                        "{} · stack {} tile type {} ({}×{}) · {}",
-                        e.item, e.stack, e.tile_type, e.tile_x, e.tile_y, o.operand
+                        "{} · stack {} tile type {} (layer tile {}×{}) · {}",
+                        e.item, e.stack, e.tile_type, e.layer_ox, e.layer_oy, o.operand
                     ),
                     formula: format!(
                         "reads ({} to below + {} to above words) × {r} pJ + writes ({} from below + {} from above words) × {w} pJ = {} pJ",
@@ -279,8 +279,8 @@ fn copy_memory_terms(detail: &NetworkDetail, memory: &str) -> Vec<TermGroup> {
             .filter(|(m, _)| m == memory)
             .map(|(_, v)| Term {
                 label: format!(
-                    "{} · stack {} tile type {} ({}×{})",
-                    e.copy_item, e.stack, e.tile_type, e.tile_x, e.tile_y
+                    "{} · stack {} tile type {} (layer tile {}×{})",
+                    e.copy_item, e.stack, e.tile_type, e.layer_ox, e.layer_oy
                 ),
                 formula: copy_formula(e, false),
                 stack: e.stack,
@@ -427,6 +427,9 @@ pub struct LoopNest {
     pub tile_type: usize,
     pub tile_x: u64,
     pub tile_y: u64,
+    /// The layer's output size in this tile type.
+    pub layer_ox: u64,
+    pub layer_oy: u64,
     pub multiplicity: u64,
     /// The layer operands, output first.
     pub operands: Vec<String>,
@@ -439,7 +442,8 @@ pub struct LoopNest {
     pub search: crate::single_layer::SearchStats,
 }
 
-/// Every layer's loop nest per tile type, in the detail's order.
+/// Every layer's loop nest per tile type: layer by layer (in the order the
+/// layers first appear), each in the detail's order of tile types.
 pub fn loop_nests(detail: &NetworkDetail) -> Vec<LoopNest> {
     let mut out = Vec::new();
     for e in &detail.entries {
@@ -484,6 +488,8 @@ pub fn loop_nests(detail: &NetworkDetail) -> Vec<LoopNest> {
             tile_type: e.tile_type,
             tile_x: e.tile_x,
             tile_y: e.tile_y,
+            layer_ox: e.layer_ox,
+            layer_oy: e.layer_oy,
             multiplicity: e.multiplicity,
             operands: c.operands.iter().map(|o| o.operand.clone()).collect(),
             loops,
@@ -491,5 +497,17 @@ pub fn loop_nests(detail: &NetworkDetail) -> Vec<LoopNest> {
             search: c.search,
         });
     }
-    out
+    let mut first: Vec<&str> = Vec::new();
+    for n in &out {
+        if !first.contains(&n.item.as_str()) {
+            first.push(&n.item);
+        }
+    }
+    let rank: Vec<usize> = (out.iter())
+        .map(|n| first.iter().position(|f| *f == n.item).unwrap_or(0))
+        .collect();
+    let mut order: Vec<usize> = (0..out.len()).collect();
+    order.sort_by_key(|&i| rank[i]);
+    let mut slots: Vec<Option<LoopNest>> = out.into_iter().map(Some).collect();
+    order.into_iter().filter_map(|i| slots[i].take()).collect()
 }

@@ -88,9 +88,23 @@ fn check(sc: &ValidScenario, mode: u8, x: u64, y: u64, fixes: Fixes) -> usize {
     // the loop nests: one ordering shared by every operand, whose sizes
     // multiply to the ideal temporal cycles
     let nests = defines_model::loop_nests(&d);
-    let costs: Vec<_> = d.entries.iter().filter_map(|e| e.layer.as_ref()).collect();
+    let costs: Vec<_> = d.entries.iter().filter(|e| e.layer.is_some()).collect();
     assert_eq!(nests.len(), costs.len());
-    for (n, c) in nests.iter().zip(&costs) {
+    // layer by layer
+    let items: Vec<&str> = nests.iter().map(|n| n.item.as_str()).collect();
+    let mut runs = items.clone();
+    runs.dedup();
+    let mut distinct = runs.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!(runs.len(), distinct.len(), "each layer's nests together");
+    for n in &nests {
+        let e = costs
+            .iter()
+            .find(|e| e.item == n.item && e.stack == n.stack && e.tile_type == n.tile_type)
+            .unwrap();
+        let c = e.layer.as_ref().unwrap();
+        assert_eq!((n.layer_ox, n.layer_oy), (e.layer_ox, e.layer_oy));
         for o in &c.operands {
             let seq: Vec<_> = o.temporal_loops.iter().flatten().collect();
             let first: Vec<_> = c.operands[0].temporal_loops.iter().flatten().collect();

@@ -330,7 +330,7 @@ impl Totals {
 
 impl NodeAt<'_> {
     /// The node's size along `dim` in this tile type (1 without it).
-    fn dim_size(&self, dim: &str) -> u64 {
+    pub(super) fn dim_size(&self, dim: &str) -> u64 {
         self.node
             .spec
             .dim_index(dim)

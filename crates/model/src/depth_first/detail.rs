@@ -25,6 +25,9 @@ pub struct DetailEntry {
     /// The tile type's size (output pixels of the stack's last layer).
     pub tile_x: u64,
     pub tile_y: u64,
+    /// The layer's own output size in this tile type (with its overlap).
+    pub layer_ox: u64,
+    pub layer_oy: u64,
     /// The layer's id (`None` for the input pseudo-layer).
     pub layer_id: Option<i64>,
     /// The report's item names: the layer (`L3`, empty for the input) and
@@ -62,6 +65,8 @@ impl NetworkRun {
                 multiplicity: at.mult,
                 tile_x: at.key.width,
                 tile_y: at.key.height,
+                layer_ox: at.dim_size("OX"),
+                layer_oy: at.dim_size("OY"),
                 layer_id: (!at.node.is_input).then_some(at.node.id),
                 item,
                 copy_item,

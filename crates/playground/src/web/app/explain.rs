@@ -132,8 +132,8 @@ pub(super) fn loops_card(s: &State, dispatch: &UseReducerDispatcher<Model>) -> H
                 <div class="loop-nests">
                 { for nests.iter().map(|n| html!{
                     <details class="loop-nest" data-item={n.item.clone()} data-product={n.loops.iter().map(|l| l.1).product::<u64>().to_string()}>
-                        <summary>{ format!("{} · stack {} tile type {} ({}×{}, ×{}) · LOMA: {} orderings considered, {} pruned, {} evaluated in full",
-                            n.item, n.stack, n.tile_type, n.tile_x, n.tile_y, thousands(n.multiplicity),
+                        <summary>{ format!("{} · stack {} tile type {}: layer tile {}×{}, {} tile{} · LOMA: {} orderings considered, {} pruned, {} evaluated in full",
+                            n.item, n.stack, n.tile_type, n.layer_ox, n.layer_oy, thousands(n.multiplicity), if n.multiplicity == 1 { "" } else { "s" },
                             thousands(n.search.considered), thousands(n.search.pruned), thousands(n.search.evaluated)) }</summary>
                         <p class="muted">{ "spatial: " }{ n.spatial.iter().map(|(a, l, f)| format!("{a} ← {l} {f}")).collect::<Vec<_>>().join(", ") }</p>
                         <table class="loop-table">

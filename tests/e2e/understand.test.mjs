@@ -1,0 +1,168 @@
+// End-to-end tests of understanding a number: "explain this number" on three
+// kinds of number (a metric, a memory's energy in the chart's data table, a
+// layer's latency in the layer table), each compared with `defines explain`
+// and its terms summed here as the model sums them; the loop nests against
+// `defines explain --item loops`. Screenshots at 1280x800 and 390x844 go to
+// target/e2e/.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { execFileSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+import { serveDir } from "./serve.mjs";
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const dist = process.env.DEFINES_DIST ?? path.join(repo, "dist");
+const cli = process.env.DEFINES_CLI ?? path.join(repo, "target", "release", "defines");
+const shots = path.join(repo, "target", "e2e");
+const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+const TIMEOUT = 120_000;
+const SCENARIO = ["--hardware", "Meta_prototype_DF", "--workload", "fsrcnn", "--mode", "3", "--tile", "16x18"];
+
+let server, url, browser;
+
+before(async () => {
+  assert.ok(fs.existsSync(path.join(dist, "index.html")), `no build in ${dist}`);
+  assert.ok(fs.existsSync(cli), `no CLI at ${cli}`);
+  fs.mkdirSync(shots, { recursive: true });
+  ({ server, url } = await serveDir(dist));
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+const cliJson = (args) => JSON.parse(execFileSync(cli, args, { encoding: "utf8" }));
+const cliExplain = (item) => cliJson(["explain", ...SCENARIO, "--item", item, "--format", "json"]);
+const amount = (a) => a.Pj ?? a.Cycles;
+
+async function open(viewport = { width: 1280, height: 800 }) {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+  await page.goto(url);
+  await page.waitForSelector('#status[data-state="ready"]', { timeout: TIMEOUT });
+  return { page, context, errors };
+}
+
+/** The open panel's number, its groups' and terms' values as shown. */
+async function panel(page, item) {
+  await page.waitForFunction((it) => {
+    const v = document.querySelector("#explain-value");
+    return v && document.querySelector(`#explain-panel`) && v.dataset.value !== undefined
+      && document.querySelector(`#explain-terms`) && window.__item !== it;
+  }, item, { timeout: TIMEOUT });
+  return page.evaluate(() => {
+    const v = document.querySelector("#explain-value");
+    return {
+      value: v.dataset.value, sum: v.dataset.sum, rule: v.dataset.rule, title: v.textContent,
+      groups: [...document.querySelectorAll("#explain-terms tbody.group")].map((g) => ({
+        value: g.dataset.value,
+        terms: [...g.querySelectorAll("tr.term")].map((t) => t.dataset.value),
+      })),
+    };
+  });
+}
+
+/** The terms added up as the model does (doubles, as in Rust). */
+function addUp(p) {
+  if (p.rule === "Flat") return p.groups.flatMap((g) => g.terms).reduce((a, t) => a + Number(t), -0);
+  for (const g of p.groups) {
+    assert.equal(g.terms.reduce((a, t) => a + Number(t), 0), Number(g.value), "a group is the sum of its terms");
+  }
+  return p.groups.reduce((a, g) => a + Number(g.value), 0);
+}
+
+async function check(page, item) {
+  const want = cliExplain(item);
+  await page.waitForFunction((v) => document.querySelector("#explain-value")?.dataset.value === v,
+    String(amount(want.value)), { timeout: TIMEOUT }).catch(() => {});
+  const p = await panel(page, item);
+  assert.equal(Number(p.value), amount(want.value), `${item}: the CLI's number`);
+  assert.equal(addUp(p), Number(p.value), `${item}: the terms add up to it`);
+  assert.equal(Number(p.sum), Number(p.value));
+  assert.equal(p.groups.length, want.groups.length, `${item}: the CLI's groups`);
+  assert.deepEqual(p.groups.map((g) => g.terms.map(Number)), want.groups.map((g) => g.terms.map((t) => amount(t.value))));
+  return p;
+}
+
+test("explain three kinds of number: each is the CLI's and its terms add up to it", async () => {
+  const { page, context, errors } = await open();
+  // 1. a metric (total energy), opened from the keyboard
+  await page.focus('button.explain[data-item="energy"]');
+  await page.keyboard.press("Enter");
+  const e = await check(page, "energy");
+  assert.ok(e.groups.length > 10, "items (layers and copies)");
+  await page.screenshot({ path: path.join(shots, "explain-energy.png"), fullPage: false });
+  // 2. a memory's energy, from the energy chart's data table
+  await page.click("#energy-chart-table >> xpath=ancestor::details/summary");
+  await page.click('#energy-chart-table button.explain[data-item="memory/sram_64KB"]');
+  const m = await check(page, "memory/sram_64KB");
+  assert.equal(m.rule, "Flat");
+  const formula = await page.textContent("#explain-terms tr.term .formula");
+  assert.match(formula, /reads \(.* words\) × .* pJ \+ writes/);
+  // 3. a layer's latency, from the layer table (its tile type highlighted)
+  await page.click('#layer-table button.explain[data-item="item/L3/latency"] >> nth=1');
+  const l = await check(page, "item/L3/latency");
+  assert.equal(await page.locator("#explain-terms tr.term.focus").count(), 1, "the clicked tile type is highlighted");
+  assert.match(await page.textContent("#explain-terms tr.term.focus .formula"), /ideal temporal \d+ \+ stall \d+ \+ on-loading \d+/);
+  assert.ok(l.groups[0].terms.length > 1);
+  await page.locator("#explain-panel").screenshot({ path: path.join(shots, "explain-latency.png") });
+  // a schedule change updates the open explanation
+  await page.fill("#tile-x", "60");
+  await page.fill("#tile-y", "72");
+  await page.keyboard.press("Tab");
+  const moved = cliJson(["explain", "--hardware", "Meta_prototype_DF", "--workload", "fsrcnn", "--mode", "3",
+    "--tile", "60x72", "--item", "item/L3/latency", "--format", "json"]);
+  await page.waitForFunction((v) => document.querySelector("#explain-value")?.dataset.value === v,
+    String(amount(moved.value)), { timeout: TIMEOUT });
+  await page.click("#explain-close");
+  assert.equal(await page.locator("#explain-panel").count(), 0);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("the loop nests are the CLI's, every layer and tile type", async () => {
+  const { page, context, errors } = await open();
+  await page.click("#loops-toggle");
+  await page.waitForSelector("details.loop-nest", { timeout: TIMEOUT });
+  const want = cliJson(["explain", ...SCENARIO, "--item", "loops", "--format", "json"]);
+  const shown = await page.evaluate(() => [...document.querySelectorAll("details.loop-nest")].map((d) => ({
+    item: d.dataset.item,
+    product: Number(d.dataset.product),
+    rows: [...d.querySelectorAll("tbody tr")].map((r) => [...r.cells].map((c) => c.textContent)),
+  })));
+  assert.equal(shown.length, want.length);
+  assert.equal(shown.length, 72, "9 tile types × 8 layers");
+  for (const [s, w] of shown.map((s, i) => [s, want[i]])) {
+    assert.equal(s.item, w.item);
+    assert.equal(s.product, w.loops.reduce((a, l) => a * l[1], 1));
+    // outermost first on the page, innermost first in the CLI's JSON
+    assert.deepEqual(s.rows, [...w.loops].reverse().map(([d, n, at]) => [`for ${d}`, String(n), ...at]));
+  }
+  await page.locator("details.loop-nest >> nth=0").click();
+  await page.locator("#loops-card").screenshot({ path: path.join(shots, "loops.png") });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("at 390 px the explanation panel fits without scrolling sideways", async () => {
+  const { page, context, errors } = await open({ width: 390, height: 844 });
+  await page.click('button.explain[data-item="latency"]');
+  await check(page, "latency");
+  const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(wide <= 390, `page width ${wide}`);
+  await page.locator("#explain-panel").screenshot({ path: path.join(shots, "explain-390.png") });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
