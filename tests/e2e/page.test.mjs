@@ -182,6 +182,7 @@ test("a sweep completes and draws heat maps and the Pareto front", async () => {
     assert.equal(Number(await row.getAttribute("data-ratio")), l.energy_ratio, l.lens);
     assert.equal(await row.getAttribute("data-tile"), `${l.tile_x}x${l.tile_y}`);
     assert.equal(await row.getAttribute("data-mode"), String(l.mode));
+    assert.equal(await row.locator("td[data-tied]").getAttribute("data-tied"), String(l.tied));
   }
   assert.equal(await page.getAttribute("#lens-full", "data-ratio"), "1.0");
   // Click a point (one standing alone, other than the current schedule):

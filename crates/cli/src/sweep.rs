@@ -148,11 +148,19 @@ fn lens_text(h: &Header, lenses: &[LensRow]) -> String {
             at.push_str(&format!(", at {}", point_label(l.point)));
         }
         out.push_str(&format!(
-            "lens {}: picks {at}: {} pJ, {:.4}× the full model's least energy ({} pJ)\n",
+            "lens {}: picks {at}: {} pJ, {:.4}× the full model's least energy ({} pJ){}\n",
             l.c.lens.name(),
             l.c.energy_pj,
             l.c.energy_ratio,
-            l.best_energy_pj
+            l.best_energy_pj,
+            if l.c.tied > 1 {
+                format!(
+                    "; {} schedules tie under this lens, ×{:.4} to ×{:.4}",
+                    l.c.tied, l.c.tied_ratio_min, l.c.tied_ratio_max
+                )
+            } else {
+                String::new()
+            }
         ));
     }
     out
@@ -176,6 +184,9 @@ fn lens_json(h: &Header, l: &LensRow) -> serde_json::Value {
     m.insert("latency_cycles".into(), l.c.latency_cycles.into());
     m.insert("best_energy_pj".into(), l.best_energy_pj.into());
     m.insert("energy_ratio".into(), l.c.energy_ratio.into());
+    m.insert("tied".into(), l.c.tied.into());
+    m.insert("tied_ratio_min".into(), l.c.tied_ratio_min.into());
+    m.insert("tied_ratio_max".into(), l.c.tied_ratio_max.into());
     serde_json::Value::Object(m)
 }
 

@@ -65,6 +65,13 @@ fn each_lens_names_its_schedule_and_its_true_cost() {
         assert_eq!(l["best_energy_pj"].as_f64(), Some(best));
         let ratio = l["energy_ratio"].as_f64().unwrap();
         assert_eq!(ratio, l["energy_pj"].as_f64().unwrap() / best);
+        let tied = l["tied"].as_u64().unwrap();
+        assert!(tied >= 1);
+        let (lo, hi) = (
+            l["tied_ratio_min"].as_f64().unwrap(),
+            l["tied_ratio_max"].as_f64().unwrap(),
+        );
+        assert!(lo <= ratio && ratio <= hi && lo >= 1.0, "{l}");
         // the lens's energy is the report's, for that schedule
         if mac == 0.04 {
             let tile = format!("{}x{}", l["tile_x"], l["tile_y"]);

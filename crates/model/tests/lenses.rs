@@ -95,18 +95,43 @@ fn lenses_pick_their_least_energy_and_pay_for_it() {
             .collect();
         let least = energies.iter().cloned().fold(f64::INFINITY, f64::min);
         assert_eq!(energies[c.index], least);
-        assert_eq!(energies.iter().position(|&e| e == least), Some(c.index));
+        // the ties and the range of their true cost
+        let true_e = |i: usize| pts[i].outcome.as_ref().unwrap().energy_pj;
+        let tied: Vec<usize> = (0..pts.len()).filter(|&i| energies[i] == least).collect();
+        assert_eq!(c.tied, tied.len());
+        let ratios: Vec<f64> = tied.iter().map(|&i| true_e(i) / full.energy_pj).collect();
+        assert_eq!(
+            c.tied_ratio_min,
+            ratios.iter().cloned().fold(f64::INFINITY, f64::min)
+        );
+        assert_eq!(c.tied_ratio_max, ratios.iter().cloned().fold(0.0, f64::max));
+        assert!(c.tied_ratio_min <= c.energy_ratio && c.energy_ratio <= c.tied_ratio_max);
+        // the tie goes to the lowest mode, then tile height and width
+        let s = &pts[c.index].schedule;
+        assert!(tied.iter().all(|&i| {
+            let o = &pts[i].schedule;
+            (s.overlap.mode(), s.tile.y, s.tile.x) <= (o.overlap.mode(), o.tile.y, o.tile.x)
+        }));
+        // and the same schedule whatever the order of the points
+        let mut reversed = pts.clone();
+        reversed.reverse();
+        let r = lens_choice(&reversed, lens).unwrap();
+        assert_eq!(reversed[r.index].schedule, pts[c.index].schedule);
+        assert_eq!(r.energy_ratio.to_bits(), c.energy_ratio.to_bits());
         let t = pts[c.index].outcome.as_ref().unwrap();
         assert_eq!(c.energy_ratio, t.energy_pj / full.energy_pj);
         assert_eq!(c.best_index, full.index);
         println!(
-            "{}: mode {} tile {}x{}, {:.4} mJ, ×{:.3}",
+            "{}: mode {} tile {}x{}, {:.4} mJ, ×{:.3}, {} tied ×{:.3}–×{:.3}",
             lens.name(),
             pts[c.index].schedule.overlap.mode(),
             pts[c.index].schedule.tile.x,
             pts[c.index].schedule.tile.y,
             t.energy_pj / 1e9,
-            c.energy_ratio
+            c.energy_ratio,
+            c.tied,
+            c.tied_ratio_min,
+            c.tied_ratio_max
         );
         assert!(c.energy_ratio >= 1.0);
     }

@@ -197,7 +197,7 @@ fn lens_table(s: &State, dispatch: &UseReducerDispatcher<Model>) -> Html {
         <div class="table-wrap lenses" tabindex="0" role="region" aria-label="what simpler models would pick">
         <table id="lens-table">
             <caption>{ "Simpler models: the schedule each would pick (its least energy as it counts it), and what that really costs" }</caption>
-            <thead><tr><th>{ "model" }</th><th>{ "counts" }</th><th>{ "would pick" }</th><th class="num">{ "true energy" }</th><th class="num">{ "× the best" }</th><th></th></tr></thead>
+            <thead><tr><th>{ "model" }</th><th>{ "counts" }</th><th>{ "would pick" }</th><th class="num">{ "true energy" }</th><th class="num">{ "× the best" }</th><th>{ "ties (it cannot tell apart)" }</th><th></th></tr></thead>
             <tbody>
             { for lenses.filter_map(|l| lens_choice(&sw.points, l)).map(|c| {
                 let sched = sw.points[c.index].schedule.clone();
@@ -217,6 +217,7 @@ fn lens_table(s: &State, dispatch: &UseReducerDispatcher<Model>) -> Html {
                         <td class="nowrap">{ format!("mode {} · {}×{} · cuts {}", sched.overlap.mode(), sched.tile.x, sched.tile.y, views::cuts_label(&sched.stack_cuts)) }</td>
                         <td class="num">{ energy(c.energy_pj) }</td>
                         <td class={classes!("num", (c.energy_ratio > 1.0).then_some("worse"))}>{ format!("×{:.3}", c.energy_ratio) }</td>
+                        <td data-tied={c.tied.to_string()}>{ if c.tied > 1 { format!("{} schedules: ×{:.3} to ×{:.3}", c.tied, c.tied_ratio_min, c.tied_ratio_max) } else { "none".into() } }</td>
                         <td><button class="small" onclick={load} aria-label={format!("load the {} choice", c.lens.name())}>{ "load" }</button></td>
                     </tr>
                 }
