@@ -166,3 +166,65 @@ test("at 390 px the explanation panel fits without scrolling sideways", async ()
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+/** The top levels of each compute layer of a CLI report, as the page lists them. */
+function tops(r) {
+  const out = {};
+  for (const it of r.layers.filter((i) => i.kind === "compute")) {
+    const seen = [];
+    for (const t of it.tile_types) for (const o of t.top_levels) {
+      const s = `${o.operand} ${o.memory}`;
+      if (!seen.includes(s)) seen.push(s);
+    }
+    out[it.name] = seen.join("|");
+  }
+  return out;
+}
+
+test("A/B: pin A, change B, read the CLI's ratios; A survives a reload and embeds", async () => {
+  const { page, context, errors } = await open();
+  await page.click("#pin-a");
+  await page.waitForSelector("#compare");
+  await page.fill("#tile-x", "60");
+  await page.fill("#tile-y", "72");
+  await page.keyboard.press("Tab");
+  const a = cliJson(["eval", ...SCENARIO, "--format", "json"]);
+  const b = cliJson(["eval", "--hardware", "Meta_prototype_DF", "--workload", "fsrcnn", "--mode", "3", "--tile", "60x72", "--format", "json"]);
+  await page.waitForFunction((e) => Number(document.querySelector("#ab-energy")?.dataset.b) === e, b.energy_pj, { timeout: TIMEOUT });
+  const row = async (id) => page.evaluate((id) => ({ ...document.querySelector(`#ab-${id}`).dataset }), id);
+  for (const [id, va, vb] of [["energy", a.energy_pj, b.energy_pj], ["latency", a.latency_cycles, b.latency_cycles],
+    ["mac-energy", a.mac_energy_pj, b.mac_energy_pj], ["copy-energy", a.data_copy_energy_pj, b.data_copy_energy_pj], ["macs", a.macs, b.macs]]) {
+    const r = await row(id);
+    assert.equal(Number(r.a), va, `${id} A`);
+    assert.equal(Number(r.b), vb, `${id} B`);
+    assert.equal(Number(r.ratio), vb / va, `${id} B/A`);
+  }
+  // the metric cards say A and B/A too
+  assert.equal(Number(await page.getAttribute("#energy ~ .metric-ab, .metric:has(#energy) .metric-ab", "data-ratio")), b.energy_pj / a.energy_pj);
+  // the layers whose top-level choices differ are the ones highlighted
+  const [ta, tb] = [tops(a), tops(b)];
+  const differ = Object.keys(tb).filter((k) => ta[k] !== undefined && ta[k] !== tb[k]).sort();
+  assert.ok(differ.length > 0 && Object.keys(tb).length === 8, "60x72 keeps outputs elsewhere than 16x18");
+  const shown = (await page.$$eval("#ab-layers tr.differs", (rs) => rs.map((r) => r.dataset.layer))).sort();
+  assert.deepEqual(shown, differ);
+  // A's and B's bars side by side: the data table lists both
+  const cats = await page.$$eval("#energy-chart-table tbody td:first-child", (tds) => tds.map((t) => t.textContent));
+  assert.ok(cats.includes("dram (A)") && cats.includes("dram (B)"), cats.join(","));
+  await page.locator("#compare").screenshot({ path: path.join(shots, "compare.png") });
+  // a reload keeps A (it is in the URL) and computes it again after B
+  const link = page.url();
+  await page.reload();
+  await page.waitForFunction((e) => Number(document.querySelector("#ab-energy")?.dataset.a) === e, a.energy_pj, { timeout: TIMEOUT });
+  // the compare view embeds
+  const embed = link.replace("/#", "/?embed=compare#").replace(/\/\?/, "/?");
+  const frame = await context.newPage();
+  await frame.setViewportSize({ width: 640, height: 400 });
+  await frame.goto(embed.includes("?embed=") ? embed : link.replace("#", "?embed=compare#"));
+  await frame.waitForFunction((e) => Number(document.querySelector("#ab-energy")?.dataset.b) === e, b.energy_pj, { timeout: TIMEOUT });
+  await frame.screenshot({ path: path.join(shots, "embed-compare.png") });
+  await frame.close();
+  await page.click("#unpin");
+  assert.equal(await page.locator("#compare").count(), 0);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

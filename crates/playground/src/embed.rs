@@ -37,10 +37,12 @@ pub enum View {
     Pareto,
     Layers,
     Fuse,
+    /// The A/B comparison (of a link with a pinned A).
+    Compare,
 }
 
 impl View {
-    pub const ALL: [View; 7] = [
+    pub const ALL: [View; 8] = [
         View::Metrics,
         View::Energy,
         View::Latency,
@@ -48,6 +50,7 @@ impl View {
         View::Pareto,
         View::Layers,
         View::Fuse,
+        View::Compare,
     ];
 
     pub fn name(self) -> &'static str {
@@ -59,6 +62,7 @@ impl View {
             View::Pareto => "pareto",
             View::Layers => "layers",
             View::Fuse => "fuse",
+            View::Compare => "compare",
         }
     }
 

@@ -39,6 +39,9 @@ struct Saved {
     sliders: Vec<Slider>,
     #[serde(default)]
     sweep: SweepSetup,
+    /// The scenario pinned as A (absent: no comparison).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    a: Option<Box<Saved>>,
 }
 
 fn is_default(f: &Fixes) -> bool {
@@ -46,7 +49,11 @@ fn is_default(f: &Fixes) -> bool {
 }
 
 pub fn encode(s: &Scenario) -> String {
-    let saved = Saved {
+    URL_SAFE_NO_PAD.encode(serde_json::to_vec(&saved_of(s)).unwrap_or_default())
+}
+
+fn saved_of(s: &Scenario) -> Saved {
+    Saved {
         v: 1,
         hw: s.hardware.clone(),
         wl: s.workload.clone(),
@@ -63,8 +70,14 @@ pub fn encode(s: &Scenario) -> String {
         fixes: s.fixes,
         sliders: s.sliders.clone(),
         sweep: s.sweep.clone(),
-    };
-    URL_SAFE_NO_PAD.encode(serde_json::to_vec(&saved).unwrap_or_default())
+        // A's own pin is never kept: one level only
+        a: (s.pinned.as_deref()).map(|a| {
+            Box::new(saved_of(&Scenario {
+                pinned: None,
+                ..a.clone()
+            }))
+        }),
+    }
 }
 
 pub fn decode(text: &str) -> Result<Scenario, String> {
@@ -79,6 +92,21 @@ pub fn decode(text: &str) -> Result<Scenario, String> {
         .map_err(|e| format!("the saved scenario is not valid base64 ({e})"))?;
     let saved: Saved = serde_json::from_slice(&bytes)
         .map_err(|e| format!("the saved scenario is not a scenario ({e})"))?;
+    let mut s = scenario_of(saved)?;
+    if let Some(a) = &mut s.pinned {
+        a.pinned = None;
+    }
+    Ok(s)
+}
+
+/// A decoded state checked field by field (and its pinned A, once).
+fn scenario_of(mut saved: Saved) -> Result<Scenario, String> {
+    let pinned = match saved.a.take() {
+        Some(a) => Some(Box::new(
+            scenario_of(Saved { a: None, ..*a }).map_err(|e| format!("the pinned A: {e}"))?,
+        )),
+        None => None,
+    };
     if saved.v != 1 {
         return Err(format!("unknown scenario version {}", saved.v));
     }
@@ -144,6 +172,7 @@ pub fn decode(text: &str) -> Result<Scenario, String> {
         fixes: saved.fixes,
         sliders: saved.sliders,
         sweep: saved.sweep,
+        pinned,
     })
 }
 

@@ -7,6 +7,7 @@
 //! document, never on a slider move), the worker [`Lanes`] and the
 //! evaluation [`Shown`], plus the [`SweepState`].
 
+mod compare;
 mod derived;
 #[cfg(test)]
 mod explore_tests;
@@ -22,6 +23,7 @@ mod tests;
 mod user_presets;
 
 pub use crate::protocol::ImportOutcome;
+pub use compare::Pinned;
 pub use derived::Derived;
 pub use inspect::Inspect;
 pub use lanes::{Lane, Lanes, WorkerState, WorkerStatus, MAX_SWEEP_WORKERS};
@@ -99,6 +101,8 @@ pub struct State {
     pub shortcuts: bool,
     /// The explanation and loop-nest views.
     pub inspect: Inspect,
+    /// The pinned A's report (the scenario is `scenario.pinned`).
+    pub pinned: Pinned,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -158,6 +162,11 @@ pub enum Action {
     },
     /// Show or hide the loop nests.
     ShowLoops(bool),
+    /// Pin the current scenario as A (B is what follows).
+    PinA,
+    /// Pin the current scenario at another schedule (a sweep point) as A.
+    PinSchedule(Schedule),
+    Unpin,
     /// Import an ONNX model (a dropped or picked file, base64) as the
     /// workload, in the model worker.
     ImportOnnx {
@@ -250,6 +259,7 @@ impl State {
             present_view: 0,
             shortcuts: false,
             inspect: Inspect::default(),
+            pinned: Pinned::default(),
         };
         s.schedule_changed();
         s
@@ -423,6 +433,9 @@ impl State {
                     self.schedule_changed();
                 }
             }
+            Action::PinA => self.pin_current(),
+            Action::PinSchedule(s) => self.pin_schedule(s),
+            Action::Unpin => self.unpin(),
             Action::ShowLoops(on) => {
                 let had = self.inspect.wants_detail();
                 self.inspect.loops = on;
@@ -500,6 +513,8 @@ impl State {
             Action::ShowShortcuts(on) => self.shortcuts = on,
             Action::Restore(s) => {
                 self.scenario = s;
+                // a restored A is evaluated again, after B
+                self.pinned = Pinned::default();
                 self.documents_changed();
             }
             Action::SetGrid(grid) => self.grid = grid,
@@ -617,7 +632,11 @@ impl State {
             return; // not the request in flight (a restarted worker's)
         }
         let sent = self.lanes.eval.in_flight.take().map(|(_, t)| t);
+        if self.on_pinned_answer(id, &response) {
+            return;
+        }
         if self.shown.latest != Some(id) {
+            self.eval_pinned_if_idle();
             return; // stale: a newer request is pending
         }
         match response {
@@ -631,6 +650,7 @@ impl State {
             Response::Failed { message, .. } => self.shown.failure = Some(message),
             _ => {}
         }
+        self.eval_pinned_if_idle();
     }
 
     fn on_imported(&mut self, run_id: u64, outcome: crate::protocol::ImportOutcome) {

@@ -47,6 +47,9 @@ pub struct Scenario {
     pub sliders: Vec<Slider>,
     /// What the next sweep covers.
     pub sweep: SweepSetup,
+    /// The scenario pinned as A for an A/B comparison (this one is B); it
+    /// has no pin of its own.
+    pub pinned: Option<Box<Scenario>>,
 }
 
 /// At most this many "what if" sliders.
@@ -75,6 +78,7 @@ impl Default for Scenario {
             fixes: Fixes::default(),
             sliders: Vec::new(),
             sweep: SweepSetup::default(),
+            pinned: None,
         }
     }
 }

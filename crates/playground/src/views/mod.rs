@@ -1,8 +1,10 @@
 //! Chart models and table rows derived from model results: pure functions
 //! from a report or a sweep to what the page draws.
 
+mod compare;
 mod hw_sweep;
 
+pub use compare::{ab_bars, ab_metrics, layer_deltas, ratio, LayerDelta};
 pub use hw_sweep::{hw_csv, hw_heat_maps, hw_lines, hw_rows, show_value, HwRow};
 
 use crate::charts::{HeatMap, Scatter, ScatterPoint, Series, StackedBars};

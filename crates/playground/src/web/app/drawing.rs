@@ -11,17 +11,24 @@ pub(super) fn use_report_charts(model: &UseReducerHandle<Model>) -> (NodeRef, No
     let energy_canvas = use_node_ref();
     let latency_canvas = use_node_ref();
     let (ec, lc) = (energy_canvas.clone(), latency_canvas.clone());
-    let order = s.derived.memory_order.clone();
-    use_effect_with(s.shown.report.clone(), move |report| {
-        if let Some(r) = report {
-            if let Some(a) = canvas_area(&ec) {
-                let _ = charts::draw_stacked_bars(&a, &views::energy_breakdown(r, &order));
+    // The effect reads the state when it runs (no clone per render).
+    let snapshot = model.clone();
+    use_effect_with(
+        (s.shown.report.clone(), s.pinned.report.clone()),
+        move |_| {
+            let s = &snapshot.0;
+            if let Some(c) = energy_chart(s) {
+                if let Some(a) = canvas_area(&ec) {
+                    let _ = charts::draw_stacked_bars(&a, &c);
+                }
             }
-            if let Some(a) = canvas_area(&lc) {
-                let _ = charts::draw_stacked_bars(&a, &views::latency_per_layer(r));
+            if let Some(c) = latency_chart(s) {
+                if let Some(a) = canvas_area(&lc) {
+                    let _ = charts::draw_stacked_bars(&a, &c);
+                }
             }
-        }
-    });
+        },
+    );
     (energy_canvas, latency_canvas)
 }
 

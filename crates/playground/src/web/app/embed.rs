@@ -162,6 +162,7 @@ pub(super) fn embed_page(
         }
         View::Layers => layer_table(s, None),
         View::Fuse => fuse_depth(s, dispatch),
+        View::Compare => compare_card(s, dispatch),
     };
     let controls = e.controls.iter().map(|ctl| match ctl {
         Control::Mode => html! {

@@ -157,6 +157,11 @@ pub(super) fn loops_card(s: &State, dispatch: &UseReducerDispatcher<Model>) -> H
 /// The explanation a cell of the energy breakdown's data table opens: a
 /// memory (per operand or in all), the MACs or the data copies.
 pub(super) fn energy_cell(cat: &str, series: Option<&str>) -> Option<String> {
+    // with A pinned: B's bars explain, A's do not (A's detail is not kept)
+    if cat.ends_with(" (A)") {
+        return None;
+    }
+    let cat = cat.strip_suffix(" (B)").unwrap_or(cat);
     match (cat, series) {
         ("MAC", _) => Some("mac_energy".into()),
         ("data copies", _) => Some("data_copy_energy".into()),
@@ -171,6 +176,10 @@ pub(super) fn energy_cell(cat: &str, series: Option<&str>) -> Option<String> {
 /// (ideal + stalls + on-loading) or the data copy before it; the row total
 /// (both) has none of its own.
 pub(super) fn latency_cell(cat: &str, series: Option<&str>) -> Option<String> {
+    if cat.ends_with(" (A)") {
+        return None;
+    }
+    let cat = cat.strip_suffix(" (B)").unwrap_or(cat);
     match series? {
         "data copies before" => Some(format!("item/copy before {cat}/latency")),
         _ => Some(format!("item/{cat}/latency")),

@@ -24,6 +24,7 @@ use crate::views::{self, Metric};
 use defines_model::limits;
 use defines_model::{presets, Overlap, Tile};
 
+mod compare;
 mod controls;
 mod drawing;
 mod editors;
@@ -36,6 +37,7 @@ mod results;
 mod sweep;
 mod workers;
 
+use compare::*;
 use controls::*;
 use drawing::*;
 use editors::*;
@@ -190,9 +192,10 @@ pub fn App() -> Html {
                 { import_card(s, &dispatch) }
                 { fuse_depth(s, &dispatch) }
                 <section class="charts">
-                    { chart_card("Energy breakdown", "energy-chart", &energy_canvas, s.shown.report.as_deref().map(|r| views::energy_breakdown(r, &s.derived.memory_order)), energy, export_buttons(s, "energy"), Some((&dispatch, &energy_cell))) }
-                    { chart_card("Latency per layer", "latency-chart", &latency_canvas, s.shown.report.as_deref().map(views::latency_per_layer), |c| cycles(c as u64), export_buttons(s, "latency"), Some((&dispatch, &latency_cell))) }
+                    { chart_card("Energy breakdown", "energy-chart", &energy_canvas, energy_chart(s), energy, export_buttons(s, "energy"), Some((&dispatch, &energy_cell))) }
+                    { chart_card("Latency per layer", "latency-chart", &latency_canvas, latency_chart(s), |c| cycles(c as u64), export_buttons(s, "latency"), Some((&dispatch, &latency_cell))) }
                 </section>
+                { compare_card(s, &dispatch) }
                 { sweep_section(s, &sweep_charts, on_pareto_click, &dispatch) }
                 { hardware_form(s, &dispatch) }
                 { layer_table(s, Some(&dispatch)) }

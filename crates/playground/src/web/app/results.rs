@@ -74,7 +74,7 @@ pub(super) fn summary(s: &State, dispatch: &UseReducerDispatcher<Model>) -> Html
                 <h2>{ format!("{} on {}", s.scenario.workload, s.scenario.hardware.replace('_', " ")) }
                     <span class="muted">{ format!(" · {} · tile {}×{} · lpf {}", s.scenario.overlap.label(), s.scenario.tile.x, s.scenario.tile.y, s.scenario.lpf) }</span>
                 </h2>
-                <span class="exports">{ embed_button(s, crate::embed::View::Metrics) }</span>
+                <span class="exports">{ pin_controls(s, dispatch) }{ embed_button(s, crate::embed::View::Metrics) }</span>
                 <span id="status" aria-live="polite" class={classes!("status", state_attr)} data-state={state_attr} data-ms={s.shown.answer_ms.map(|m| format!("{m:.1}")).unwrap_or_default()}>{ text }</span>
             </div>
             { metrics_grid(s, Some(dispatch)) }
@@ -100,6 +100,7 @@ pub(super) fn metrics_grid(s: &State, dispatch: Option<&UseReducerDispatcher<Mod
                 <span class="metric-label">{ label.to_string() }</span>
                 if let (Some(d), Some(item)) = (dispatch, item) { { explain_button(d, item.to_string(), None, value) } } else { { value } }
                 <span class="metric-note">{ note }</span>
+                { ab_line(s, id, &|v| match id { "energy" | "mac-energy" | "copy-energy" => energy(v), "latency" => cycles(v as u64), "macs" => si(v, "MAC"), _ => sci(v) }) }
             </div>
         }
     };

@@ -218,7 +218,8 @@ fn lens_table(s: &State, dispatch: &UseReducerDispatcher<Model>) -> Html {
                         <td class="num">{ energy(c.energy_pj) }</td>
                         <td class={classes!("num", (c.energy_ratio > 1.0).then_some("worse"))}>{ format!("×{:.3}", c.energy_ratio) }</td>
                         <td data-tied={c.tied.to_string()}>{ if c.tied > 1 { format!("{} schedules: ×{:.3} to ×{:.3}", c.tied, c.tied_ratio_min, c.tied_ratio_max) } else { "none".into() } }</td>
-                        <td><button class="small" onclick={load} aria-label={format!("load the {} choice", c.lens.name())}>{ "load" }</button></td>
+                        <td class="nowrap"><button class="small" onclick={load} aria-label={format!("load the {} choice", c.lens.name())}>{ "load" }</button>
+                            { pin_button(dispatch, &sched, &format!("pin the {} choice as A", c.lens.name())) }</td>
                     </tr>
                 }
             }) }
@@ -244,9 +245,10 @@ fn pareto_list(s: &State, dispatch: &UseReducerDispatcher<Model>) -> Html {
             { for front.iter().map(|(i, p)| {
                 let sched = schedules[*i].clone();
                 let d = dispatch.clone();
-                html!{ <button class="small" onclick={move |_| { d.dispatch(Action::LoadSchedule { overlap: sched.overlap, tile: sched.tile }); d.dispatch(Action::SetCuts(sched.stack_cuts.clone())); }}>
-                    { format!("mode {} · {}×{}: {}, {}", schedules[*i].overlap.mode(), schedules[*i].tile.x, schedules[*i].tile.y, energy(p.energy_pj), cycles(p.latency_cycles as u64)) }
-                </button> }
+                let label = format!("mode {} · {}×{}: {}, {}", schedules[*i].overlap.mode(), schedules[*i].tile.x, schedules[*i].tile.y, energy(p.energy_pj), cycles(p.latency_cycles as u64));
+                html!{ <span class="front-point"><button class="small" onclick={ let sched = sched.clone(); move |_| { d.dispatch(Action::LoadSchedule { overlap: sched.overlap, tile: sched.tile }); d.dispatch(Action::SetCuts(sched.stack_cuts.clone())); }}>
+                    { label.clone() }
+                </button>{ pin_button(dispatch, &sched, &format!("pin {label} as A")) }</span> }
             }) }
         </div>
     }
@@ -325,5 +327,19 @@ fn hardware_results(
             </table>
             </div>
         </section>
+    }
+}
+
+/// "A": pins the current scenario at a sweep's schedule as A.
+fn pin_button(
+    dispatch: &UseReducerDispatcher<Model>,
+    sched: &defines_model::Schedule,
+    label: &str,
+) -> Html {
+    let d = dispatch.clone();
+    let sched = sched.clone();
+    html! {
+        <button class="small pin" aria-label={label.to_string()} title={label.to_string()}
+            onclick={move |_| d.dispatch(Action::PinSchedule(sched.clone()))}>{ "A" }</button>
     }
 }
