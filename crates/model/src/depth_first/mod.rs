@@ -69,7 +69,7 @@ pub use cache::EvalCache;
 pub use detail::{DetailEntry, NetworkDetail};
 pub use report::{
     ItemKind, ItemReport, LayerTileMacs, LensEnergies, NetworkReport, OperandTop, StackReport,
-    TileTypeReport,
+    TileMap, TileTypeReport,
 };
 pub(crate) use run::full_network;
 pub use run::{

@@ -99,6 +99,41 @@ pub struct StackReport {
     /// Stack totals (compute and data copy layers); 0 until evaluated.
     pub energy_pj: f64,
     pub latency_cycles: u64,
+    /// Where each tile type is in the grid, without listing tiles.
+    pub tile_map: TileMap,
+}
+
+/// The tile grid of a stack by blocks (docs/model.md §3.5, §3.7): runs of
+/// columns and of rows whose tiles are alike, and the tile type of each
+/// block (row run × column run, row-major). Tiles are computed row by row,
+/// left to right; the first column and row hold the partial tiles (Q27).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TileMap {
+    pub cols: u64,
+    pub rows: u64,
+    /// The partial first tile's size and every other tile's.
+    pub first: Tile,
+    pub tile: Tile,
+    /// `[start, end)` tile indices of each run.
+    pub col_runs: Vec<(u64, u64)>,
+    pub row_runs: Vec<(u64, u64)>,
+    /// Index into the stack's tile types, per block (row-major).
+    pub block_types: Vec<usize>,
+}
+
+impl TileMap {
+    /// The tile type of the tile at (row, column).
+    pub fn type_at(&self, row: u64, col: u64) -> Option<usize> {
+        let r = self
+            .row_runs
+            .iter()
+            .position(|&(a, b)| row >= a && row < b)?;
+        let c = self
+            .col_runs
+            .iter()
+            .position(|&(a, b)| col >= a && col < b)?;
+        self.block_types.get(r * self.col_runs.len() + c).copied()
+    }
 }
 
 /// MACs of one layer in one stack, whole layer vs. summed over tiles.

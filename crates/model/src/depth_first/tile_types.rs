@@ -7,7 +7,7 @@ use alloc::vec::Vec;
 
 use super::backprop::backprop;
 use super::graph::Graph;
-use super::report::{LayerTileMacs, StackReport};
+use super::report::{LayerTileMacs, StackReport, TileMap};
 use super::schedule::{NetworkError, Schedule, Tile};
 use super::tile_grid::{Pos, TileGrid};
 use super::tile_run::tile_flags;
@@ -187,14 +187,20 @@ pub(super) struct Types {
     pub(super) compact: Vec<(CompactKey, u64)>,
     pub(super) sizes: Vec<Tile>,
     pub(super) hi_w: Option<usize>,
+    /// The type of each block, in the order added.
+    pub(super) blocks: Vec<usize>,
 }
 
 impl Types {
-    /// Counts `count` more tiles of type `key`.
+    /// Counts `count` more tiles of type `key` (one block).
     pub(super) fn add(&mut self, key: CompactKey, count: u64) {
-        match self.compact.iter_mut().find(|t| t.0 == key) {
-            Some(t) => t.1 = t.1.saturating_add(count),
+        match self.compact.iter().position(|t| t.0 == key) {
+            Some(i) => {
+                self.compact[i].1 = self.compact[i].1.saturating_add(count);
+                self.blocks.push(i);
+            }
             None => {
+                self.blocks.push(self.compact.len());
                 self.compact.push((key, count));
                 self.sizes.push(Tile {
                     x: key.width,
@@ -358,6 +364,7 @@ pub(super) fn tile_types(grid: &TileGrid, ds: &mut Decisions) -> Result<Types, N
         compact: Vec::new(),
         sizes: Vec::new(),
         hi_w,
+        blocks: Vec::new(),
     };
     for &(r0, r1) in &rows {
         for &(c0, c1) in &cols {
@@ -448,7 +455,29 @@ pub(super) fn plan_stack_with(
         compact,
         sizes,
         hi_w,
+        blocks,
     } = find_types(&grid, &mut ds)?;
+    let (row_runs, col_runs) = (grid.rows.runs(), grid.cols.runs());
+    let tile_map = TileMap {
+        cols: grid.cols.n,
+        rows: grid.rows.n,
+        first: Tile {
+            x: grid.cols.size(0),
+            y: grid.rows.size(0),
+        },
+        tile: Tile {
+            x: grid.cols.t,
+            y: grid.rows.t,
+        },
+        // (the per-tile oracle of the tests counts no blocks)
+        block_types: if blocks.len() == row_runs.len() * col_runs.len() {
+            blocks
+        } else {
+            Vec::new()
+        },
+        col_runs,
+        row_runs,
+    };
     let types: Vec<(TileKey, u64)> = compact
         .iter()
         .map(|(k, m)| (tile_key(k, &ds.pools), *m))
@@ -469,6 +498,7 @@ pub(super) fn plan_stack_with(
         tiles: grid.tiles(),
         tile_type_multiplicities: types.iter().map(|t| t.1).collect(),
         tile_type_sizes: sizes,
+        tile_map,
     };
     Ok(StackPlan {
         g,

@@ -158,10 +158,15 @@ fn tile_caches(grid: &OracleGrid, ds: &mut Decisions) -> Result<TileCaches, Netw
 
 /// The tile types (§3.7.2) as compact keys with their multiplicities, in
 /// order of first appearance, and the size of each.
-fn compact_types(grid: &OracleGrid, tc: &TileCaches) -> (Vec<(CompactKey, u64)>, Vec<Tile>) {
+/// The tile types with their counts and sizes, and each tile's type.
+type Compacted = (Vec<(CompactKey, u64)>, Vec<Tile>, Vec<Vec<usize>>);
+
+fn compact_types(grid: &OracleGrid, tc: &TileCaches) -> Compacted {
     let mut compact: Vec<(CompactKey, u64)> = Vec::new();
     let mut sizes: Vec<Tile> = Vec::new();
+    let mut at: Vec<Vec<usize>> = Vec::new();
     for (ri, &(_, height)) in grid.rows.iter().enumerate() {
+        at.push(Vec::new());
         for (ci, &(_, width)) in grid.cols.iter().enumerate() {
             let h = tc.h[ri][ci];
             let ve = &tc.v[ri][ci];
@@ -182,9 +187,13 @@ fn compact_types(grid: &OracleGrid, tc: &TileCaches) -> (Vec<(CompactKey, u64)>,
                 rows_w: ve.0.written,
                 rows_r: ve.0.read,
             };
-            match compact.iter_mut().find(|t| t.0 == key) {
-                Some(t) => t.1 += 1,
+            match compact.iter().position(|t| t.0 == key) {
+                Some(i) => {
+                    compact[i].1 += 1;
+                    at[ri].push(i);
+                }
                 None => {
+                    at[ri].push(compact.len());
                     compact.push((key, 1));
                     sizes.push(Tile {
                         x: width,
@@ -194,18 +203,29 @@ fn compact_types(grid: &OracleGrid, tc: &TileCaches) -> (Vec<(CompactKey, u64)>,
             }
         }
     }
-    (compact, sizes)
+    (compact, sizes, at)
 }
 
 /// The per-tile planning, with the signature of [`tile_types`].
 fn oracle_types(grid: &TileGrid, ds: &mut Decisions) -> Result<Types, NetworkError> {
     let og = OracleGrid::new(grid);
     let tc = tile_caches(&og, ds)?;
-    let (compact, sizes) = compact_types(&og, &tc);
+    let (compact, sizes, at) = compact_types(&og, &tc);
+    // The type of each block of alike tiles, checked tile by tile: a block
+    // whose tiles differ gets no type (and the comparison fails).
+    let mut blocks = Vec::new();
+    for &(r0, r1) in &grid.rows.runs() {
+        for &(c0, c1) in &grid.cols.runs() {
+            let first = at[r0 as usize][c0 as usize];
+            let alike = (r0..r1).all(|r| (c0..c1).all(|c| at[r as usize][c as usize] == first));
+            blocks.push(if alike { first } else { usize::MAX });
+        }
+    }
     Ok(Types {
         compact,
         sizes,
         hi_w: tc.hi_w,
+        blocks,
     })
 }
 
