@@ -228,3 +228,70 @@ test("A/B: pin A, change B, read the CLI's ratios; A survives a reload and embed
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+/** The tile type at (row, col) of a CLI tile map. */
+function typeAt(m, r, c) {
+  const ri = m.row_runs.findIndex(([a, b]) => r >= a && r < b);
+  const ci = m.col_runs.findIndex(([a, b]) => c >= a && c < b);
+  return m.block_types[ri * m.col_runs.length + ci];
+}
+
+async function animAt(page) {
+  return page.evaluate(() => ({ ...document.querySelector("#anim-canvas").dataset }));
+}
+
+async function scrubTo(page, k) {
+  await page.evaluate((k) => {
+    const el = document.querySelector("#anim-scrub");
+    el.value = String(k);
+    el.dispatchEvent(new Event("input", { bubbles: true }));
+  }, k);
+  await page.waitForFunction((k) => document.querySelector("#anim-canvas")?.dataset.k === String(k), k, { timeout: TIMEOUT });
+}
+
+test("tile by tile: step, scrub, play and the keyboard follow the CLI's tile map, also at 1x1", async () => {
+  const { page, context, errors } = await open();
+  const r = cliJson(["eval", ...SCENARIO, "--format", "json"]);
+  const st = r.stack_details[0];
+  await page.locator("#animation-card").scrollIntoViewIfNeeded();
+  let a = await animAt(page);
+  assert.equal(Number(a.tiles), st.tiles);
+  await page.click("#anim-step");
+  await page.waitForFunction(() => document.querySelector("#anim-canvas").dataset.k === "1");
+  for (const k of [1, 57, 58, 1000, st.tiles - 1]) {
+    await scrubTo(page, k);
+    a = await animAt(page);
+    const [row, col] = [Math.floor(k / st.tile_map.cols), k % st.tile_map.cols];
+    assert.deepEqual([Number(a.row), Number(a.col)], [row, col], `tile ${k}`);
+    assert.equal(Number(a.type), typeAt(st.tile_map, row, col), `tile ${k}'s type`);
+  }
+  const status = await page.textContent("#anim-status");
+  assert.match(status, new RegExp(`tile ${st.tiles.toLocaleString("en-US")} of ${st.tiles.toLocaleString("en-US")}`));
+  // the keyboard: arrows step, space plays
+  await scrubTo(page, 10);
+  await page.focus("#anim-canvas");
+  await page.keyboard.press("ArrowRight");
+  await page.waitForFunction(() => document.querySelector("#anim-canvas").dataset.k === "11");
+  await page.keyboard.press(" ");
+  await page.waitForFunction(() => Number(document.querySelector("#anim-canvas").dataset.k) > 11, null, { timeout: TIMEOUT });
+  await page.click("#anim-play"); // pause
+  await page.locator("#animation-card").screenshot({ path: path.join(shots, "animation.png") });
+  // 1x1: 518,400-odd tiles, drawn from the tile map, still playing
+  await page.fill("#tile-x", "1");
+  await page.fill("#tile-y", "1");
+  await page.keyboard.press("Tab");
+  const r1 = cliJson(["eval", "--hardware", "Meta_prototype_DF", "--workload", "fsrcnn", "--mode", "3", "--tile", "1x1", "--format", "json"]);
+  const n = r1.stack_details[0].tiles;
+  assert.ok(n > 500_000);
+  await page.waitForFunction((n) => document.querySelector("#anim-canvas")?.dataset.tiles === String(n), n, { timeout: TIMEOUT });
+  await page.click("#anim-play");
+  await page.waitForFunction(() => Number(document.querySelector("#anim-canvas").dataset.k) > 1000, null, { timeout: TIMEOUT });
+  await page.click("#anim-play");
+  await scrubTo(page, n - 1);
+  a = await animAt(page);
+  const m = r1.stack_details[0].tile_map;
+  assert.equal(Number(a.type), typeAt(m, m.rows - 1, m.cols - 1));
+  await page.locator("#animation-card").screenshot({ path: path.join(shots, "animation-1x1.png") });
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -128,7 +128,7 @@ pub use depth_first::{
     automatic_stack_cuts, evaluate_network, evaluate_network_cached, evaluate_network_detailed,
     evaluate_network_fixed, evaluate_network_with, validate_schedule, DetailEntry, EvalCache,
     ItemKind, ItemReport, LayerTileMacs, LensEnergies, NetworkDetail, NetworkError, NetworkReport,
-    NetworkRun, Overlap, Progress, Schedule, StackReport, Tile, TileTypeReport,
+    NetworkRun, Overlap, Progress, Schedule, StackReport, Tile, TileMap, TileTypeReport,
 };
 pub use diag::Diagnostic;
 pub use explain::{

@@ -24,6 +24,7 @@ use crate::views::{self, Metric};
 use defines_model::limits;
 use defines_model::{presets, Overlap, Tile};
 
+mod animation;
 mod compare;
 mod controls;
 mod drawing;
@@ -37,6 +38,7 @@ mod results;
 mod sweep;
 mod workers;
 
+use animation::*;
 use compare::*;
 use controls::*;
 use drawing::*;
@@ -141,6 +143,10 @@ pub fn App() -> Html {
     });
 
     let (energy_canvas, latency_canvas) = use_report_charts(&model);
+    // one shared copy of the report for the animation (its own component)
+    let anim_report = use_memo(model.0.shown.report.clone(), |r| {
+        r.as_deref().map(|r| Rc::new(r.clone()))
+    });
     let sweep_charts = use_sweep_charts(&model);
     let on_pareto_click = pareto_click(&sweep_charts, &dispatch);
     use_host_api(&model);
@@ -196,6 +202,7 @@ pub fn App() -> Html {
                     { chart_card("Latency per layer", "latency-chart", &latency_canvas, latency_chart(s), |c| cycles(c as u64), export_buttons(s, "latency"), Some((&dispatch, &latency_cell))) }
                 </section>
                 { compare_card(s, &dispatch) }
+                { animation_card((*anim_report).clone(), &s.scenario) }
                 { sweep_section(s, &sweep_charts, on_pareto_click, &dispatch) }
                 { hardware_form(s, &dispatch) }
                 { layer_table(s, Some(&dispatch)) }
