@@ -185,6 +185,13 @@ test("a sweep completes and draws heat maps and the Pareto front", async () => {
     assert.equal(await row.locator("td[data-tied]").getAttribute("data-tied"), String(l.tied));
   }
   assert.equal(await page.getAttribute("#lens-full", "data-ratio"), "1.0");
+  // A heat-map cell chosen with the keyboard loads its schedule.
+  await page.click("#heat-cells > summary");
+  const cell = page.locator('#heat-cells-2 button[data-tile="60x72"]');
+  await cell.focus();
+  await page.keyboard.press("Enter");
+  await waitForNumbers(page, evalCli({ mode: 2, tile: "60x72", lpf: 5 }));
+  assert.equal(await page.inputValue("#tile-x"), "60");
   // Click a point (one standing alone, other than the current schedule):
   // that schedule is loaded and evaluated.
   const points = JSON.parse(await page.getAttribute("#pareto", "data-points"));

@@ -169,6 +169,7 @@ pub(super) fn sweep_section(
             </div>
             <canvas id="pareto" class="clickable" ref={charts.pareto.clone()} width="900" height="420" onclick={on_click}
                 role="img" aria-label="energy against latency of every schedule of the sweep, log-log, with the Pareto front joined; the front is listed below"></canvas>
+            { heat_cells(s, dispatch) }
             { pareto_list(s, dispatch) }
             { lens_table(s, dispatch) }
         </section>
@@ -226,6 +227,52 @@ fn lens_table(s: &State, dispatch: &UseReducerDispatcher<Model>) -> Html {
             </tbody>
         </table>
         </div>
+    }
+}
+
+/// The heat maps' cells as tables of buttons (the keyboard's way to choose
+/// a cell, and their numbers for screen readers).
+fn heat_cells(s: &State, dispatch: &UseReducerDispatcher<Model>) -> Html {
+    let energy_maps = views::heat_maps(s, Metric::Energy, s.heat_group);
+    let latency_maps = views::heat_maps(s, Metric::Latency, s.heat_group);
+    let cuts = s
+        .sweep
+        .as_ref()
+        .and_then(|sw| sw.cut_groups.get(s.heat_group))
+        .map(|g| g.stack_cuts.clone());
+    html! {
+        <details class="data-table" id="heat-cells">
+            <summary>{ "heat-map cells (choose one with the keyboard)" }</summary>
+            { for energy_maps.iter().zip(&latency_maps).enumerate().map(|(m, (e, l))| html!{
+                <div class="table-wrap" tabindex="0" role="region" aria-label={e.title.clone()}>
+                <table id={format!("heat-cells-{}", m + 1)}>
+                    <caption>{ format!("mode {}: {}", m + 1, Overlap::ALL[m].label()) }</caption>
+                    <thead><tr><th>{ "tile y \\ x" }</th>{ for e.xs.iter().map(|x| html!{ <th class="num">{ x }</th> }) }</tr></thead>
+                    <tbody>
+                    { for e.ys.iter().enumerate().map(|(iy, y)| html!{
+                        <tr><th scope="row">{ y }</th>
+                        { for e.xs.iter().enumerate().map(|(ix, x)| {
+                            let k = iy * e.xs.len() + ix;
+                            let (ev, lv) = (e.values.get(k).copied().flatten(), l.values.get(k).copied().flatten());
+                            let tile = Tile { x: x.parse().unwrap_or(1), y: y.parse().unwrap_or(1) };
+                            let d = dispatch.clone();
+                            let cuts = cuts.clone();
+                            html!{ <td class="num">
+                                if let (Some(ev), Some(lv)) = (ev, lv) {
+                                    <button class="small" data-mode={(m + 1).to_string()} data-tile={format!("{}x{}", tile.x, tile.y)} data-energy={format!("{ev:?}")}
+                                        aria-label={format!("load mode {} tile {}×{}: {}, {}", m + 1, tile.x, tile.y, energy(ev), cycles(lv as u64))}
+                                        onclick={move |_| { d.dispatch(Action::LoadSchedule { overlap: Overlap::ALL[m], tile }); if let Some(c) = &cuts { d.dispatch(Action::SetCuts(c.clone())); } }}>
+                                        { energy(ev) }<br/>{ cycles(lv as u64) }</button>
+                                } else { { "—" } }
+                            </td> }
+                        }) }
+                        </tr>
+                    }) }
+                    </tbody>
+                </table>
+                </div>
+            }) }
+        </details>
     }
 }
 
