@@ -111,6 +111,14 @@ test("explain three kinds of number: each is the CLI's and its terms add up to i
   assert.equal(m.rule, "Flat");
   const formula = await page.textContent("#explain-terms tr.term .formula");
   assert.match(formula, /reads \(.* words\) × .* pJ \+ writes/);
+  // 2b. a bar segment of the energy chart (the largest) opens its number
+  const bars = JSON.parse(await page.getAttribute("#energy-chart", "data-bars"));
+  const [x0, y0, x1, y1, cat, series] = bars.reduce((a, b) => ((b[2] - b[0]) * (b[3] - b[1]) > (a[2] - a[0]) * (a[3] - a[1]) ? b : a));
+  const box = await page.locator("#energy-chart").boundingBox();
+  const scale = box.width / (await page.locator("#energy-chart").evaluate((c) => c.width));
+  await page.mouse.click(box.x + ((x0 + x1) / 2) * scale, box.y + ((y0 + y1) / 2) * scale);
+  const barItem = series === "MAC" ? "mac_energy" : series === "data copies" ? "data_copy_energy" : `memory/${cat}/${series.replace("operand ", "")}`;
+  await check(page, barItem);
   // 3. a layer's latency, from the layer table (its tile type highlighted)
   await page.click('#layer-table button.explain[data-item="item/L3/latency"] >> nth=1');
   const l = await check(page, "item/L3/latency");

@@ -30,6 +30,21 @@ fn finite_or_zero(v: f64) -> f64 {
     }
 }
 
+/// Where one bar segment was drawn: its category and series, and its
+/// pixel rectangle (left, top, right, bottom) in the drawing area.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BarHit {
+    pub category: usize,
+    pub series: usize,
+    pub rect: (i32, i32, i32, i32),
+}
+
+/// The segment under a pixel, if any.
+pub fn bar_at(hits: &[BarHit], (x, y): (i32, i32)) -> Option<&BarHit> {
+    hits.iter()
+        .find(|h| x >= h.rect.0 && x <= h.rect.2 && y >= h.rect.1 && y <= h.rect.3)
+}
+
 /// The plot area of stacked bars: a segmented category axis, values up.
 type BarCoords = Cartesian2d<SegmentedCoord<RangedCoordusize>, RangedCoordf64>;
 
@@ -38,6 +53,15 @@ pub fn draw_stacked_bars<DB: DrawingBackend>(
     whole: &DrawingArea<DB, Shift>,
     chart: &StackedBars,
 ) -> DrawResult<DB> {
+    draw_stacked_bars_hits(whole, chart).map(|_| ())
+}
+
+/// [`draw_stacked_bars`], returning where each segment was drawn (for
+/// clicks on the page).
+pub fn draw_stacked_bars_hits<DB: DrawingBackend>(
+    whole: &DrawingArea<DB, Shift>,
+    chart: &StackedBars,
+) -> Result<Vec<BarHit>, DrawingAreaErrorKind<DB::ErrorType>> {
     whole.fill(&WHITE)?;
     // The legend gets its own column on the right, so it never hides bars.
     let (w, _) = whole.dim_in_pixel();
@@ -70,7 +94,7 @@ pub fn draw_stacked_bars<DB: DrawingBackend>(
         // `0..n-1` as a segmented axis has exactly one segment per bar.
         .build_cartesian_2d((0..n.saturating_sub(1)).into_segmented(), 0.0..y_max)?;
     draw_bar_mesh(&mut c, chart, &area, rotate)?;
-    draw_bar_stacks(&mut c, chart)?;
+    let hits = draw_bar_stacks(&mut c, chart)?;
     // Totals above the bars, when there is room for them.
     if n > 0 && (plot_w as usize).saturating_sub(90) / n >= 44 {
         draw_bar_totals(&mut c, &totals)?;
@@ -78,7 +102,8 @@ pub fn draw_stacked_bars<DB: DrawingBackend>(
     if legend_width > 0 {
         draw_bar_legend(&legend, chart)?;
     }
-    whole.present()
+    whole.present()?;
+    Ok(hits)
 }
 
 /// The height of each bar: the sum of its series' (finite, positive)
@@ -133,15 +158,23 @@ fn draw_bar_mesh<DB: DrawingBackend>(
 fn draw_bar_stacks<DB: DrawingBackend>(
     c: &mut ChartContext<'_, DB, BarCoords>,
     chart: &StackedBars,
-) -> DrawResult<DB> {
+) -> Result<Vec<BarHit>, DrawingAreaErrorKind<DB::ErrorType>> {
     let n = chart.categories.len();
     let mut base = vec![0.0; n];
+    let mut hits = Vec::new();
     for (k, s) in chart.series.iter().enumerate() {
         let color = PALETTE[k % PALETTE.len()];
         let rects: Vec<Rectangle<(SegmentValue<usize>, f64)>> = (0..n)
             .filter_map(|i| {
                 let v = finite_or_zero(s.values.get(i).copied().unwrap_or(0.0));
                 (v > 0.0).then(|| {
+                    let (x0, y1) = c.backend_coord(&(SegmentValue::Exact(i), base[i]));
+                    let (x1, y0) = c.backend_coord(&(SegmentValue::Exact(i + 1), base[i] + v));
+                    hits.push(BarHit {
+                        category: i,
+                        series: k,
+                        rect: (x0.min(x1) + 5, y0.min(y1), x0.max(x1) - 5, y0.max(y1)),
+                    });
                     let mut r = Rectangle::new(
                         [
                             (SegmentValue::Exact(i), base[i]),
@@ -157,7 +190,7 @@ fn draw_bar_stacks<DB: DrawingBackend>(
             .collect();
         c.draw_series(rects)?;
     }
-    Ok(())
+    Ok(hits)
 }
 
 fn draw_bar_totals<DB: DrawingBackend>(

@@ -33,7 +33,7 @@ mod scatter;
 #[cfg(test)]
 mod tests;
 
-pub use bars::{draw_stacked_bars, Series, StackedBars};
+pub use bars::{bar_at, draw_stacked_bars, draw_stacked_bars_hits, BarHit, Series, StackedBars};
 pub use heat_map::{draw_heat_map, log_position, scale_color, HeatMap};
 pub use lines::{draw_line_chart, LineChart};
 pub use scatter::{draw_scatter, hit_test, Scatter, ScatterPoint};

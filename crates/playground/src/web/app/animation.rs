@@ -84,7 +84,7 @@ fn draw(canvas: &HtmlCanvasElement, st: &StackReport, k: u64, overlap: Overlap) 
     let band = (2.0f64)
         .max(scale * m.tile.x.min(m.tile.y) as f64 * 0.25)
         .min(12.0);
-    let colour = |cached: bool| if cached { "#1b7a35" } else { "#d9480f" };
+    let colour = |cached: bool| if cached { "#1b7a35" } else { "#a63c06" };
     if c > 0 {
         ctx.set_fill_style_str(colour(left));
         ctx.fill_rect(px(c) - band, py(r), band, py(r + 1) - py(r));

@@ -3,14 +3,104 @@
 
 use super::*;
 
+/// A drawn bar chart's segments and their labels (category, series), for
+/// clicks.
+pub(super) type BarHits = Rc<RefCell<Vec<(charts::BarHit, String, String)>>>;
+
+/// The report's bar charts: their canvases and where each segment is.
+pub(super) struct ReportCharts {
+    pub energy: NodeRef,
+    pub latency: NodeRef,
+    pub energy_hits: BarHits,
+    pub latency_hits: BarHits,
+}
+
+/// Draws stacked bars and records where each segment went.
+fn draw_bars(canvas: &NodeRef, chart: &charts::StackedBars, hits: &BarHits) {
+    if let Some(a) = canvas_area(canvas) {
+        if let Ok(h) = charts::draw_stacked_bars_hits(&a, chart) {
+            *hits.borrow_mut() = h
+                .into_iter()
+                .map(|b| {
+                    let cat = chart
+                        .categories
+                        .get(b.category)
+                        .cloned()
+                        .unwrap_or_default();
+                    let ser = chart
+                        .series
+                        .get(b.series)
+                        .map(|s| s.name.clone())
+                        .unwrap_or_default();
+                    (b, cat, ser)
+                })
+                .collect();
+            // where the segments are, for tests and tools
+            let marks: Vec<String> = (hits.borrow().iter())
+                .map(|(b, c, s)| {
+                    let (x0, y0, x1, y1) = b.rect;
+                    format!(
+                        "[{x0},{y0},{x1},{y1},{},{}]",
+                        json_string(c),
+                        json_string(s)
+                    )
+                })
+                .collect();
+            if let Some(el) = canvas.cast::<HtmlCanvasElement>() {
+                let _ = el.set_attribute("data-bars", &format!("[{}]", marks.join(",")));
+            }
+        }
+    }
+}
+
+fn json_string(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
+}
+
+/// A click on a bar segment opens the explanation of its number
+/// (`item` maps (category, series) to an explanation path).
+pub(super) fn bar_click(
+    canvas: &NodeRef,
+    hits: &BarHits,
+    item: fn(&str, Option<&str>) -> Option<String>,
+    dispatch: &UseReducerDispatcher<Model>,
+) -> Callback<MouseEvent> {
+    let (d, c, hits) = (dispatch.clone(), canvas.clone(), hits.clone());
+    Callback::from(move |e: MouseEvent| {
+        let Some(c) = c.cast::<HtmlCanvasElement>() else {
+            return;
+        };
+        let scale = c.width() as f64 / f64::from(c.client_width().max(1));
+        let at = (
+            (f64::from(e.offset_x()) * scale) as i32,
+            (f64::from(e.offset_y()) * scale) as i32,
+        );
+        let hits = hits.borrow();
+        let bars: Vec<charts::BarHit> = hits.iter().map(|h| h.0.clone()).collect();
+        if let Some(b) = charts::bar_at(&bars, at) {
+            if let Some((_, cat, ser)) = hits.iter().find(|h| h.0 == *b) {
+                if let Some(path) = item(cat, Some(ser)) {
+                    d.dispatch(Action::Explain {
+                        item: Some(path),
+                        focus: None,
+                    });
+                }
+            }
+        }
+    })
+}
+
 /// Draws the energy breakdown and the latency per layer of the current
-/// report; returns their canvases.
+/// report.
 #[hook]
-pub(super) fn use_report_charts(model: &UseReducerHandle<Model>) -> (NodeRef, NodeRef) {
+pub(super) fn use_report_charts(model: &UseReducerHandle<Model>) -> ReportCharts {
     let s = &model.0;
     let energy_canvas = use_node_ref();
     let latency_canvas = use_node_ref();
+    let energy_hits: BarHits = use_mut_ref(Vec::new);
+    let latency_hits: BarHits = use_mut_ref(Vec::new);
     let (ec, lc) = (energy_canvas.clone(), latency_canvas.clone());
+    let (eh, lh) = (energy_hits.clone(), latency_hits.clone());
     // The effect reads the state when it runs (no clone per render).
     let snapshot = model.clone();
     use_effect_with(
@@ -18,18 +108,19 @@ pub(super) fn use_report_charts(model: &UseReducerHandle<Model>) -> (NodeRef, No
         move |_| {
             let s = &snapshot.0;
             if let Some(c) = energy_chart(s) {
-                if let Some(a) = canvas_area(&ec) {
-                    let _ = charts::draw_stacked_bars(&a, &c);
-                }
+                draw_bars(&ec, &c, &eh);
             }
             if let Some(c) = latency_chart(s) {
-                if let Some(a) = canvas_area(&lc) {
-                    let _ = charts::draw_stacked_bars(&a, &c);
-                }
+                draw_bars(&lc, &c, &lh);
             }
         },
     );
-    (energy_canvas, latency_canvas)
+    ReportCharts {
+        energy: energy_canvas,
+        latency: latency_canvas,
+        energy_hits,
+        latency_hits,
+    }
 }
 
 /// The sweep's canvases and what the Pareto chart last drew (for clicks).

@@ -29,9 +29,9 @@ pub(super) fn explain_button(
     content: Html,
 ) -> Html {
     let d = dispatch.clone();
-    let label = format!("explain {item}");
+    // (its name is the number it shows; the title says what it does)
     html! {
-        <button class="explain" data-item={item.clone()} title="how is this number made?" aria-label={label}
+        <button class="explain" data-item={item.clone()} title="how is this number made? (opens its terms)"
             onclick={move |_| d.dispatch(Action::Explain { item: Some(item.clone()), focus })}>{ content }</button>
     }
 }

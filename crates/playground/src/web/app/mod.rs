@@ -142,7 +142,9 @@ pub fn App() -> Html {
         }
     });
 
-    let (energy_canvas, latency_canvas) = use_report_charts(&model);
+    let report_charts = use_report_charts(&model);
+    let (energy_canvas, latency_canvas) =
+        (report_charts.energy.clone(), report_charts.latency.clone());
     // one shared copy of the report for the animation (its own component)
     let anim_report = use_memo(model.0.shown.report.clone(), |r| {
         r.as_deref().map(|r| Rc::new(r.clone()))
@@ -198,8 +200,10 @@ pub fn App() -> Html {
                 { import_card(s, &dispatch) }
                 { fuse_depth(s, &dispatch) }
                 <section class="charts">
-                    { chart_card("Energy breakdown", "energy-chart", &energy_canvas, energy_chart(s), energy, export_buttons(s, "energy"), Some((&dispatch, &energy_cell))) }
-                    { chart_card("Latency per layer", "latency-chart", &latency_canvas, latency_chart(s), |c| cycles(c as u64), export_buttons(s, "latency"), Some((&dispatch, &latency_cell))) }
+                    { chart_card("Energy breakdown", "energy-chart", &energy_canvas, energy_chart(s), energy, export_buttons(s, "energy"), ChartClicks { cells: Some((&dispatch, &energy_cell)),
+                        on_click: Some(bar_click(&energy_canvas, &report_charts.energy_hits, energy_cell, &dispatch)) }) }
+                    { chart_card("Latency per layer", "latency-chart", &latency_canvas, latency_chart(s), |c| cycles(c as u64), export_buttons(s, "latency"), ChartClicks { cells: Some((&dispatch, &latency_cell)),
+                        on_click: Some(bar_click(&latency_canvas, &report_charts.latency_hits, latency_cell, &dispatch)) }) }
                 </section>
                 { compare_card(s, &dispatch) }
                 { animation_card((*anim_report).clone(), &s.scenario) }

@@ -130,6 +130,13 @@ pub(super) type CellItem<'a> = Option<(
     &'a dyn Fn(&str, Option<&str>) -> Option<String>,
 )>;
 
+/// What a chart's clicks open: its data-table cells' and its bar
+/// segments' explanations.
+pub(super) struct ChartClicks<'a> {
+    pub cells: CellItem<'a>,
+    pub on_click: Option<Callback<MouseEvent>>,
+}
+
 pub(super) fn chart_card(
     title: &str,
     id: &str,
@@ -137,15 +144,17 @@ pub(super) fn chart_card(
     chart: Option<crate::charts::StackedBars>,
     unit: fn(f64) -> String,
     buttons: Html,
-    cells: CellItem,
+    clicks: ChartClicks,
 ) -> Html {
+    let ChartClicks { cells, on_click } = clicks;
     let has_data = chart.is_some();
+    let clickable = on_click.is_some();
     html! {
         <div class="card chart-card">
             <div class="card-head"><h3>{ title.to_string() }</h3>{ buttons }</div>
             <canvas id={id.to_string()} ref={canvas.clone()} width="900" height="360" role="img"
-                aria-label={format!("{title} (bar chart; the data table below has its numbers)")}
-                class={classes!((!has_data).then_some("empty"))}></canvas>
+                aria-label={format!("{title} (bar chart; click a bar segment, or a number of the data table below, to see how it is made)")}
+                class={classes!((!has_data).then_some("empty"), clickable.then_some("clickable"))} onclick={on_click}></canvas>
             if let Some(c) = chart { { bars_table(&c, id, unit, cells) } }
         </div>
     }

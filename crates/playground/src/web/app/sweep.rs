@@ -242,7 +242,7 @@ fn heat_cells(s: &State, dispatch: &UseReducerDispatcher<Model>) -> Html {
         .map(|g| g.stack_cuts.clone());
     html! {
         <details class="data-table" id="heat-cells">
-            <summary>{ "heat-map cells (choose one with the keyboard)" }</summary>
+            <summary>{ "heat-map cells (choose one with the keyboard: it is loaded and its energy explained)" }</summary>
             { for energy_maps.iter().zip(&latency_maps).enumerate().map(|(m, (e, l))| html!{
                 <div class="table-wrap" tabindex="0" role="region" aria-label={e.title.clone()}>
                 <table id={format!("heat-cells-{}", m + 1)}>
@@ -261,7 +261,7 @@ fn heat_cells(s: &State, dispatch: &UseReducerDispatcher<Model>) -> Html {
                                 if let (Some(ev), Some(lv)) = (ev, lv) {
                                     <button class="small" data-mode={(m + 1).to_string()} data-tile={format!("{}x{}", tile.x, tile.y)} data-energy={format!("{ev:?}")}
                                         aria-label={format!("load mode {} tile {}×{}: {}, {}", m + 1, tile.x, tile.y, energy(ev), cycles(lv as u64))}
-                                        onclick={move |_| { d.dispatch(Action::LoadSchedule { overlap: Overlap::ALL[m], tile }); if let Some(c) = &cuts { d.dispatch(Action::SetCuts(c.clone())); } }}>
+                                        onclick={move |_| { d.dispatch(Action::LoadSchedule { overlap: Overlap::ALL[m], tile }); if let Some(c) = &cuts { d.dispatch(Action::SetCuts(c.clone())); } d.dispatch(Action::Explain { item: Some("energy".into()), focus: None }); }}>
                                         { energy(ev) }<br/>{ cycles(lv as u64) }</button>
                                 } else { { "—" } }
                             </td> }
