@@ -303,3 +303,43 @@ test("tile by tile: step, scrub, play and the keyboard follow the CLI's tile map
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test("the Paper view recomputes case study 1: Figs. 12, 13 and 15 carry the CLI's numbers", async () => {
+  const { page, context, errors } = await open();
+  await page.click("#paper-run");
+  await page.waitForSelector("#fig13-table", { state: "attached", timeout: 300_000 });
+  const ink = (id) => page.$eval(`#${id}`, (c) => {
+    const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i] < 240 || d[i + 1] < 240 || d[i + 2] < 240) n++;
+    return n;
+  });
+  for (const id of ["fig12-energy-1", "fig12-latency-3", "fig13", "fig15-energy", "fig15-latency"]) {
+    assert.ok((await ink(id)) > 3000, `${id} drawn`);
+  }
+  const cells = (table) => page.$$eval(`#${table} tbody tr`, (rs) => rs.map((r) => [r.cells[0].textContent,
+    ...[...r.querySelectorAll("td[data-value]")].map((t) => Number(t.dataset.value))]));
+  const sweep = cliJson(["sweep", "--hardware", "Meta_prototype_DF", "--workload", "fsrcnn", "--tiles", "case-study-1", "--format", "json"]).schedules;
+  const macs = await cells("fig13-table");
+  assert.equal(macs.length, 18);
+  for (const [label, ...vals] of macs) {
+    const [, x, y, m] = label.match(/^(\d+)×(\d+) m(\d)$/);
+    const row = sweep.find((r) => r.mode === Number(m) && r.tile_x === Number(x) && r.tile_y === Number(y));
+    assert.equal(vals[Number(m) - 1], row.macs, label);
+  }
+  const energy = await cells("fig15-energy-table");
+  const latency = await cells("fig15-latency-table");
+  for (const [mode, tile] of [[2, "60x72"], [1, "960x540"], [3, "16x18"]]) {
+    const r = cliJson(["eval", "--hardware", "Meta_prototype_DF", "--workload", "fsrcnn", "--mode", String(mode), "--tile", tile, "--format", "json"]);
+    const label = `${tile.replace("x", "×")} m${mode}`;
+    const [, mac, mem, copies] = energy.find((e) => e[0] === label);
+    assert.deepEqual([mac, mem, copies], [r.mac_energy_pj, r.mem_energy_pj, r.data_copy_energy_pj], label);
+    const [, ideal, spatial, temporal, prep] = latency.find((e) => e[0] === label);
+    assert.equal(ideal, r.ideal_cycles, label);
+    assert.equal(prep, r.latency_cycles - r.latency_total0_cycles, label);
+    assert.equal(ideal + spatial + temporal + prep, r.latency_cycles, label);
+  }
+  await page.locator("#paper").screenshot({ path: path.join(shots, "paper.png") });
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -63,6 +63,14 @@ fn each_lens_counts_what_section_4_1_says() {
         };
         let r = evaluate_network(&fsrcnn, &s).unwrap();
         check_identities(&r);
+        let t = defines_model::SweepTotals::of(&r);
+        assert_eq!(t.latency_split[0], r.ideal_cycles);
+        assert_eq!(t.latency_split.iter().sum::<u64>(), r.latency_cycles);
+        assert_eq!(
+            t.latency_split[3],
+            r.latency_cycles - r.latency_total0_cycles
+        );
+        assert_eq!(t.mem_energy_pj, r.mem_energy_pj);
         if x == 960 {
             // layer by layer: every copy goes through DRAM
             assert!(r.data_copy_energy_pj > 0.0 || r.lens_energies_pj.dram_pj > 0.0);
@@ -85,6 +93,16 @@ fn case_study_1() -> Vec<SweepPoint> {
 #[test]
 fn lenses_pick_their_least_energy_and_pay_for_it() {
     let pts = case_study_1();
+    // (the totals' latency split adds up to the latency)
+    for p in &pts {
+        let t = p.outcome.as_ref().unwrap();
+        assert_eq!(
+            t.latency_split.iter().sum::<u64>(),
+            t.latency_cycles,
+            "{:?}",
+            p.schedule
+        );
+    }
     let full = lens_choice(&pts, Lens::Full).unwrap();
     assert_eq!((full.index, full.energy_ratio), (full.best_index, 1.0));
     for lens in Lens::SIMPLER {

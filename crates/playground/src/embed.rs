@@ -39,10 +39,12 @@ pub enum View {
     Fuse,
     /// The A/B comparison (of a link with a pinned A).
     Compare,
+    /// The paper's case study 1 figures.
+    Paper,
 }
 
 impl View {
-    pub const ALL: [View; 8] = [
+    pub const ALL: [View; 9] = [
         View::Metrics,
         View::Energy,
         View::Latency,
@@ -51,6 +53,7 @@ impl View {
         View::Layers,
         View::Fuse,
         View::Compare,
+        View::Paper,
     ];
 
     pub fn name(self) -> &'static str {
@@ -63,12 +66,13 @@ impl View {
             View::Layers => "layers",
             View::Fuse => "fuse",
             View::Compare => "compare",
+            View::Paper => "paper",
         }
     }
 
     /// Views of a sweep: the embed runs the case-study sweep on load.
     pub fn needs_sweep(self) -> bool {
-        matches!(self, View::Heatmaps | View::Pareto)
+        matches!(self, View::Heatmaps | View::Pareto | View::Paper)
     }
 }
 

@@ -199,6 +199,8 @@ mod tests {
                     activations_pj: 5e-324,
                     dram_activations_pj: 1.0 / 3.0,
                 },
+                mem_energy_pj: 1e300,
+                latency_split: [1, u64::MAX, 0, 7],
             }),
         };
         let back: SweepPoint = decode(&encode(&p)).unwrap();

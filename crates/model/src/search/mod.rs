@@ -21,4 +21,4 @@ pub use grids::{
 };
 pub use lenses::{lens_choice, lens_choices, Lens, LensChoice};
 pub use pareto::{best_by, best_edp, pareto_front, pareto_indices};
-pub use sweep::{Sweep, SweepPoint, SweepProgress, SweepTotals};
+pub use sweep::{latency_split, Sweep, SweepPoint, SweepProgress, SweepTotals};

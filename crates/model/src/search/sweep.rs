@@ -40,6 +40,11 @@ pub struct SweepTotals {
     pub data_copy_energy_pj: f64,
     /// The energy as the simpler models count it (§4.1).
     pub lens: LensEnergies,
+    /// The memory part of `energy_pj` (compute layers).
+    pub mem_energy_pj: f64,
+    /// `latency_cycles` split as §4 splits it: ideal computation, spatial
+    /// stall, temporal stall, data preparation (on-loading and copies).
+    pub latency_split: [u64; 4],
 }
 
 impl SweepTotals {
@@ -52,8 +57,30 @@ impl SweepTotals {
             mac_energy_pj: r.mac_energy_pj,
             data_copy_energy_pj: r.data_copy_energy_pj,
             lens: r.lens_energies_pj,
+            mem_energy_pj: r.mem_energy_pj,
+            latency_split: latency_split(r),
         }
     }
+}
+
+/// §4's latency parts of a report: (ideal, spatial stall, temporal stall,
+/// data preparation); they add up to `latency_cycles`.
+pub fn latency_split(r: &NetworkReport) -> [u64; 4] {
+    let mut s = [0u64; 4];
+    for it in &r.layers {
+        match it.kind {
+            crate::depth_first::ItemKind::Compute => {
+                let it0 = it.ideal_temporal_cycles;
+                s[0] = s[0].saturating_add(it.ideal_cycles);
+                s[1] = s[1].saturating_add(it0.saturating_sub(it.ideal_cycles));
+                s[2] = s[2].saturating_add(it.latency_total0_cycles.saturating_sub(it0));
+                s[3] =
+                    s[3].saturating_add(it.latency_cycles.saturating_sub(it.latency_total0_cycles));
+            }
+            crate::depth_first::ItemKind::DataCopy => s[3] = s[3].saturating_add(it.latency_cycles),
+        }
+    }
+    s
 }
 
 /// One evaluated schedule of a sweep: the same shape in the model, the CLI

@@ -38,6 +38,8 @@ fn pt(e: f64, l: u64) -> SweepPoint {
             mac_energy_pj: 0.0,
             data_copy_energy_pj: 0.0,
             lens: Default::default(),
+            mem_energy_pj: 0.0,
+            latency_split: [0; 4],
         }),
     }
 }

@@ -47,6 +47,8 @@ fn totals(e: f64) -> SweepTotals {
         mac_energy_pj: 0.0,
         data_copy_energy_pj: 0.0,
         lens: Default::default(),
+        mem_energy_pj: 0.0,
+        latency_split: [0; 4],
     }
 }
 

@@ -195,6 +195,8 @@ fn point() -> SweepPoint {
             mac_energy_pj: 0.5,
             data_copy_energy_pj: 0.0,
             lens: Default::default(),
+            mem_energy_pj: 0.0,
+            latency_split: [0; 4],
         }),
     }
 }

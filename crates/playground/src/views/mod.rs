@@ -3,6 +3,7 @@
 
 mod compare;
 mod hw_sweep;
+pub mod paper;
 
 pub use compare::{ab_bars, ab_metrics, layer_deltas, ratio, LayerDelta};
 pub use hw_sweep::{hw_csv, hw_heat_maps, hw_lines, hw_rows, show_value, HwRow};

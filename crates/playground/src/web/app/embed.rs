@@ -131,6 +131,7 @@ pub(super) struct EmbedCanvases<'a> {
     pub energy: &'a NodeRef,
     pub latency: &'a NodeRef,
     pub sweep: &'a SweepCharts,
+    pub paper: &'a PaperCharts,
     pub on_pareto_click: Callback<MouseEvent>,
 }
 
@@ -163,6 +164,7 @@ pub(super) fn embed_page(
         View::Layers => layer_table(s, None),
         View::Fuse => fuse_depth(s, dispatch),
         View::Compare => compare_card(s, dispatch),
+        View::Paper => paper_card(s, c.paper, dispatch),
     };
     let controls = e.controls.iter().map(|ctl| match ctl {
         Control::Mode => html! {

@@ -34,6 +34,7 @@ mod explain;
 mod fuse;
 mod hardware;
 mod onnx;
+mod paper;
 mod results;
 mod sweep;
 mod workers;
@@ -48,6 +49,7 @@ use explain::*;
 use fuse::*;
 use hardware::*;
 use onnx::*;
+use paper::*;
 use results::*;
 use sweep::*;
 use workers::*;
@@ -143,6 +145,7 @@ pub fn App() -> Html {
     });
 
     let report_charts = use_report_charts(&model);
+    let paper_charts = use_paper_charts(&model);
     let (energy_canvas, latency_canvas) =
         (report_charts.energy.clone(), report_charts.latency.clone());
     // one shared copy of the report for the animation (its own component)
@@ -160,6 +163,7 @@ pub fn App() -> Html {
             energy: &energy_canvas,
             latency: &latency_canvas,
             sweep: &sweep_charts,
+            paper: &paper_charts,
             on_pareto_click,
         };
         return present_page(s, canvases, &dispatch);
@@ -169,6 +173,7 @@ pub fn App() -> Html {
             energy: &energy_canvas,
             latency: &latency_canvas,
             sweep: &sweep_charts,
+            paper: &paper_charts,
             on_pareto_click,
         };
         return embed_page(s, e, canvases, &dispatch);
@@ -208,6 +213,7 @@ pub fn App() -> Html {
                 { compare_card(s, &dispatch) }
                 { animation_card((*anim_report).clone(), &s.scenario) }
                 { sweep_section(s, &sweep_charts, on_pareto_click, &dispatch) }
+                { paper_card(s, &paper_charts, &dispatch) }
                 { hardware_form(s, &dispatch) }
                 { layer_table(s, Some(&dispatch)) }
                 { loops_card(s, &dispatch) }

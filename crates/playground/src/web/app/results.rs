@@ -187,7 +187,7 @@ fn bars_table(
                     let vals: Vec<f64> = c.series.iter().map(|sr| sr.values.get(k).copied().unwrap_or(0.0)).collect();
                     let total: f64 = vals.iter().filter(|v| v.is_finite()).sum();
                     html!{ <tr><td>{ cat.clone() }</td>
-                        { for vals.iter().zip(&c.series).map(|(v, sr)| html!{ <td class="num">{ if *v > 0.0 { cell(cat, Some(&sr.name), unit(*v)) } else { html!{ "—" } } }</td> }) }
+                        { for vals.iter().zip(&c.series).map(|(v, sr)| html!{ <td class="num" data-value={format!("{v:?}")}>{ if *v > 0.0 { cell(cat, Some(&sr.name), unit(*v)) } else { html!{ "—" } } }</td> }) }
                         <td class="num">{ cell(cat, None, unit(total)) }</td></tr> }
                 }) }
                 </tbody>
