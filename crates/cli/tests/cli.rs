@@ -153,17 +153,7 @@ fn eval_err(args: &[&str]) -> String {
     err
 }
 
-const OK: [&str; 8] = [
-    "--hardware",
-    "Meta_prototype_DF",
-    "--workload",
-    "fsrcnn",
-    "--mode",
-    "3",
-    "--tile",
-    "60x72",
-];
-
+const OK: [&str; 8] = common::FSRCNN_60X72;
 fn with(replace: &str, value: &str) -> Vec<String> {
     let mut v: Vec<String> = OK.iter().map(|s| s.to_string()).collect();
     match v.iter().position(|a| a == replace) {

@@ -2,27 +2,11 @@
 //! `defines eval`'s, and their terms add up to them.
 
 mod common;
-use common::defines;
+use common::{defines, json, FSRCNN_60X72};
 
 use serde_json::Value;
 
-const SCENARIO: [&str; 8] = [
-    "--hardware",
-    "Meta_prototype_DF",
-    "--workload",
-    "fsrcnn",
-    "--mode",
-    "3",
-    "--tile",
-    "60x72",
-];
-
-fn json(args: &[&str]) -> Value {
-    let (code, out, err) = defines(args);
-    assert_eq!(code, 0, "{args:?}: {err}");
-    serde_json::from_str(&out).unwrap()
-}
-
+const SCENARIO: [&str; 8] = FSRCNN_60X72;
 fn explain(item: &str) -> Value {
     json(
         &[

@@ -2,15 +2,9 @@
 //! checked against `defines eval` of that schedule and the sweep's rows.
 
 mod common;
-use common::defines;
+use common::{defines, json};
 
 use serde_json::Value;
-
-fn json(args: &[&str]) -> Value {
-    let (code, out, err) = defines(args);
-    assert_eq!(code, 0, "{args:?}: {err}");
-    serde_json::from_str(&out).unwrap()
-}
 
 const GRID: [&str; 13] = [
     "sweep",

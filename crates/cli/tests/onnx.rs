@@ -2,18 +2,12 @@
 //! `crates/import/tests/data/` (the presets rebuilt as ONNX graphs).
 
 mod common;
-use common::defines;
+use common::{defines, json};
 
 use serde_json::Value;
 
 fn data(name: &str) -> String {
     format!("{}/../import/tests/data/{name}", env!("CARGO_MANIFEST_DIR"))
-}
-
-fn json(args: &[&str]) -> Value {
-    let (code, out, err) = defines(args);
-    assert_eq!(code, 0, "{args:?}: {err}");
-    serde_json::from_str(&out).unwrap()
 }
 
 /// A report without its names (the imported layers carry node names).

@@ -3,20 +3,10 @@
 //! point and schedule, bit for bit.
 
 mod common;
-use common::defines;
+use common::{defines, json, ok};
 
 use defines_model::presets;
 use serde_json::Value;
-
-fn ok(args: &[&str]) -> String {
-    let (code, out, err) = defines(args);
-    assert_eq!(code, 0, "{args:?}: {err}");
-    out
-}
-
-fn json(args: &[&str]) -> Value {
-    serde_json::from_str(&ok(args)).unwrap()
-}
 
 /// (energy bits, latency) of a report or a sweep row.
 fn totals(v: &Value) -> (u64, u64) {
