@@ -2,21 +2,12 @@
 // schedules, lpf 6 and lpf 8) inside headless Chromium, in the page's sweep
 // workers of the release build. Prints figures; never fails on a time.
 // Usage: node bench/browser-sweep.mjs [runs]   (run by `cargo xtask bench`)
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
 import { serveDir } from "../tests/e2e/serve.mjs";
+import { dist, launchChromium } from "../tests/e2e/env.mjs";
 
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const runs = Number(process.argv[2] ?? 3);
-const { server, url } = await serveDir(path.join(repo, "dist"));
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-  args: [
-    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-  ],
-});
+const { server, url } = await serveDir(dist);
+const browser = await launchChromium();
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** Median sweep time at `lpf` with the page told it has `cores` cores (null: real). */

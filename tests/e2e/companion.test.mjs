@@ -6,15 +6,9 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { execFileSync } from "node:child_process";
-import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
 import { serveDir } from "./serve.mjs";
+import { checkBuild, cli, dist, launchChromium, repo, shots } from "./env.mjs";
 
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const dist = process.env.DEFINES_DIST ?? path.join(repo, "dist");
-const cli = process.env.DEFINES_CLI ?? path.join(repo, "target", "release", "defines");
-const shots = path.join(repo, "target", "e2e");
-const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const TIMEOUT = 60_000;
 
 let browser;
@@ -26,12 +20,8 @@ async function serve(...args) {
   return s;
 }
 before(async () => {
-  fs.mkdirSync(shots, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
-  });
+  checkBuild();
+  browser = await launchChromium();
 });
 after(async () => {
   servers.forEach((s) => s.close());

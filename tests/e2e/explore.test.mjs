@@ -8,30 +8,18 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { execFileSync } from "node:child_process";
-import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
 import { serveDir } from "./serve.mjs";
+import { checkBuild, cli, dist, launchChromium, repo, shots } from "./env.mjs";
 
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const dist = process.env.DEFINES_DIST ?? path.join(repo, "dist");
-const cli = process.env.DEFINES_CLI ?? path.join(repo, "target", "release", "defines");
-const shots = path.join(repo, "target", "e2e");
-const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const TIMEOUT = 120_000;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "defines-e2e-"));
 
 let server, url, browser;
 
 before(async () => {
-  assert.ok(fs.existsSync(path.join(dist, "index.html")), `no build in ${dist}: run trunk build first`);
-  assert.ok(fs.existsSync(cli), `no CLI at ${cli}`);
-  fs.mkdirSync(shots, { recursive: true });
+  checkBuild();
   ({ server, url } = await serveDir(dist));
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

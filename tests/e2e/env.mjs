@@ -1,0 +1,33 @@
+// What every end-to-end test file (and the browser benchmark) shares: the
+// paths of the build, the CLI and the screenshots, and headless Chromium
+// started the way this machine's closed network needs (no background
+// connections).
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+export const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+export const dist = process.env.DEFINES_DIST ?? path.join(repo, "dist");
+export const cli = process.env.DEFINES_CLI ?? path.join(repo, "target", "release", "defines");
+export const shots = path.join(repo, "target", "e2e");
+export const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+
+/** Headless Chromium from Debian's package, without background networking. */
+export function launchChromium() {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+    ],
+  });
+}
+
+/** Checks that the build and the CLI exist and makes the screenshot folder. */
+export function checkBuild() {
+  assert.ok(fs.existsSync(path.join(dist, "index.html")), `no build in ${dist}: run cargo xtask build first`);
+  assert.ok(fs.existsSync(cli), `no CLI at ${cli}: cargo build --release -p defines-cli`);
+  fs.mkdirSync(shots, { recursive: true });
+}
