@@ -219,9 +219,13 @@ pub(crate) fn network_error(e: defines_model::NetworkError) -> Error {
 }
 
 pub(crate) fn eval(a: EvalArgs, texts: &Texts) -> Result<String, Error> {
-    let sc = validate_texts(texts)?;
+    eval_valid(a, &validate_texts(texts)?)
+}
+
+/// [`eval`] of an already validated scenario.
+pub(crate) fn eval_valid(a: EvalArgs, sc: &ValidScenario) -> Result<String, Error> {
     if a.detail {
-        let (r, d) = evaluate_network_detailed(&sc, &a.schedule, a.fixes, &mut Default::default())
+        let (r, d) = evaluate_network_detailed(sc, &a.schedule, a.fixes, &mut Default::default())
             .map_err(network_error)?;
         let mut v =
             serde_json::to_value(&r).map_err(|e| Error(format!("cannot write the report: {e}")))?;
@@ -229,7 +233,7 @@ pub(crate) fn eval(a: EvalArgs, texts: &Texts) -> Result<String, Error> {
             serde_json::to_value(&d).map_err(|e| Error(format!("cannot write the detail: {e}")))?;
         return Ok(format!("{v}\n"));
     }
-    let r = evaluate_network_fixed(&sc, &a.schedule, a.fixes).map_err(network_error)?;
+    let r = evaluate_network_fixed(sc, &a.schedule, a.fixes).map_err(network_error)?;
     Ok(match a.format {
         Format::Json => {
             let v = serde_json::to_string(&r)

@@ -8,8 +8,8 @@
 use crate::args::{self, hardware_points, Command, Format, SweepFormat, Tiles, Vary};
 use crate::commands::{self, load_sources, Source, Texts};
 use defines_model::{
-    auto_tile_axes, evaluate_network_fixed, pareto_indices, validate_json, vary_hardware,
-    Diagnostic, NetworkError, CASE_STUDY_1_X, CASE_STUDY_1_Y,
+    auto_tile_axes, pareto_indices, validate_json, validate_schedule, vary_hardware, Diagnostic,
+    ValidScenario, CASE_STUDY_1_X, CASE_STUDY_1_Y,
 };
 use std::ffi::OsString;
 
@@ -51,9 +51,14 @@ pub struct Documents {
 /// The documents' texts (presets, files and conversions resolved),
 /// validated together.
 pub fn load_texts(docs: &Documents) -> Result<Texts, Failure> {
+    load_valid(docs).map(|(t, _)| t)
+}
+
+/// [`load_texts`] and the scenario they validate into.
+fn load_valid(docs: &Documents) -> Result<(Texts, ValidScenario), Failure> {
     let t = load_sources(&docs.hardware, &docs.workload, docs.mapping.as_ref())?;
-    validate_json(&t.workload, &t.hardware, &t.mapping).map_err(|d| invalid("", d))?;
-    Ok(t)
+    let sc = validate_json(&t.workload, &t.hardware, &t.mapping).map_err(|d| invalid("", d))?;
+    Ok((t, sc))
 }
 
 /// `defines COMMAND ARGS... --format json` on the given documents: `eval`
@@ -73,23 +78,22 @@ pub fn run_json(command: &str, rest: &[String], docs: &Documents) -> Result<Stri
         .collect();
     argv.extend(rest.iter().map(OsString::from));
     let cmd = args::parse(&argv).map_err(commands::Error::from)?;
-    let texts = load_texts(docs)?;
+    let (texts, sc) = load_valid(docs)?;
     match cmd {
         Command::Eval(mut a) => {
             a.format = Format::Json;
-            let sc = validate_json(&texts.workload, &texts.hardware, &texts.mapping)
-                .map_err(|d| invalid("", d))?;
-            if let Err(NetworkError::Schedule(d)) =
-                evaluate_network_fixed(&sc, &a.schedule, a.fixes)
-            {
+            // the schedule's problems as diagnostics (the evaluation would
+            // only word them)
+            let d = validate_schedule(&sc, &a.schedule);
+            if !d.is_empty() {
                 return Err(invalid("schedule", d));
             }
-            Ok(commands::eval(a, &texts)?)
+            Ok(commands::eval_valid(a, &sc)?)
         }
         Command::Sweep(mut a) => {
             a.format = SweepFormat::Json;
             a.progress = Some(false);
-            check_sweep_documents(&a, &texts)?;
+            check_sweep_documents(&a, &texts, &sc)?;
             Ok(crate::sweep::run(&a, &texts)?.0)
         }
         _ => Err(Failure {
@@ -101,7 +105,11 @@ pub fn run_json(command: &str, rest: &[String], docs: &Documents) -> Result<Stri
 
 /// The structured form of the sweep's document checks (the `--vary`
 /// values and the cut sets), before [`crate::sweep::run`] repeats them.
-fn check_sweep_documents(a: &args::SweepArgs, texts: &Texts) -> Result<(), Failure> {
+fn check_sweep_documents(
+    a: &args::SweepArgs,
+    texts: &Texts,
+    sc: &ValidScenario,
+) -> Result<(), Failure> {
     let all: Vec<_> = a
         .vary
         .iter()
@@ -111,10 +119,8 @@ fn check_sweep_documents(a: &args::SweepArgs, texts: &Texts) -> Result<(), Failu
         vary_hardware(&texts.hardware, &all).map_err(|d| invalid("vary", d))?;
     }
     if let Some(cuts) = &a.cuts {
-        let sc = validate_json(&texts.workload, &texts.hardware, &texts.mapping)
-            .map_err(|d| invalid("", d))?;
         for c in cuts {
-            let d = c.validate(&sc);
+            let d = c.validate(sc);
             if !d.is_empty() {
                 return Err(invalid(&format!("cuts set `{}`", c.label()), d));
             }
@@ -126,8 +132,7 @@ fn check_sweep_documents(a: &args::SweepArgs, texts: &Texts) -> Result<(), Failu
 /// The tile widths and heights a sweep with `tiles` (`auto`,
 /// `case-study-1`, or explicit lists) covers for these documents.
 pub fn tile_axes(docs: &Documents, tiles: &Tiles) -> Result<(Vec<u64>, Vec<u64>), Failure> {
-    let t = load_texts(docs)?;
-    let sc = validate_json(&t.workload, &t.hardware, &t.mapping).map_err(|d| invalid("", d))?;
+    let (_, sc) = load_valid(docs)?;
     Ok(match tiles {
         Tiles::Auto => auto_tile_axes(&sc.workload),
         Tiles::CaseStudy1 => (CASE_STUDY_1_X.to_vec(), CASE_STUDY_1_Y.to_vec()),
