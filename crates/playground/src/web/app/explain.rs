@@ -117,12 +117,10 @@ pub(super) fn loops_card(s: &State, dispatch: &UseReducerDispatcher<Model>) -> H
         let d = dispatch.clone();
         Callback::from(move |_| d.dispatch(Action::ShowLoops(!on)))
     };
-    let nests = s
-        .shown
-        .detail
-        .as_deref()
-        .map(loop_nests)
-        .unwrap_or_default();
+    let nests = match (on, s.shown.detail.as_deref()) {
+        (true, Some(d)) => loop_nests(d),
+        _ => Vec::new(),
+    };
     html! {
         <section class="card" id="loops-card">
             <div class="card-head"><h3>{ "Loop nests: the chosen temporal mapping per layer and tile type" }</h3>
