@@ -204,8 +204,9 @@ test("the Content-Security-Policy holds: no violation while computing, sweeping 
 
 test("readable from 390 to 1920 px wide: no sideways scrolling, charts at the container's width", async () => {
   const { url } = await serve(dist);
-  for (const width of [390, 640, 1280, 1920]) {
-    const context = await browser.newContext({ viewport: { width, height: 900 } });
+  // (phones and laptops draw at 3 and 2 device pixels per CSS pixel)
+  for (const [width, dpr] of [[390, 3], [640, 1], [1280, 2], [1920, 1]]) {
+    const context = await browser.newContext({ viewport: { width, height: 900 }, deviceScaleFactor: dpr });
     const page = await context.newPage();
     const errors = [];
     page.on("pageerror", (e) => errors.push(String(e)));
@@ -217,7 +218,7 @@ test("readable from 390 to 1920 px wide: no sideways scrolling, charts at the co
       return { sw: document.documentElement.scrollWidth, cw: document.documentElement.clientWidth, bitmap: c.width, css: c.clientWidth };
     });
     assert.ok(sw <= cw, `${width}: page ${sw} px wide in ${cw}`);
-    assert.ok(Math.abs(bitmap - Math.max(css, 280)) <= 1, `${width}: chart bitmap ${bitmap} for ${css} css px`);
+    assert.ok(Math.abs(bitmap - Math.max(css, 280) * dpr) <= dpr, `${width}: chart bitmap ${bitmap} for ${css} css px at ${dpr}x`);
     await page.screenshot({ path: path.join(shots, `width-${width}.png`) });
     assert.deepEqual(errors, []);
     await context.close();

@@ -188,7 +188,7 @@ test("a sweep completes and draws heat maps and the Pareto front", async () => {
   const canvas = page.locator("#pareto");
   await canvas.scrollIntoViewIfNeeded();
   const box = await canvas.boundingBox();
-  const scale = box.width / (await canvas.evaluate((c) => c.width));
+  const scale = box.width / (await canvas.evaluate((c) => c.width / Number(c.dataset.dpr)));
   await page.mouse.click(box.x + px * scale, box.y + py * scale);
   const expected = evalCli({ mode, tile: `${tx}x${ty}`, lpf: 5 });
   await waitForNumbers(page, expected);

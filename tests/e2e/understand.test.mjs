@@ -31,8 +31,8 @@ const cliJson = (args) => JSON.parse(execFileSync(cli, args, { encoding: "utf8" 
 const cliExplain = (item) => cliJson(["explain", ...SCENARIO, "--item", item, "--format", "json"]);
 const amount = (a) => a.Pj ?? a.Cycles;
 
-async function open(viewport = { width: 1280, height: 800 }) {
-  const context = await browser.newContext({ viewport });
+async function open(viewport = { width: 1280, height: 800 }, deviceScaleFactor = 1) {
+  const context = await browser.newContext({ viewport, deviceScaleFactor });
   const page = await context.newPage();
   const errors = [];
   page.on("pageerror", (e) => errors.push(String(e)));
@@ -84,7 +84,7 @@ async function check(page, item) {
 }
 
 test("explain three kinds of number: each is the CLI's and its terms add up to it", async () => {
-  const { page, context, errors } = await open();
+  const { page, context, errors } = await open(undefined, 2);
   // 1. a metric (total energy), opened from the keyboard
   await page.focus('button.explain[data-item="energy"]');
   await page.keyboard.press("Enter");
@@ -102,7 +102,8 @@ test("explain three kinds of number: each is the CLI's and its terms add up to i
   const bars = JSON.parse(await page.getAttribute("#energy-chart", "data-bars"));
   const [x0, y0, x1, y1, cat, series] = bars.reduce((a, b) => ((b[2] - b[0]) * (b[3] - b[1]) > (a[2] - a[0]) * (a[3] - a[1]) ? b : a));
   const box = await page.locator("#energy-chart").boundingBox();
-  const scale = box.width / (await page.locator("#energy-chart").evaluate((c) => c.width));
+  // (drawn at the device pixel ratio: the bars are in CSS pixels of the chart)
+  const scale = box.width / (await page.locator("#energy-chart").evaluate((c) => c.width / Number(c.dataset.dpr)));
   await page.mouse.click(box.x + ((x0 + x1) / 2) * scale, box.y + ((y0 + y1) / 2) * scale);
   const barItem = series === "MAC" ? "mac_energy" : series === "data copies" ? "data_copy_energy" : `memory/${cat}/${series.replace("operand ", "")}`;
   await check(page, barItem);
@@ -291,7 +292,7 @@ test("tile by tile: step, scrub, play and the keyboard follow the CLI's tile map
   await context.close();
 });
 
-test("the Paper view recomputes case study 1: Figs. 12, 13 and 15 carry the CLI's numbers", async () => {
+test("the Paper view recomputes case study 1: Figs. 12 to 15 carry the CLI's numbers", async () => {
   const { page, context, errors } = await open();
   await page.click("#paper-run");
   await page.waitForSelector("#fig13-table", { state: "attached", timeout: 300_000 });
@@ -301,7 +302,7 @@ test("the Paper view recomputes case study 1: Figs. 12, 13 and 15 carry the CLI'
     for (let i = 0; i < d.length; i += 4) if (d[i] < 240 || d[i + 1] < 240 || d[i + 2] < 240) n++;
     return n;
   });
-  for (const id of ["fig12-energy-1", "fig12-latency-3", "fig13", "fig15-energy", "fig15-latency"]) {
+  for (const id of ["fig12-energy-1", "fig12-latency-3", "fig13", "fig14-1", "fig14-2", "fig14-3", "fig15-energy", "fig15-latency"]) {
     assert.ok((await ink(id)) > 3000, `${id} drawn`);
   }
   const cells = (table) => page.$$eval(`#${table} tbody tr`, (rs) => rs.map((r) => [r.cells[0].textContent,
@@ -321,6 +322,11 @@ test("the Paper view recomputes case study 1: Figs. 12, 13 and 15 carry the CLI'
     const label = `${tile.replace("x", "×")} m${mode}`;
     const [, mac, mem, copies] = energy.find((e) => e[0] === label);
     assert.deepEqual([mac, mem, copies], [r.mac_energy_pj, r.mem_energy_pj, r.data_copy_energy_pj], label);
+    // Fig. 14: the compute layers' activation elements at DRAM, GB, LB
+    const accesses = [];
+    for (const i of [1, 2, 3]) accesses.push((await cells(`fig14-${i}-table`)).find((e) => e[0] === label)[mode]);
+    const want = ["dram", "sram_1MB_A", "sram_64KB"].map((m) => r.element_accesses.find((a) => a.memory === m).activations);
+    assert.deepEqual(accesses, want, `${label} Fig. 14`);
     const [, ideal, spatial, temporal, prep] = latency.find((e) => e[0] === label);
     assert.equal(ideal, r.ideal_cycles, label);
     assert.equal(prep, r.latency_cycles - r.latency_total0_cycles, label);

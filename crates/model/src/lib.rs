@@ -127,8 +127,9 @@ pub(crate) mod vec_map;
 pub use depth_first::{
     automatic_stack_cuts, evaluate_network, evaluate_network_cached, evaluate_network_detailed,
     evaluate_network_fixed, evaluate_network_with, validate_schedule, DetailEntry, EvalCache,
-    ItemKind, ItemReport, LayerTileMacs, LensEnergies, NetworkDetail, NetworkError, NetworkReport,
-    NetworkRun, Overlap, Progress, Schedule, StackReport, Tile, TileMap, TileTypeReport,
+    ItemKind, ItemReport, LayerTileMacs, LensEnergies, MemoryAccesses, NetworkDetail, NetworkError,
+    NetworkReport, NetworkRun, Overlap, Progress, Schedule, StackReport, Tile, TileMap,
+    TileTypeReport,
 };
 pub use diag::Diagnostic;
 pub use explain::{

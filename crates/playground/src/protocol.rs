@@ -201,6 +201,12 @@ mod tests {
                 },
                 mem_energy_pj: 1e300,
                 latency_split: [1, u64::MAX, 0, 7],
+                element_accesses: vec![defines_model::MemoryAccesses {
+                    memory: "dram".into(),
+                    activations: 0.1 + 0.2,
+                    weights: 7e-310,
+                    copies: 9_007_199_254_740_993.0,
+                }],
             }),
         };
         let back: SweepPoint = decode(&encode(&p)).unwrap();

@@ -7,7 +7,8 @@ use alloc::vec::Vec;
 
 use super::graph::Node;
 use super::report::{
-    ItemKind, ItemReport, LensEnergies, NetworkReport, OperandTop, StackReport, TileTypeReport,
+    ItemKind, ItemReport, LensEnergies, MemoryAccesses, NetworkReport, OperandTop, StackReport,
+    TileTypeReport,
 };
 use super::run::NetworkRun;
 use super::tile_run::NodeEval;
@@ -24,6 +25,8 @@ struct Totals {
     by_mem_op: OrderedMap<f64>,
     copy_by_mem: OrderedMap<f64>,
     lens: LensEnergies,
+    /// One entry per memory level of the hardware, in its order.
+    accesses: Vec<MemoryAccesses>,
     /// The outermost memory level's name (the lenses' DRAM).
     dram: String,
     retries: u64,
@@ -127,6 +130,12 @@ impl NetworkRun {
             dram: (self.sc.hardware.levels.last())
                 .map(|l| l.name.clone())
                 .unwrap_or_default(),
+            accesses: (self.sc.hardware.levels.iter())
+                .map(|l| MemoryAccesses {
+                    memory: l.name.clone(),
+                    ..MemoryAccesses::default()
+                })
+                .collect(),
             ..Totals::default()
         };
         self.for_each_node(|at| t.add_node(at));
@@ -151,6 +160,7 @@ impl NetworkRun {
             energy_by_memory_and_operand_pj: t.by_mem_op,
             data_copy_energy_by_memory_pj: t.copy_by_mem,
             lens_energies_pj: t.lens,
+            element_accesses: t.accesses,
             top_level_retries: t.retries,
             stack_cuts: self.cuts.clone(),
             stacks: self.plans.iter().map(|p| p.report.layers.clone()).collect(),
@@ -243,6 +253,13 @@ impl Totals {
                 self.lens.dram_activations_pj += e;
             }
         }
+        for a in &ev.copy.actions {
+            for m in &a.path {
+                if let Some(acc) = self.accesses_of(m) {
+                    acc.copies += mult as f64 * a.bits.div_ceil(8) as f64;
+                }
+            }
+        }
         let it = &mut self.items[ci];
         it.energy_pj += mult as f64 * ev.copy.energy_pj;
         it.latency_cycles = it
@@ -261,6 +278,10 @@ impl Totals {
             copies: ev.copy.actions.clone(),
             retries: 0,
         });
+    }
+
+    fn accesses_of(&mut self, memory: &str) -> Option<&mut MemoryAccesses> {
+        self.accesses.iter_mut().find(|a| a.memory == memory)
     }
 
     /// The layer of the node, with cost `c`.
@@ -315,6 +336,14 @@ impl Totals {
                     self.lens.activations_pj += e;
                     if dram {
                         self.lens.dram_activations_pj += e;
+                    }
+                }
+                if let Some(acc) = self.accesses_of(&l.memory) {
+                    let n = mf * l.elements.iter().sum::<f64>();
+                    if weight {
+                        acc.weights += n;
+                    } else {
+                        acc.activations += n;
                     }
                 }
                 add(&mut self.by_mem, &l.memory, mf * l.energy_pj);

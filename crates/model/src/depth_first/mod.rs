@@ -68,8 +68,8 @@ pub use crate::fixes::Fixes;
 pub use cache::EvalCache;
 pub use detail::{DetailEntry, NetworkDetail};
 pub use report::{
-    ItemKind, ItemReport, LayerTileMacs, LensEnergies, NetworkReport, OperandTop, StackReport,
-    TileMap, TileTypeReport,
+    ItemKind, ItemReport, LayerTileMacs, LensEnergies, MemoryAccesses, NetworkReport, OperandTop,
+    StackReport, TileMap, TileTypeReport,
 };
 pub(crate) use run::full_network;
 pub use run::{

@@ -159,6 +159,22 @@ pub struct LensEnergies {
     pub dram_activations_pj: f64,
 }
 
+/// Element accesses of one memory instance over a whole network (all four
+/// directions, tile multiplicities included; docs/model.md §4.3): what the
+/// paper's Fig. 14 plots.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct MemoryAccesses {
+    pub memory: String,
+    /// Element moves (§2.6) of compute layers' non-constant operands
+    /// (input and output activations).
+    pub activations: f64,
+    /// Element moves of compute layers' constant operands (weights).
+    pub weights: f64,
+    /// Data copies passing the memory, `ceil(bits / 8)` per copy: bytes,
+    /// which are elements for 8-bit data.
+    pub copies: f64,
+}
+
 /// Network totals and items of one depth-first run (§4). Energies in pJ,
 /// latencies in cycles.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -187,6 +203,10 @@ pub struct NetworkReport {
     pub data_copy_energy_by_memory_pj: OrderedMap<f64>,
     /// What the simpler models of §4.1 would count.
     pub lens_energies_pj: LensEnergies,
+    /// Element accesses per memory instance, in the hardware's level order
+    /// (§4.3).
+    #[serde(default)]
+    pub element_accesses: Vec<MemoryAccesses>,
     /// How often a layer-tile had to raise its top levels because no
     /// mapping fitted (§3.8 j), summed over tile types (not multiplied).
     pub top_level_retries: u64,

@@ -108,6 +108,19 @@ fn v2_one_layer_network() {
             .find(|i| i.reference_name == "DataCopyLayer_datamovement_b4_LayerNode_0")
             .unwrap();
         assert_eq!((before.energy_pj, before.latency_cycles), (0.0, 0));
+        // §4.3 element accesses: V1's element moves, with the input trimmed
+        // at `buf` (its 16 reads there only) and the 128-bit input copy
+        // passing both memories as 16 bytes
+        let acc: Vec<(&str, [f64; 3])> = (r.element_accesses.iter())
+            .map(|a| (a.memory.as_str(), [a.activations, a.weights, a.copies]))
+            .collect();
+        assert_eq!(
+            acc,
+            [
+                ("buf", [64.0 + 16.0, 40.0, 16.0]),
+                ("dram", [8.0, 8.0, 16.0])
+            ]
+        );
     }
 }
 
@@ -245,4 +258,10 @@ fn v6_two_layer_chain() {
             }
         }
     }
+    // §4.3: fully cached, every input byte is fetched from DRAM once
+    // (4 x 12 x 12), and the last layer writes its 8 x 8 x 8 outputs there
+    // once (final precision, no partial sums leave the array)
+    let dram = r.element_accesses.last().unwrap();
+    assert_eq!(dram.memory, "dram");
+    assert_eq!((dram.copies, dram.activations), (576.0, 512.0));
 }

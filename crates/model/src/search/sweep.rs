@@ -20,13 +20,14 @@ use serde::{Deserialize, Serialize};
 
 use super::pareto::{best_by, pareto_front};
 use crate::depth_first::{
-    EvalCache, Fixes, LensEnergies, NetworkError, NetworkReport, NetworkRun, Schedule,
+    EvalCache, Fixes, LensEnergies, MemoryAccesses, NetworkError, NetworkReport, NetworkRun,
+    Schedule,
 };
 use crate::scenario::validate::ValidScenario;
 use crate::single_layer::SearchStats;
 
 /// Network totals of one schedule.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SweepTotals {
     pub energy_pj: f64,
     pub latency_cycles: u64,
@@ -45,6 +46,8 @@ pub struct SweepTotals {
     /// `latency_cycles` split as §4 splits it: ideal computation, spatial
     /// stall, temporal stall, data preparation (on-loading and copies).
     pub latency_split: [u64; 4],
+    /// Element accesses per memory instance (§4.3, Fig. 14).
+    pub element_accesses: Vec<MemoryAccesses>,
 }
 
 impl SweepTotals {
@@ -59,6 +62,7 @@ impl SweepTotals {
             lens: r.lens_energies_pj,
             mem_energy_pj: r.mem_energy_pj,
             latency_split: latency_split(r),
+            element_accesses: r.element_accesses.clone(),
         }
     }
 }

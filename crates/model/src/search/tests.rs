@@ -40,6 +40,7 @@ fn pt(e: f64, l: u64) -> SweepPoint {
             lens: Default::default(),
             mem_energy_pj: 0.0,
             latency_split: [0; 4],
+            element_accesses: Vec::new(),
         }),
     }
 }

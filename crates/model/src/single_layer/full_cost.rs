@@ -103,6 +103,7 @@ pub(super) fn full_cost(ctx: &Ctx, per_op: &[Vec<Vec<Loop>>]) -> LayerCost {
                 wr_in_by_high_words: w[3],
                 energy_pj: e,
                 data_bits: frac[x].db[j + 1],
+                elements: ctx.element_moves(x, j, &frac[x]),
             });
         }
         operands.push(OperandCost {

@@ -137,6 +137,24 @@ fn v1_fixed_mapping() {
             ("I", &[44.0, 400.0]),
         ],
     );
+    // §2.6 element moves (the hand case gives the output's at `buf`; the
+    // rest follow from the same products: raw = MACs / IRcum_A, raw2 =
+    // MACs / IRcum_B, partial sums |O| (Q - 1), nothing above the top)
+    let elements: Vec<(String, String, [f64; 4])> = (c.operands.iter())
+        .flat_map(|o| (o.levels.iter()).map(|l| (o.operand.clone(), l.memory.clone(), l.elements)))
+        .collect();
+    let want: Vec<(String, String, [f64; 4])> = [
+        ("O", "buf", [24.0, 32.0, 8.0, 0.0]),
+        ("O", "dram", [0.0, 8.0, 0.0, 0.0]),
+        ("W", "buf", [32.0, 0.0, 0.0, 8.0]),
+        ("W", "dram", [8.0, 0.0, 0.0, 0.0]),
+        ("I", "buf", [16.0, 0.0, 0.0, 16.0]),
+        ("I", "dram", [16.0, 0.0, 0.0, 0.0]),
+    ]
+    .iter()
+    .map(|(o, m, e)| (String::from(*o), String::from(*m), *e))
+    .collect();
+    assert_eq!(elements, want);
     assert!(close(c.mem_energy_pj, 1006.0));
     assert!(close(c.mac_energy_pj, 32.0));
     assert!(close(c.energy_total_pj, 1038.0));

@@ -62,6 +62,11 @@ pub struct LevelCost {
     /// Bits of this operand held by one instance of the level
     /// (`DB(X, j+1)`, fractional mapping, §2.6).
     pub data_bits: u64,
+    /// Element moves (§2.6) in the order of the four word counts above:
+    /// `rd_out_to_low`, `wr_in_by_low`, `rd_out_to_high`, `wr_in_by_high`.
+    /// Statistics only (Fig. 14); energy is charged per word.
+    #[serde(default)]
+    pub elements: [f64; 4],
 }
 
 /// Costs of one layer operand over its memory levels (bottom-up).

@@ -197,6 +197,35 @@ impl Ctx {
         }
     }
 
+    /// §2.6 element moves of operand `x` at merged level `j` (fractional
+    /// table `t`), in `LevelCost`'s order: `rd_out_to_low`, `wr_in_by_low`,
+    /// `rd_out_to_high`, `wr_in_by_high`. The model uses them only for
+    /// statistics (the Paper view's Fig. 14): energy comes from word
+    /// accesses (§2.8). As in §2.7, nothing moves above the top level.
+    pub(super) fn element_moves(&self, x: usize, j: usize, t: &OpTable) -> [f64; 4] {
+        let m = self.ops[x].levels.len();
+        let cum = |v: &[f64], a: usize| v.iter().take(a + 1).product::<f64>();
+        let macs = self.macs as f64;
+        // Q1: Python `round`, half to even
+        let raw = round_half_even(macs / cum(&t.ira, j));
+        let raw2 = round_half_even(macs / cum(&t.irb, j + 1));
+        let mut e = if x == 0 {
+            [
+                self.o_elems * (output_q(t, j + 1) - 1.0),
+                raw,
+                raw2,
+                self.o_elems * (output_q(t, j + 2) - 1.0),
+            ]
+        } else {
+            [raw, 0.0, 0.0, raw2]
+        };
+        if j + 1 == m {
+            e[2] = 0.0;
+            e[3] = 0.0;
+        }
+        e
+    }
+
     /// Whether output data leaves level `a` upward as partial sums (an ir
     /// loop above it); never for inputs.
     #[inline]
@@ -273,19 +302,8 @@ impl Ctx {
     ) {
         let layer = &self.layer;
         let o = &layer.operands[0];
-        let m = self.ops[0].levels.len();
-        let q = |a: usize| -> f64 {
-            if a > m {
-                return 1.0;
-            }
-            let mut p = 1.0;
-            for b in a..=m {
-                p *= t.ira[b];
-            }
-            p
-        };
-        let rd_to_low_elems = self.o_elems * (q(j + 1) - 1.0);
-        let wr_by_high_elems = self.o_elems * (q(j + 2) - 1.0);
+        let rd_to_low_elems = self.o_elems * (output_q(t, j + 1) - 1.0);
+        let wr_by_high_elems = self.o_elems * (output_q(t, j + 2) - 1.0);
         let (p_by_low, p_to_low) = if rd_to_low_elems != 0.0 {
             (o.precision_bits, o.precision_bits)
         } else {
@@ -317,6 +335,13 @@ impl Ctx {
             };
         }
     }
+}
+
+/// `Q(a)`: the product of the output's ir factors of `A_a..A_M`, 1 above
+/// the top (`a > M`); `|O| * (Q(a) - 1)` partial sums cross arch level `a`.
+#[inline]
+fn output_q(t: &OpTable, a: usize) -> f64 {
+    t.ira.get(a..).map_or(1.0, |v| v.iter().product())
 }
 
 #[cfg(test)]

@@ -28,6 +28,7 @@ pub const PALETTE: [RGBColor; 8] = [
 
 mod bars;
 mod heat_map;
+mod hidpi;
 mod lines;
 mod scatter;
 #[cfg(test)]
@@ -35,6 +36,7 @@ mod tests;
 
 pub use bars::{bar_at, draw_stacked_bars, draw_stacked_bars_hits, BarHit, Series, StackedBars};
 pub use heat_map::{draw_heat_map, log_position, scale_color, HeatMap};
+pub use hidpi::{clamp_ratio, Scaled};
 pub use lines::{draw_line_chart, LineChart};
 pub use scatter::{draw_scatter, hit_test, Scatter, ScatterPoint};
 

@@ -49,6 +49,7 @@ fn totals(e: f64) -> SweepTotals {
         lens: Default::default(),
         mem_energy_pj: 0.0,
         latency_split: [0; 4],
+        element_accesses: Vec::new(),
     }
 }
 

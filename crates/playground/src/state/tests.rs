@@ -197,6 +197,7 @@ fn point() -> SweepPoint {
             lens: Default::default(),
             mem_energy_pj: 0.0,
             latency_split: [0; 4],
+            element_accesses: Vec::new(),
         }),
     }
 }

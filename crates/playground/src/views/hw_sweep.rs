@@ -59,7 +59,10 @@ pub fn hw_rows(state: &State) -> Vec<HwRow> {
             let pts = &per_job[j];
             let best = best_edp(pts).and_then(|i| {
                 let p = &pts[i];
-                p.outcome.as_ref().ok().map(|t| (p.schedule.clone(), *t))
+                p.outcome
+                    .as_ref()
+                    .ok()
+                    .map(|t| (p.schedule.clone(), t.clone()))
             });
             let error =
                 sw.job_errors

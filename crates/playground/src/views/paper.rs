@@ -2,9 +2,9 @@
 //! from the page's own case-study-1 sweep of FSRCNN on Meta_prototype_DF:
 //! Fig. 12 (energy and latency per mode and tile size, on the paper's
 //! fixed colour scales), Fig. 13 (MACs with recomputation over the six
-//! diagonal tile sizes), Fig. 15 (energy and latency split over them).
-//! Fig. 14 (activation accesses per memory level) needs word-access counts
-//! a sweep does not keep; it is not drawn.
+//! diagonal tile sizes), Fig. 14 (activation element accesses at DRAM, the
+//! global and the local buffer, docs/model.md §4.3), Fig. 15 (energy and
+//! latency split over them).
 
 use super::{heat_maps, Metric};
 use crate::charts::{HeatMap, Series, StackedBars};
@@ -75,13 +75,19 @@ fn bars() -> Vec<(usize, (u64, u64))> {
         .collect()
 }
 
-/// Fig. 13: MACs including recomputation, per mode over the diagonal tiles.
-pub fn fig13(s: &State) -> StackedBars {
+/// The 18 bars of one number per schedule, one series per mode (each bar
+/// has only its own mode's segment, so the modes get their colours).
+fn per_mode(
+    s: &State,
+    title: String,
+    y_title: &str,
+    value: impl Fn(&SweepTotals) -> f64,
+) -> StackedBars {
     let b = bars();
     StackedBars {
-        title: "Fig. 13 MACs with recomputation".into(),
+        title,
         x_title: "tile size and overlap mode".into(),
-        y_title: "MACs".into(),
+        y_title: y_title.into(),
         categories: b.iter().map(|&(m, t)| label(m, t)).collect(),
         series: (0..3)
             .map(|mode| Series {
@@ -90,7 +96,7 @@ pub fn fig13(s: &State) -> StackedBars {
                     .iter()
                     .map(|&(m, t)| {
                         if m == mode {
-                            at(s, m, t).map_or(0.0, |v| v.macs as f64)
+                            at(s, m, t).map_or(0.0, &value)
                         } else {
                             0.0
                         }
@@ -99,6 +105,46 @@ pub fn fig13(s: &State) -> StackedBars {
             })
             .collect(),
     }
+}
+
+/// Fig. 13: MACs including recomputation, per mode over the diagonal tiles.
+pub fn fig13(s: &State) -> StackedBars {
+    per_mode(s, "Fig. 13 MACs with recomputation".into(), "MACs", |v| {
+        v.macs as f64
+    })
+}
+
+/// The memories Fig. 14 shows, top first: those holding the stack input
+/// (`I1`) — DRAM, the global and the local buffer on Meta_prototype_DF.
+pub fn fig14_memories(s: &State) -> Vec<String> {
+    let Some(sc) = &s.derived.scenario else {
+        return Vec::new();
+    };
+    let hw = &sc.hardware;
+    let Some(i1) = hw.mem_ops.iter().position(|m| m == "I1") else {
+        return Vec::new();
+    };
+    (hw.levels.iter().rev())
+        .filter(|l| l.stores(i1))
+        .map(|l| l.name.clone())
+        .collect()
+}
+
+/// Fig. 14: activation element accesses of the compute layers (input and
+/// output activations, all four directions; data copies not included, as
+/// in the paper) at each of [`fig14_memories`], per mode over the diagonal
+/// tiles.
+pub fn fig14(s: &State) -> Vec<StackedBars> {
+    (fig14_memories(s).into_iter())
+        .map(|mem| {
+            let title = format!("Fig. 14 activation accesses · {mem}");
+            per_mode(s, title, "elements", |v| {
+                (v.element_accesses.iter())
+                    .find(|a| a.memory == mem)
+                    .map_or(0.0, |a| a.activations)
+            })
+        })
+        .collect()
 }
 
 /// Fig. 15 (energy): MAC, memory of compute layers, data copies.

@@ -52,7 +52,13 @@ fn cached(overlap: Overlap) -> (bool, bool) {
 
 fn draw(canvas: &HtmlCanvasElement, st: &StackReport, k: u64, overlap: Overlap) -> Option<()> {
     let ctx: CanvasRenderingContext2d = canvas.get_context("2d").ok()??.dyn_into().ok()?;
-    let (cw, ch) = (f64::from(canvas.width()), f64::from(canvas.height()));
+    // the bitmap is `dpr` times the CSS size: draw in CSS pixels
+    let dpr = device_ratio();
+    let _ = ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0);
+    let (cw, ch) = (
+        f64::from(canvas.width()) / dpr,
+        f64::from(canvas.height()) / dpr,
+    );
     ctx.set_fill_style_str("#ffffff");
     ctx.fill_rect(0.0, 0.0, cw, ch);
     let m = &st.tile_map;
@@ -192,10 +198,12 @@ pub(super) fn tile_animation(p: &AnimProps) -> Html {
         use_effect_with((kk, si, p.report.clone(), overlap), move |_| {
             if let Some(c) = canvas.cast::<HtmlCanvasElement>() {
                 let css = u32::try_from(c.client_width()).unwrap_or(0);
-                if css > 0 && c.width() != css.clamp(280, 2000) {
-                    let w = css.clamp(280, 2000);
-                    c.set_width(w);
-                    c.set_height((w * 2 / 5).max(180));
+                let dpr = device_ratio();
+                let px = |v: u32| (f64::from(v) * dpr).round() as u32;
+                let w = css.clamp(280, 2000);
+                if css > 0 && c.width() != px(w) {
+                    c.set_width(px(w));
+                    c.set_height(px((w * 2 / 5).max(180)));
                 }
                 let _ = draw(&c, &st, kk, overlap);
             }

@@ -70,11 +70,7 @@ pub(super) fn bar_click(
         let Some(c) = c.cast::<HtmlCanvasElement>() else {
             return;
         };
-        let scale = c.width() as f64 / f64::from(c.client_width().max(1));
-        let at = (
-            (f64::from(e.offset_x()) * scale) as i32,
-            (f64::from(e.offset_y()) * scale) as i32,
-        );
+        let at = chart_point(&c, &e);
         let hits = hits.borrow();
         let bars: Vec<charts::BarHit> = hits.iter().map(|h| h.0.clone()).collect();
         if let Some(b) = charts::bar_at(&bars, at) {
@@ -243,11 +239,7 @@ pub(super) fn pareto_click(
         let Some(c) = pc.cast::<HtmlCanvasElement>() else {
             return;
         };
-        let scale = c.width() as f64 / f64::from(c.client_width().max(1));
-        let at = (
-            (f64::from(e.offset_x()) * scale) as i32,
-            (f64::from(e.offset_y()) * scale) as i32,
-        );
+        let at = chart_point(&c, &e);
         if let Some(i) = hit_test(&pixels.borrow(), at, 10) {
             if let Some(sched) = schedules.borrow().get(i) {
                 d.dispatch(Action::LoadSchedule {

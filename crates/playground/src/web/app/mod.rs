@@ -13,7 +13,7 @@ use yew::prelude::*;
 
 use super::bridge::{Bridge, Event};
 use super::browser;
-use crate::charts::{self, hit_test};
+use crate::charts::{self, hit_test, Scaled};
 use crate::format::{cycles, energy, sci, si, thousands};
 use crate::persist;
 use crate::provenance::Provenance;

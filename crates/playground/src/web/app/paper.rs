@@ -4,10 +4,12 @@
 use super::*;
 use crate::views::paper;
 
-/// The paper view's canvases: Fig. 12's six maps, then Figs. 13 and 15.
+/// The paper view's canvases: Fig. 12's six maps, then Figs. 13, 14 (one
+/// per memory, three on the case-study hardware) and 15.
 pub(super) struct PaperCharts {
     pub heat: Vec<NodeRef>,
     pub macs: NodeRef,
+    pub accesses: Vec<NodeRef>,
     pub energy: NodeRef,
     pub latency: NodeRef,
 }
@@ -23,15 +25,18 @@ pub(super) fn use_paper_charts(model: &UseReducerHandle<Model>) -> PaperCharts {
         use_node_ref(),
         use_node_ref(),
     ];
+    let acc = [use_node_ref(), use_node_ref(), use_node_ref()];
     let charts = PaperCharts {
         heat: h.to_vec(),
         macs: use_node_ref(),
+        accesses: acc.to_vec(),
         energy: use_node_ref(),
         latency: use_node_ref(),
     };
-    let (heat, macs, en, lat) = (
+    let (heat, macs, acc, en, lat) = (
         charts.heat.clone(),
         charts.macs.clone(),
+        charts.accesses.clone(),
         charts.energy.clone(),
         charts.latency.clone(),
     );
@@ -50,11 +55,12 @@ pub(super) fn use_paper_charts(model: &UseReducerHandle<Model>) -> PaperCharts {
                 let _ = charts::draw_heat_map(&a, map);
             }
         }
-        for (chart, canvas) in [
+        let fig14 = paper::fig14(s);
+        for (chart, canvas) in fig14.into_iter().zip(&acc).chain([
             (paper::fig13(s), &macs),
             (paper::fig15_energy(s), &en),
             (paper::fig15_latency(s), &lat),
-        ] {
+        ]) {
             if let Some(a) = canvas_area(canvas) {
                 let _ = charts::draw_stacked_bars(&a, &chart);
             }
@@ -79,6 +85,7 @@ pub(super) fn paper_card(
         })
     };
     let running = s.sweep.as_ref().is_some_and(|w| w.running);
+    let fig14_mems = paper::fig14_memories(s);
     let edited = s.scenario.edits.iter().any(Option::is_some);
     let none = ChartClicks {
         cells: None,
@@ -88,7 +95,7 @@ pub(super) fn paper_card(
         <section class="card" id="paper">
             <div class="card-head"><h3>{ "Paper: case study 1 (FSRCNN on Meta-proto-like DF)" }</h3>
                 <span class="exports">{ embed_button(s, crate::embed::View::Paper) }</span></div>
-            <p class="muted">{ "The figures of Mei et al. (HPCA 2023) for case study 1, recomputed here: Fig. 12 (energy and latency per mode and tile size, on the paper's colour scales 1.8–47.3 mJ and 18–1026 Mcycles), Fig. 13 (MACs with recomputation over the six diagonal tile sizes) and Fig. 15 (energy and latency split). Fig. 14 (activation accesses per memory level) needs word counts a sweep does not keep: open a schedule's explanation of a memory's energy for them." }</p>
+            <p class="muted">{ "The figures of Mei et al. (HPCA 2023) for case study 1, recomputed here: Fig. 12 (energy and latency per mode and tile size, on the paper's colour scales 1.8–47.3 mJ and 18–1026 Mcycles), Fig. 13 (MACs with recomputation over the six diagonal tile sizes), Fig. 14 (activation element accesses of the compute layers at DRAM, the global and the local buffer) and Fig. 15 (energy and latency split). The paper draws Figs. 13 and 14 on log scales; here the scales are linear and the data tables under the charts give every number." }</p>
             if edited { <p class="q36 active">{ "Your edited documents are used: reset them (the editors below) for the paper's numbers." }</p> }
             if !ready {
                 <button id="paper-run" class="primary" disabled={running || !s.is_valid()} onclick={run}>
@@ -102,10 +109,15 @@ pub(super) fn paper_card(
             </div>
             if ready {
                 { chart_card("Fig. 13: MACs with recomputation", "fig13", &c.macs, Some(paper::fig13(s)), |v| si(v, "MAC"), html!{}, none) }
+                { for paper::fig14(s).into_iter().zip(&c.accesses).enumerate().map(|(i, (chart, r))| {
+                    let title = format!("Fig. 14: activation accesses at {}", fig14_mems.get(i).map_or("", String::as_str));
+                    chart_card(&title, &format!("fig14-{}", i + 1), r, Some(chart), |v| si(v, ""), html!{}, ChartClicks { cells: None, on_click: None })
+                }) }
                 { chart_card("Fig. 15: energy split", "fig15-energy", &c.energy, Some(paper::fig15_energy(s)), energy, html!{}, ChartClicks { cells: None, on_click: None }) }
                 { chart_card("Fig. 15: latency split", "fig15-latency", &c.latency, Some(paper::fig15_latency(s)), |v| cycles(v as u64), html!{}, ChartClicks { cells: None, on_click: None }) }
             } else {
                 <canvas ref={c.macs.clone()} class="hidden" width="900" height="360"></canvas>
+                { for c.accesses.iter().map(|r| html!{ <canvas ref={r.clone()} class="hidden" width="900" height="360"></canvas> }) }
                 <canvas ref={c.energy.clone()} class="hidden" width="900" height="360"></canvas>
                 <canvas ref={c.latency.clone()} class="hidden" width="900" height="360"></canvas>
             }

@@ -7,9 +7,13 @@ use super::*;
 /// width the page gives it (so text keeps its size in pixels, readable from
 /// a phone to a wall screen), keeping the chart's proportions as written
 /// (`width`/`height`), taller below 600 px.
+/// The drawing area of a chart canvas, laid out for the canvas's CSS width
+/// and drawn at the device pixel ratio: its bitmap is `css × dpr` pixels
+/// (charts stay sharp on high-density screens), the chart sees CSS pixels.
+/// Narrow screens get a taller chart (the labels need the room).
 pub(super) fn canvas_area(
     canvas: &NodeRef,
-) -> Option<plotters::drawing::DrawingArea<CanvasBackend, plotters::coord::Shift>> {
+) -> Option<plotters::drawing::DrawingArea<Scaled<CanvasBackend>, plotters::coord::Shift>> {
     let c = canvas.cast::<HtmlCanvasElement>()?;
     let base = |key: &str, now: u32| {
         c.get_attribute(key)
@@ -24,18 +28,44 @@ pub(super) fn canvas_area(
         base("data-base-h", c.height()),
     );
     let css = u32::try_from(c.client_width()).unwrap_or(0);
-    if css > 0 && bw > 0 {
+    let (w, h) = if css > 0 && bw > 0 {
         let w = css.clamp(280, 4096);
-        // Narrow screens get a taller chart (the labels need the room).
         let aspect = f64::from(bh) / f64::from(bw);
         let aspect = if w < 600 { aspect.max(0.75) } else { aspect };
-        let h = (f64::from(w) * aspect).round() as u32;
-        if c.width() != w || c.height() != h {
-            c.set_width(w);
-            c.set_height(h);
-        }
+        (w, (f64::from(w) * aspect).round() as u32)
+    } else {
+        (bw, bh)
+    };
+    let dpr = device_ratio();
+    let (dw, dh) = (
+        (f64::from(w) * dpr).round() as u32,
+        (f64::from(h) * dpr).round() as u32,
+    );
+    if c.width() != dw || c.height() != dh {
+        c.set_width(dw);
+        c.set_height(dh);
     }
-    Some(CanvasBackend::with_canvas_object(c)?.into_drawing_area())
+    let _ = c.set_attribute("data-dpr", &dpr.to_string());
+    let back = CanvasBackend::with_canvas_object(c)?;
+    Some(Scaled::new(back, dpr).into_drawing_area())
+}
+
+/// The device pixel ratio canvases are drawn at, clamped to 1–4.
+pub(super) fn device_ratio() -> f64 {
+    charts::clamp_ratio(web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()))
+}
+
+/// Where a mouse event hit a chart canvas, in the chart's own (CSS)
+/// pixels, as [`canvas_area`] laid it out.
+pub(super) fn chart_point(c: &HtmlCanvasElement, e: &MouseEvent) -> (i32, i32) {
+    let dpr = (c.get_attribute("data-dpr"))
+        .and_then(|v| v.parse::<f64>().ok())
+        .map_or(1.0, charts::clamp_ratio);
+    let scale = c.width() as f64 / dpr / f64::from(c.client_width().max(1));
+    (
+        (f64::from(e.offset_x()) * scale) as i32,
+        (f64::from(e.offset_y()) * scale) as i32,
+    )
 }
 
 pub(super) fn status(s: &State) -> (&'static str, String) {
