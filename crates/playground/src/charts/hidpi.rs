@@ -49,6 +49,14 @@ impl<B: DrawingBackend> Scaled<B> {
     fn width(&self, w: u32) -> u32 {
         ((f64::from(w) * self.k).round() as u32).max(1)
     }
+
+    /// `style` with its line width scaled.
+    fn stroke<S: BackendStyle>(&self, style: &S) -> Stroke {
+        Stroke {
+            color: style.color(),
+            width: self.width(style.stroke_width()),
+        }
+    }
 }
 
 /// A line or fill style with its width scaled.
@@ -142,10 +150,7 @@ impl<B: DrawingBackend> DrawingBackend for Scaled<B> {
         to: BackendCoord,
         style: &S,
     ) -> Result<(), DrawingErrorKind<B::ErrorType>> {
-        let st = Stroke {
-            color: style.color(),
-            width: self.width(style.stroke_width()),
-        };
+        let st = self.stroke(style);
         let (a, b) = (self.p(from), self.p(to));
         self.inner.draw_line(a, b, &st)
     }
@@ -157,10 +162,7 @@ impl<B: DrawingBackend> DrawingBackend for Scaled<B> {
         style: &S,
         fill: bool,
     ) -> Result<(), DrawingErrorKind<B::ErrorType>> {
-        let st = Stroke {
-            color: style.color(),
-            width: self.width(style.stroke_width()),
-        };
+        let st = self.stroke(style);
         let (a, b) = (self.p(upper_left), self.p(bottom_right));
         self.inner.draw_rect(a, b, &st, fill)
     }
@@ -170,10 +172,7 @@ impl<B: DrawingBackend> DrawingBackend for Scaled<B> {
         path: I,
         style: &S,
     ) -> Result<(), DrawingErrorKind<B::ErrorType>> {
-        let st = Stroke {
-            color: style.color(),
-            width: self.width(style.stroke_width()),
-        };
+        let st = self.stroke(style);
         let pts: Vec<BackendCoord> = path.into_iter().map(|p| self.p(p)).collect();
         self.inner.draw_path(pts, &st)
     }
@@ -185,10 +184,7 @@ impl<B: DrawingBackend> DrawingBackend for Scaled<B> {
         style: &S,
         fill: bool,
     ) -> Result<(), DrawingErrorKind<B::ErrorType>> {
-        let st = Stroke {
-            color: style.color(),
-            width: self.width(style.stroke_width()),
-        };
+        let st = self.stroke(style);
         let c = self.p(center);
         self.inner.draw_circle(c, self.width(radius), &st, fill)
     }
@@ -198,10 +194,7 @@ impl<B: DrawingBackend> DrawingBackend for Scaled<B> {
         vert: I,
         style: &S,
     ) -> Result<(), DrawingErrorKind<B::ErrorType>> {
-        let st = Stroke {
-            color: style.color(),
-            width: self.width(style.stroke_width()),
-        };
+        let st = self.stroke(style);
         let pts: Vec<BackendCoord> = vert.into_iter().map(|p| self.p(p)).collect();
         self.inner.fill_polygon(pts, &st)
     }
