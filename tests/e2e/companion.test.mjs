@@ -5,11 +5,15 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
+import zlib from "node:zlib";
 import { execFileSync } from "node:child_process";
 import { serveDir } from "./serve.mjs";
 import { checkBuild, cli, dist, launchChromium, repo, shots } from "./env.mjs";
 
 const TIMEOUT = 60_000;
+// A model with dynamic sizes: the import worker answers that it needs its
+// input shape, without changing the scenario.
+const fsrcnnOnnx = path.join(repo, "crates", "import", "tests", "data", "fsrcnn.onnx");
 
 let browser;
 const servers = [];
@@ -73,6 +77,9 @@ test("offline: after one visit the page opens and computes with the network off"
   await page.reload();
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: TIMEOUT });
   await numbers(page);
+  // One import online loads the import worker.
+  await page.setInputFiles("#onnx-file", fsrcnnOnnx);
+  await page.waitForSelector('#import[data-state="failed"]', { timeout: TIMEOUT });
   const caches = await page.evaluate(() => caches.keys());
   assert.equal(caches.length, 1);
   assert.match(caches[0], /^defines-playground-[0-9a-f]{16}$/);
@@ -85,8 +92,51 @@ test("offline: after one visit the page opens and computes with the network off"
   await page.click("#run-sweep");
   await page.waitForSelector('#sweep-count[data-state="done"]', { timeout: TIMEOUT });
   await page.screenshot({ path: path.join(shots, "offline.png") });
+  // The import worker, fetched (and cached) by the import made online,
+  // imports offline too.
+  await page.setInputFiles("#onnx-file", fsrcnnOnnx);
+  await page.waitForSelector('#import[data-state="failed"]', { timeout: TIMEOUT });
+  assert.match(await page.textContent("#import-headline"), /input shape/, "the worker answered (this model needs its shape)");
   assert.deepEqual(errors.filter((e) => !e.includes("net::ERR_INTERNET_DISCONNECTED")), []);
   await context.close();
+});
+
+test("a first visit to a static host fetches each file once, the service worker's precache included, and not the importers", async () => {
+  const { server, served, url } = await serve(dist, "/", {}, { host: true });
+  const { context, page, errors } = await fresh();
+  const t0 = Date.now();
+  await page.goto(url);
+  await numbers(page);
+  const firstNumbers = Date.now() - t0;
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  const cached = await page.evaluate(async () => {
+    const names = await caches.keys();
+    const cache = await caches.open(names[0]);
+    return (await cache.keys()).map((r) => new URL(r.url).pathname);
+  });
+  const all = fs.readdirSync(dist).filter((f) => f !== "sw.js");
+  // The import worker is loaded on the first dropped file, not before.
+  const lazy = all.filter((f) => f.startsWith("importer"));
+  assert.deepEqual(lazy.sort(), ["importer-loader.js", "importer.js", "importer_bg.wasm"]);
+  const files = all.filter((f) => !lazy.includes(f));
+  for (const f of files) assert.ok(cached.includes(f === "index.html" ? "/" : `/${f}`), `${f} precached: ${cached}`);
+  for (const f of lazy) {
+    assert.ok(!cached.includes(`/${f}`), `${f} not precached`);
+    assert.ok(!served.some((r) => r.path === `/${f}`), `${f} not fetched`);
+  }
+  // The precache takes what the page just loaded from the HTTP cache
+  // (content-hashed names) or revalidates it (304): no file's body is sent
+  // twice.
+  const full = served.filter((r) => r.status === 200 && r.path !== "/sw.js");
+  const paths = full.map((r) => r.path);
+  assert.deepEqual(paths.filter((p, i) => paths.indexOf(p) !== i), [], `sent twice: ${JSON.stringify(served)}`);
+  const bytes = served.reduce((a, r) => a + r.bytes, 0);
+  const gzipped = files.reduce((a, f) => a + zlib.gzipSync(fs.readFileSync(path.join(dist, f)), { level: 9 }).length, 0);
+  assert.ok(bytes <= gzipped + 4096, `${bytes} bytes sent, the gzip files are ${gzipped}`);
+  console.log(`first visit: ${(bytes / 1024).toFixed(1)} KiB sent (gzip, service worker included) in ${served.length} responses; first numbers after ${firstNumbers} ms`);
+  assert.deepEqual(errors, []);
+  await context.close();
+  server.close();
 });
 
 test("exports carry the versions and the scenario that reproduces them", async () => {

@@ -2,6 +2,8 @@
 import http from "node:http";
 import fs from "node:fs";
 import path from "node:path";
+import zlib from "node:zlib";
+import crypto from "node:crypto";
 
 const TYPES = {
   ".html": "text/html; charset=utf-8",
@@ -17,8 +19,19 @@ const TYPES = {
  * Serves `root` on a free port of 127.0.0.1, under the path `prefix`
  * (default `/`); resolves to { server, url } (url ends with the prefix).
  * `extra` maps URL paths (under the prefix) to files outside `root`.
+ * `opts.host`: serve as a static host does (gzip, ETag, `max-age=600`) and
+ * record each response of a file of `root` in `served` ({ path, status,
+ * bytes }).
  */
-export function serveDir(root, prefix = "/", extra = {}) {
+export function serveDir(root, prefix = "/", extra = {}, opts = {}) {
+  const served = [];
+  const gzipped = new Map();
+  if (opts.host) {
+    for (const f of fs.readdirSync(root)) {
+      const full = path.join(root, f);
+      if (fs.statSync(full).isFile()) gzipped.set(full, zlib.gzipSync(fs.readFileSync(full), { level: 9 }));
+    }
+  }
   const server = http.createServer((req, res) => {
     const full = decodeURIComponent(new URL(req.url, "http://x").pathname);
     if (!full.startsWith(prefix)) {
@@ -45,14 +58,32 @@ export function serveDir(root, prefix = "/", extra = {}) {
         res.writeHead(404).end("not found");
         return;
       }
-      res.writeHead(200, {
-        "content-type": TYPES[path.extname(file)] ?? "application/octet-stream",
-        "cache-control": "no-store",
-      });
-      res.end(data);
+      const type = TYPES[path.extname(file)] ?? "application/octet-stream";
+      if (!opts.host) {
+        res.writeHead(200, { "content-type": type, "cache-control": "no-store" });
+        res.end(data);
+        return;
+      }
+      // As a static host serves (GitHub Pages): gzip, a validator, a short
+      // max-age; what each response sends is recorded.
+      const etag = `"${crypto.createHash("sha1").update(data).digest("hex")}"`;
+      const headers = { "content-type": type, "cache-control": "max-age=600", etag };
+      if (req.headers["if-none-match"] === etag) {
+        served.push({ path: urlPath, status: 304, bytes: 0 });
+        res.writeHead(304, headers).end();
+        return;
+      }
+      const gz = /\bgzip\b/.test(req.headers["accept-encoding"] ?? "");
+      // compressed once per file, as a host stores it
+      if (gz && !gzipped.has(file)) gzipped.set(file, zlib.gzipSync(data, { level: 9 }));
+      const body = gz ? gzipped.get(file) : data;
+      if (gz) headers["content-encoding"] = "gzip";
+      served.push({ path: urlPath, status: 200, bytes: body.length });
+      res.writeHead(200, headers);
+      res.end(body);
     });
   });
   return new Promise((resolve) =>
-    server.listen(0, "127.0.0.1", () => resolve({ server, url: `http://127.0.0.1:${server.address().port}${prefix}` })),
+    server.listen(0, "127.0.0.1", () => resolve({ server, served, url: `http://127.0.0.1:${server.address().port}${prefix}` })),
   );
 }

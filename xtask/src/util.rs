@@ -51,39 +51,64 @@ pub fn cargo(env: &crate::setup::Env) -> Command {
     c
 }
 
-/// Prints raw and gzip sizes of every `.wasm` in `dist`.
+/// Gzip size (best compression) of `raw`.
+fn gzip_len(raw: &[u8]) -> Result<usize, Failure> {
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    std::io::Write::write_all(&mut gz, raw).map_err(|e| Failure(format!("gzip: {e}")))?;
+    Ok(gz
+        .finish()
+        .map_err(|e| Failure(format!("gzip: {e}")))?
+        .len())
+}
+
+/// Prints raw and gzip sizes of every `.wasm` in `dist`, and what a first
+/// visit transfers from a gzip host: every file but the import worker's
+/// (loaded on the first dropped file).
 pub fn print_wasm_sizes(dist: &Path) -> Result<(), Failure> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dist)
         .map_err(|e| Failure(format!("cannot read {}: {e}", dist.display())))?
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "wasm"))
+        .filter(|p| p.is_file())
         .collect();
     files.sort();
     println!("\nrelease wasm sizes:");
+    let (mut first, mut later) = (0usize, 0usize);
     for f in files {
         let mut raw = Vec::new();
         std::fs::File::open(&f)
             .and_then(|mut h| h.read_to_end(&mut raw))
             .map_err(|e| Failure(format!("cannot read {}: {e}", f.display())))?;
-        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-        std::io::Write::write_all(&mut gz, &raw)
-            .map_err(|e| Failure(format!("gzip {}: {e}", f.display())))?;
-        let gz = gz.finish().map_err(|e| Failure(format!("gzip: {e}")))?;
-        println!(
-            "  {:<40} {:>8.1} KiB raw  {:>7.1} KiB gzip",
-            f.file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default(),
-            raw.len() as f64 / 1024.0,
-            gz.len() as f64 / 1024.0
-        );
+        let gz = gzip_len(&raw)?;
+        let name = f
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if name.starts_with("importer") {
+            later += gz;
+        } else {
+            first += gz;
+        }
+        if f.extension().is_some_and(|x| x == "wasm") {
+            println!(
+                "  {:<40} {:>8.1} KiB raw  {:>7.1} KiB gzip",
+                name,
+                raw.len() as f64 / 1024.0,
+                gz as f64 / 1024.0
+            );
+        }
     }
+    println!(
+        "a first visit transfers {:.1} KiB gzip (every file but the import worker's, {:.1} KiB, loaded on the first dropped file)",
+        first as f64 / 1024.0,
+        later as f64 / 1024.0
+    );
     Ok(())
 }
 
-/// Writes `dist/sw.js` from `web/sw.js`: the list of the build's files (as
-/// URLs relative to the page, the page itself as `./`) and a version that
-/// is a hash of their contents, so every deploy has its own cache.
+/// Writes `dist/sw.js` from `web/sw.js`: the list of the build's files to
+/// precache (as URLs relative to the page, the page itself as `./`), the
+/// import worker's files (cached on first use), and a version that is a
+/// hash of every file, so every deploy has its own cache.
 pub fn write_service_worker(repo: &std::path::Path) -> Result<(), Failure> {
     let dist = repo.join("dist");
     let template = std::fs::read_to_string(repo.join("web/sw.js"))
@@ -106,13 +131,31 @@ pub fn write_service_worker(repo: &std::path::Path) -> Result<(), Failure> {
             h = h.wrapping_mul(0x0100_0000_01b3);
         }
     }
-    let files: Vec<String> = std::iter::once("./".to_string())
-        .chain(names.iter().map(|n| format!("./{n}")))
-        .map(|f| format!("\"{f}\""))
+    // the page itself is cached once, as "./" (its navigations, whatever
+    // their query, are answered with it); the import worker's files are
+    // cached on first use, not precached
+    let lazy = |n: &str| n.starts_with("importer");
+    let list = |files: Vec<String>| {
+        let quoted: Vec<String> = files.iter().map(|f| format!("\"{f}\"")).collect();
+        format!("[{}]", quoted.join(", "))
+    };
+    let files = std::iter::once("./".to_string())
+        .chain(
+            names
+                .iter()
+                .filter(|n| *n != "index.html" && !lazy(n))
+                .map(|n| format!("./{n}")),
+        )
+        .collect();
+    let later = names
+        .iter()
+        .filter(|n| lazy(n))
+        .map(|n| format!("./{n}"))
         .collect();
     let sw = template
         .replace("__VERSION__", &format!("{h:016x}"))
-        .replace("__FILES__", &format!("[{}]", files.join(", ")));
+        .replace("__FILES__", &list(files))
+        .replace("__LAZY__", &list(later));
     std::fs::write(dist.join("sw.js"), sw)
         .map_err(|e| Failure(format!("cannot write dist/sw.js: {e}")))
 }
@@ -191,5 +234,57 @@ mod csp_tests {
         assert_eq!(p.matches("'sha256-").count(), 1);
         assert!(p.contains("object-src 'none'") && p.contains("base-uri 'none'"));
         assert!(p.contains("'wasm-unsafe-eval'") && p.contains("worker-src 'self'"));
+    }
+}
+
+#[cfg(test)]
+mod sw_tests {
+    use super::write_service_worker;
+
+    /// The precache list holds the page once (as "./") and not the import
+    /// worker's files, which are cached on first use; the version follows
+    /// every file, the page included.
+    #[test]
+    fn precache_and_lazy_lists_and_version() {
+        let repo = std::env::temp_dir().join(format!("defines-sw-test-{}", std::process::id()));
+        let dist = repo.join("dist");
+        std::fs::create_dir_all(&dist).unwrap();
+        std::fs::create_dir_all(repo.join("web")).unwrap();
+        std::fs::copy(super::repo().join("web/sw.js"), repo.join("web/sw.js")).unwrap();
+        for f in [
+            "index.html",
+            "app-0123456789abcdef_bg.wasm",
+            "worker.js",
+            "importer.js",
+            "importer_bg.wasm",
+        ] {
+            std::fs::write(dist.join(f), f).unwrap();
+        }
+        let sw = |repo: &std::path::Path| {
+            if let Err(e) = write_service_worker(repo) {
+                panic!("{}", e.0);
+            }
+            std::fs::read_to_string(repo.join("dist/sw.js")).unwrap()
+        };
+        let first = sw(&repo);
+        assert!(
+            first.contains(
+                r#"const FILES = ["./", "./app-0123456789abcdef_bg.wasm", "./worker.js"];"#
+            ),
+            "{first}"
+        );
+        assert!(
+            first.contains(r#"const LAZY = ["./importer.js", "./importer_bg.wasm"];"#),
+            "{first}"
+        );
+        let version = |s: &str| {
+            s.lines()
+                .find(|l| l.starts_with("const VERSION"))
+                .map(String::from)
+        };
+        std::fs::write(dist.join("index.html"), "changed").unwrap();
+        let second = sw(&repo);
+        assert_ne!(version(&first), version(&second));
+        std::fs::remove_dir_all(&repo).unwrap();
     }
 }

@@ -373,14 +373,50 @@ fn a_schedule_sweep_over_cut_sets_groups_points_by_cut_set() {
 }
 
 #[test]
-fn an_onnx_import_goes_first_then_becomes_the_workload() {
+fn an_onnx_import_runs_in_its_own_worker_then_becomes_the_workload() {
     let mut s = ready_with(1);
+    assert!(
+        s.worker(Lane::Import).is_none(),
+        "no import worker before the first drop"
+    );
     s.apply(Action::ImportOnnx {
         file_name: "net.onnx".into(),
         bytes_base64: "AAAA".into(),
     });
-    s.apply(Action::SetTileX(60)); // does not push the import out
-    let req = sent(&mut s, Lane::Eval);
+    let w = s.worker(Lane::Import).unwrap();
+    assert_eq!(
+        (w.status.clone(), w.generation),
+        (WorkerStatus::Starting, 0)
+    );
+    assert!(w.to_send().is_none(), "sent once the worker is ready");
+    // The page keeps evaluating while the import worker starts.
+    s.apply(Action::SetTileX(60));
+    assert!(matches!(
+        s.lanes.eval.to_send(),
+        Some(Request::Evaluate { .. })
+    ));
+    s.apply(Action::Worker {
+        lane: Lane::Import,
+        response: Response::Ready,
+        at_ms: 2.0,
+    });
+    let first = sent(&mut s, Lane::Import);
+    // A dead import worker is restarted with the import asked again.
+    s.apply(Action::WorkerDied {
+        lane: Lane::Import,
+        why: "out of memory".into(),
+    });
+    let w = s.worker(Lane::Import).unwrap();
+    assert_eq!(w.generation, 1);
+    assert_eq!(w.pending.as_ref(), Some(&first));
+    assert!(s.notice.as_deref().unwrap().contains("restarted"));
+    s.apply(Action::Worker {
+        lane: Lane::Import,
+        response: Response::Ready,
+        at_ms: 3.0,
+    });
+    let req = sent(&mut s, Lane::Import);
+    assert_eq!(req, first);
     let Request::Import { run_id, .. } = req else {
         panic!("{req:?}")
     };
@@ -391,7 +427,7 @@ fn an_onnx_import_goes_first_then_becomes_the_workload() {
         .unwrap()
         .to_string();
     s.apply(Action::Worker {
-        lane: Lane::Eval,
+        lane: Lane::Import,
         response: Response::Imported {
             run_id,
             outcome: Box::new(crate::protocol::ImportOutcome {
@@ -429,4 +465,30 @@ fn an_onnx_import_goes_first_then_becomes_the_workload() {
         .documents
         .is_err());
     assert_eq!(s.scenario.edit(Doc::Workload), Some(w.as_str()));
+}
+
+#[test]
+fn an_import_whose_answer_is_lost_says_so_and_frees_the_lane() {
+    let mut s = ready_with(1);
+    s.apply(Action::ImportZigzag(vec![(
+        "a.yaml".into(),
+        "memories:".into(),
+    )]));
+    s.apply(Action::Worker {
+        lane: Lane::Import,
+        response: Response::Ready,
+        at_ms: 2.0,
+    });
+    sent(&mut s, Lane::Import);
+    s.apply(Action::Worker {
+        lane: Lane::Import,
+        response: Response::ProtocolError {
+            message: "bad text".into(),
+        },
+        at_ms: 3.0,
+    });
+    let outcome = s.import.as_ref().unwrap().outcome.as_ref().unwrap();
+    let why = outcome.documents.as_ref().unwrap_err();
+    assert!(why.contains("lost") && why.contains("bad text"), "{why}");
+    assert!(s.worker(Lane::Import).unwrap().in_flight.is_none());
 }

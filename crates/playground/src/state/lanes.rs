@@ -1,5 +1,6 @@
 //! The web workers as the reducer sees them: one lane for interactive
-//! evaluations, one per sweep worker.
+//! evaluations, one per sweep worker, and one for file imports (started on
+//! the first import).
 
 use crate::protocol::Request;
 
@@ -74,6 +75,9 @@ pub enum Lane {
     /// the sweep workers, which run in parallel (cancelled by restarting
     /// them).
     Sweep(usize),
+    /// The import worker (ONNX and ZigZag files), which exists from the
+    /// first import on.
+    Import,
 }
 
 /// At most this many sweep workers (the page uses one per core, up to
@@ -88,6 +92,9 @@ pub const MAX_SWEEP_WORKERS: usize = 8;
 pub struct Lanes {
     pub eval: WorkerState,
     pub sweep: Vec<WorkerState>,
+    /// None until the first import: a first visit does not load the
+    /// importers.
+    pub import: Option<WorkerState>,
     pub last_run_id: u64,
 }
 
@@ -98,6 +105,7 @@ impl Lanes {
         Lanes {
             eval: WorkerState::new(),
             sweep: vec![WorkerState::new(); n.clamp(1, MAX_SWEEP_WORKERS)],
+            import: None,
             last_run_id: 0,
         }
     }
@@ -106,6 +114,7 @@ impl Lanes {
         match lane {
             Lane::Eval => Some(&self.eval),
             Lane::Sweep(k) => self.sweep.get(k),
+            Lane::Import => self.import.as_ref(),
         }
     }
 
@@ -113,7 +122,14 @@ impl Lanes {
         match lane {
             Lane::Eval => Some(&mut self.eval),
             Lane::Sweep(k) => self.sweep.get_mut(k),
+            Lane::Import => self.import.as_mut(),
         }
+    }
+
+    /// Queues an import (latest wins), starting the import worker on the
+    /// first one.
+    pub(super) fn import(&mut self, request: Request) {
+        self.import.get_or_insert_with(WorkerState::new).pending = Some(request);
     }
 
     /// Stops every sweep worker (they are restarted idle).

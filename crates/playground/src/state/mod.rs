@@ -287,14 +287,6 @@ impl State {
             self.shown.latest = None;
             return;
         }
-        if matches!(
-            self.lanes.eval.pending,
-            Some(Request::Import { .. } | Request::ImportZigzag { .. })
-        ) {
-            // The import goes first; its answer changes the documents and
-            // asks for the evaluation then.
-            return;
-        }
         let run_id = self.lanes.next_run_id();
         self.shown.latest = Some(run_id);
         self.lanes.eval.pending = Some(Request::Evaluate {
@@ -462,7 +454,7 @@ impl State {
                     file_name: file_name.clone(),
                     outcome: None,
                 });
-                self.lanes.eval.pending = Some(Request::Import {
+                self.lanes.import(Request::Import {
                     run_id,
                     file_name,
                     bytes_base64,
@@ -483,7 +475,7 @@ impl State {
                         .join(", "),
                     outcome: None,
                 });
-                self.lanes.eval.pending = Some(Request::ImportZigzag {
+                self.lanes.import(Request::ImportZigzag {
                     run_id,
                     files,
                     workload_json: self.scenario.text(Doc::Workload),
@@ -558,6 +550,11 @@ impl State {
                 // asked again.
                 match lane {
                     Lane::Eval => self.lanes.eval.restart(true),
+                    Lane::Import => {
+                        if let Some(w) = &mut self.lanes.import {
+                            w.restart(true);
+                        }
+                    }
                     Lane::Sweep(_) => {
                         self.lanes.stop_sweep_workers();
                         if let Some(sw) = &mut self.sweep {
@@ -581,9 +578,11 @@ impl State {
                 }
             }
             Response::ProtocolError { message } => self.on_protocol_error(lane, &message),
-            Response::Imported { run_id, outcome } if lane == Lane::Eval => {
-                if self.lanes.eval.in_flight_id() == Some(run_id) {
-                    self.lanes.eval.in_flight = None;
+            Response::Imported { run_id, outcome } if lane == Lane::Import => {
+                if let Some(w) = &mut self.lanes.import {
+                    if w.in_flight_id() == Some(run_id) {
+                        w.in_flight = None;
+                    }
                 }
                 self.on_imported(run_id, *outcome);
             }
@@ -592,6 +591,7 @@ impl State {
                 match lane {
                     Lane::Eval => self.on_eval_answer(id, response, at_ms),
                     Lane::Sweep(k) => self.on_sweep_answer(k, id, response),
+                    Lane::Import => {} // only `Imported` comes from there
                 }
             }
         }
@@ -621,6 +621,20 @@ impl State {
                 if let Lane::Sweep(k) = lane {
                     if lost.is_some() && self.sweep.as_ref().map(|s| s.run_id) == lost {
                         self.job_ended(k);
+                    }
+                }
+            }
+            Lane::Import => {
+                if let Some(imp) = &mut self.import {
+                    if lost == Some(imp.run_id) && imp.outcome.is_none() {
+                        imp.outcome = Some(ImportOutcome {
+                            file_name: imp.file_name.clone(),
+                            documents: Err(format!(
+                                "the import's answer was lost ({message}); drop the file again"
+                            )),
+                            report: String::new(),
+                            hardware: None,
+                        });
                     }
                 }
             }

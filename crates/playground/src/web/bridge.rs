@@ -22,7 +22,8 @@ pub struct Bridge {
 
 impl Bridge {
     /// Spawns the worker through its loader script at `url`
-    /// (`./worker-loader.js` in `dist/`, which imports `worker.js`).
+    /// (`./worker-loader.js` in `dist/`, which imports `worker.js`, or
+    /// `./importer-loader.js`).
     pub fn spawn(url: &str, on_event: impl Fn(Event) + 'static) -> Result<Bridge, String> {
         let worker = Worker::new(url).map_err(|e| format!("cannot start the worker: {e:?}"))?;
         let on_event = std::rc::Rc::new(on_event);

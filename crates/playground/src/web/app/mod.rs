@@ -124,6 +124,8 @@ pub fn App() -> Html {
     use_worker(&model, Lane::Sweep(5));
     use_worker(&model, Lane::Sweep(6));
     use_worker(&model, Lane::Sweep(7));
+    // Started on the first dropped file.
+    use_worker(&model, Lane::Import);
     let s = &model.0;
     let dispatch = model.dispatcher();
 

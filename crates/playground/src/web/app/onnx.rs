@@ -1,5 +1,5 @@
 //! Bring your own network: an ONNX file dropped anywhere on the page (or
-//! picked) is imported in the model worker; its report is shown and the
+//! picked) is imported in the import worker; its report is shown and the
 //! network becomes the workload (kept like any edit, and shared in the URL
 //! as the generated workload document, not the ONNX file).
 

@@ -1,10 +1,15 @@
-//! One web worker per lane, kept alive and fed by the reducer's decisions.
+//! One web worker per lane, kept alive and fed by the reducer's decisions
+//! (the import lane's worker is another binary, `importer`).
 
 use super::*;
 
 pub(super) fn spawn(lane: Lane, dispatch: UseReducerDispatcher<Model>) -> Option<Bridge> {
     let d = dispatch.clone();
-    let bridge = Bridge::spawn("./worker-loader.js", move |ev| match ev {
+    let url = match lane {
+        Lane::Import => "./importer-loader.js",
+        Lane::Eval | Lane::Sweep(_) => "./worker-loader.js",
+    };
+    let bridge = Bridge::spawn(url, move |ev| match ev {
         Event::Response(response) => d.dispatch(Action::Worker {
             lane,
             response,
