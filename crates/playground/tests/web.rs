@@ -32,6 +32,7 @@ fn chart_draws_eight_bars_on_canvas() {
     canvas.set_height(400);
     doc.body().unwrap().append_child(&canvas).unwrap();
     let chart = StackedBars {
+        log_y: false,
         title: "t".into(),
         x_title: "x".into(),
         y_title: "y".into(),

@@ -20,6 +20,53 @@ pub struct StackedBars {
     pub y_title: String,
     pub categories: Vec<String>,
     pub series: Vec<Series>,
+    /// A log value axis (the paper's Figs. 13 and 14): bars rise from the
+    /// decade below the smallest bar, ticks at whole decades.
+    pub log_y: bool,
+}
+
+/// Where values go on the plotted (linear) value axis: themselves, or
+/// their `log10`, with 0 at the axis' bottom `lo`.
+#[derive(Clone, Copy)]
+struct YMap {
+    log: bool,
+    lo: f64,
+}
+
+impl YMap {
+    fn of(chart: &StackedBars, totals: &[f64]) -> YMap {
+        let min = (totals.iter().copied())
+            .filter(|t| *t > 0.0)
+            .fold(f64::INFINITY, f64::min);
+        let lo = if min.is_finite() {
+            min.log10().ceil() - 1.0
+        } else {
+            0.0
+        };
+        YMap {
+            log: chart.log_y,
+            lo,
+        }
+    }
+
+    fn y(self, v: f64) -> f64 {
+        if !self.log {
+            v
+        } else if v > 0.0 {
+            v.log10().max(self.lo)
+        } else {
+            self.lo
+        }
+    }
+
+    /// The plotted range, with headroom for the totals' labels.
+    fn range(self, max: f64) -> std::ops::Range<f64> {
+        if !self.log {
+            return 0.0..if max > 0.0 { max * 1.15 } else { 1.0 };
+        }
+        let top = self.y(max).max(self.lo + 1.0);
+        self.lo..top + 0.15 * (top - self.lo)
+    }
 }
 
 fn finite_or_zero(v: f64) -> f64 {
@@ -75,7 +122,7 @@ pub fn draw_stacked_bars_hits<DB: DrawingBackend>(
     let n = chart.categories.len();
     let totals = bar_totals(chart);
     let max = totals.iter().copied().fold(0.0_f64, f64::max);
-    let y_max = if max > 0.0 { max * 1.15 } else { 1.0 };
+    let ym = YMap::of(chart, &totals);
     let (plot_w, _) = area.dim_in_pixel();
     let widest = chart
         .categories
@@ -92,12 +139,12 @@ pub fn draw_stacked_bars_hits<DB: DrawingBackend>(
         .x_label_area_size(if rotate { 40 + 6 * widest as u32 } else { 44 })
         .y_label_area_size(70)
         // `0..n-1` as a segmented axis has exactly one segment per bar.
-        .build_cartesian_2d((0..n.saturating_sub(1)).into_segmented(), 0.0..y_max)?;
-    draw_bar_mesh(&mut c, chart, &area, rotate)?;
-    let hits = draw_bar_stacks(&mut c, chart)?;
+        .build_cartesian_2d((0..n.saturating_sub(1)).into_segmented(), ym.range(max))?;
+    draw_bar_mesh(&mut c, chart, &area, rotate, ym)?;
+    let hits = draw_bar_stacks(&mut c, chart, ym)?;
     // Totals above the bars, when there is room for them.
     if n > 0 && (plot_w as usize).saturating_sub(90) / n >= 44 {
-        draw_bar_totals(&mut c, &totals)?;
+        draw_bar_totals(&mut c, &totals, ym)?;
     }
     if legend_width > 0 {
         draw_bar_legend(&legend, chart)?;
@@ -125,6 +172,7 @@ fn draw_bar_mesh<DB: DrawingBackend>(
     chart: &StackedBars,
     area: &DrawingArea<DB, Shift>,
     rotate: bool,
+    ym: YMap,
 ) -> DrawResult<DB> {
     let labels = &chart.categories;
     let label_style = if rotate {
@@ -136,8 +184,20 @@ fn draw_bar_mesh<DB: DrawingBackend>(
     } else {
         (FONT, 11).into_font().color(&TEXT).into_text_style(area)
     };
-    c.configure_mesh()
-        .disable_x_mesh()
+    let (lo, hi) = (c.y_range().start, c.y_range().end);
+    let mut mesh = c.configure_mesh();
+    if ym.log {
+        // about one tick per decade: plotters then steps by whole decades
+        mesh.y_labels(((hi - lo).floor() as usize + 1).max(2));
+    }
+    let decade = |v: &f64| {
+        if (v - v.round()).abs() < 1e-9 {
+            si(10f64.powf(v.round()), "")
+        } else {
+            String::new()
+        }
+    };
+    mesh.disable_x_mesh()
         .bold_line_style(GRID)
         .light_line_style(TRANSPARENT)
         .x_desc(&chart.x_title)
@@ -150,7 +210,7 @@ fn draw_bar_mesh<DB: DrawingBackend>(
             SegmentValue::CenterOf(i) => labels.get(*i).cloned().unwrap_or_default(),
             _ => String::new(),
         })
-        .y_label_formatter(&|v| si(*v, ""))
+        .y_label_formatter(&|v| if ym.log { decade(v) } else { si(*v, "") })
         .draw()
 }
 
@@ -158,6 +218,7 @@ fn draw_bar_mesh<DB: DrawingBackend>(
 fn draw_bar_stacks<DB: DrawingBackend>(
     c: &mut ChartContext<'_, DB, BarCoords>,
     chart: &StackedBars,
+    ym: YMap,
 ) -> Result<Vec<BarHit>, DrawingAreaErrorKind<DB::ErrorType>> {
     let n = chart.categories.len();
     let mut base = vec![0.0; n];
@@ -168,8 +229,9 @@ fn draw_bar_stacks<DB: DrawingBackend>(
             .filter_map(|i| {
                 let v = finite_or_zero(s.values.get(i).copied().unwrap_or(0.0));
                 (v > 0.0).then(|| {
-                    let (x0, y1) = c.backend_coord(&(SegmentValue::Exact(i), base[i]));
-                    let (x1, y0) = c.backend_coord(&(SegmentValue::Exact(i + 1), base[i] + v));
+                    let (bottom, top) = (ym.y(base[i]), ym.y(base[i] + v));
+                    let (x0, y1) = c.backend_coord(&(SegmentValue::Exact(i), bottom));
+                    let (x1, y0) = c.backend_coord(&(SegmentValue::Exact(i + 1), top));
                     hits.push(BarHit {
                         category: i,
                         series: k,
@@ -177,8 +239,8 @@ fn draw_bar_stacks<DB: DrawingBackend>(
                     });
                     let mut r = Rectangle::new(
                         [
-                            (SegmentValue::Exact(i), base[i]),
-                            (SegmentValue::Exact(i + 1), base[i] + v),
+                            (SegmentValue::Exact(i), bottom),
+                            (SegmentValue::Exact(i + 1), top),
                         ],
                         color.filled(),
                     );
@@ -196,6 +258,7 @@ fn draw_bar_stacks<DB: DrawingBackend>(
 fn draw_bar_totals<DB: DrawingBackend>(
     c: &mut ChartContext<'_, DB, BarCoords>,
     totals: &[f64],
+    ym: YMap,
 ) -> DrawResult<DB> {
     let value_style = (FONT, 11)
         .into_font()
@@ -209,7 +272,7 @@ fn draw_bar_totals<DB: DrawingBackend>(
             .map(|(i, t)| {
                 Text::new(
                     si(*t, ""),
-                    (SegmentValue::CenterOf(i), *t),
+                    (SegmentValue::CenterOf(i), ym.y(*t)),
                     value_style.clone(),
                 )
             }),

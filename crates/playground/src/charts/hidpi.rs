@@ -236,6 +236,7 @@ mod tests {
 
     fn chart() -> StackedBars {
         StackedBars {
+            log_y: false,
             title: "t".into(),
             x_title: "x".into(),
             y_title: "y (pJ)".into(),

@@ -4,6 +4,7 @@ use super::*;
 
 fn energy_chart() -> StackedBars {
     StackedBars {
+        log_y: false,
         title: "Energy by memory".into(),
         x_title: "where".into(),
         y_title: "energy (pJ)".into(),
@@ -154,6 +155,7 @@ fn scale_is_monotone_and_log() {
 #[test]
 fn degenerate_charts_do_not_panic() {
     let empty = StackedBars {
+        log_y: false,
         categories: vec![],
         series: vec![],
         ..energy_chart()
@@ -180,4 +182,46 @@ fn degenerate_charts_do_not_panic() {
         highlight: None,
     };
     assert!(to_svg(300, 200, |a| draw_heat_map(a, &m).unwrap()).contains("<svg"));
+}
+
+/// On a log axis (Figs. 13 and 14) bar heights follow decades: with the
+/// axis from the decade below the smallest bar (10^2), a bar of 10^6 is
+/// four times as tall as one of 10^3; ticks are whole decades; the totals
+/// show the values, not their logarithms.
+#[test]
+fn log_bars_rise_by_decades() {
+    let chart = StackedBars {
+        log_y: true,
+        title: "log".into(),
+        x_title: "x".into(),
+        y_title: "MACs (log)".into(),
+        categories: vec!["a".into(), "b".into()],
+        series: vec![Series {
+            name: "only".into(),
+            values: vec![1e3, 1e6],
+        }],
+    };
+    let mut hits = Vec::new();
+    let svg = to_svg(700, 360, |a| {
+        hits = draw_stacked_bars_hits(a, &chart).unwrap();
+    });
+    let h = |hits: &[BarHit], k: usize| f64::from(hits[k].rect.3 - hits[k].rect.1);
+    assert_eq!(hits.len(), 2);
+    let ratio = h(&hits, 1) / h(&hits, 0);
+    assert!((ratio - 4.0).abs() < 0.1, "{ratio} (pixels rounded)");
+    let labels = texts(&svg);
+    for tick in ["100", "1.00 k", "10.0 k", "100 k", "1.00 M"] {
+        assert!(labels.iter().any(|t| t == tick), "{tick}: {labels:?}");
+    }
+    assert!(!labels.iter().any(|t| t == "3" || t == "6"), "{labels:?}");
+    let linear = StackedBars {
+        log_y: false,
+        ..chart
+    };
+    let svg = to_svg(700, 360, |a| {
+        hits = draw_stacked_bars_hits(a, &linear).unwrap();
+    });
+    let ratio = h(&hits, 1) / h(&hits, 0).max(1.0);
+    assert!(ratio > 100.0, "linear: {ratio}");
+    assert!(texts(&svg).iter().any(|t| t == "1.00 M"));
 }

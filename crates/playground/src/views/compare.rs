@@ -29,6 +29,7 @@ pub fn ab_bars(a: &StackedBars, b: &StackedBars) -> StackedBars {
         }
     };
     StackedBars {
+        log_y: b.log_y,
         title: format!("{} (A and B)", b.title),
         x_title: b.x_title.clone(),
         y_title: b.y_title.clone(),

@@ -62,6 +62,7 @@ pub fn energy_breakdown(r: &NetworkReport, order: &[String]) -> StackedBars {
         values: one_at(n, n - 1, r.data_copy_energy_pj),
     });
     StackedBars {
+        log_y: false,
         title: "Energy breakdown".into(),
         x_title: "where the energy goes (memory instances bottom to top)".into(),
         y_title: "energy (pJ)".into(),
@@ -105,6 +106,7 @@ pub fn latency_per_layer(r: &NetworkReport) -> StackedBars {
         "data copies before",
     ];
     StackedBars {
+        log_y: false,
         title: "Latency per layer".into(),
         x_title: "compute layer".into(),
         y_title: "latency (cycles)".into(),

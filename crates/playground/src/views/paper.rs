@@ -76,7 +76,8 @@ fn bars() -> Vec<(usize, (u64, u64))> {
 }
 
 /// The 18 bars of one number per schedule, one series per mode (each bar
-/// has only its own mode's segment, so the modes get their colours).
+/// has only its own mode's segment, so the modes get their colours), on a
+/// log scale as in the paper.
 fn per_mode(
     s: &State,
     title: String,
@@ -85,6 +86,7 @@ fn per_mode(
 ) -> StackedBars {
     let b = bars();
     StackedBars {
+        log_y: true,
         title,
         x_title: "tile size and overlap mode".into(),
         y_title: y_title.into(),
@@ -109,9 +111,12 @@ fn per_mode(
 
 /// Fig. 13: MACs including recomputation, per mode over the diagonal tiles.
 pub fn fig13(s: &State) -> StackedBars {
-    per_mode(s, "Fig. 13 MACs with recomputation".into(), "MACs", |v| {
-        v.macs as f64
-    })
+    per_mode(
+        s,
+        "Fig. 13 MACs with recomputation".into(),
+        "MACs (log)",
+        |v| v.macs as f64,
+    )
 }
 
 /// The memories Fig. 14 shows, top first: those holding the stack input
@@ -138,7 +143,7 @@ pub fn fig14(s: &State) -> Vec<StackedBars> {
     (fig14_memories(s).into_iter())
         .map(|mem| {
             let title = format!("Fig. 14 activation accesses · {mem}");
-            per_mode(s, title, "elements", |v| {
+            per_mode(s, title, "elements (log)", |v| {
                 (v.element_accesses.iter())
                     .find(|a| a.memory == mem)
                     .map_or(0.0, |a| a.activations)
@@ -162,6 +167,7 @@ pub fn fig15_energy(s: &State) -> StackedBars {
             .collect()
     };
     StackedBars {
+        log_y: false,
         title: "Fig. 15 energy".into(),
         x_title: "tile size and overlap mode".into(),
         y_title: "energy (pJ)".into(),
@@ -181,6 +187,7 @@ pub fn fig15_energy(s: &State) -> StackedBars {
 pub fn fig15_latency(s: &State) -> StackedBars {
     let b = bars();
     StackedBars {
+        log_y: false,
         title: "Fig. 15 latency".into(),
         x_title: "tile size and overlap mode".into(),
         y_title: "latency (cycles)".into(),

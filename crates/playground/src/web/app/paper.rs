@@ -95,7 +95,7 @@ pub(super) fn paper_card(
         <section class="card" id="paper">
             <div class="card-head"><h3>{ "Paper: case study 1 (FSRCNN on Meta-proto-like DF)" }</h3>
                 <span class="exports">{ embed_button(s, crate::embed::View::Paper) }</span></div>
-            <p class="muted">{ "The figures of Mei et al. (HPCA 2023) for case study 1, recomputed here: Fig. 12 (energy and latency per mode and tile size, on the paper's colour scales 1.8–47.3 mJ and 18–1026 Mcycles), Fig. 13 (MACs with recomputation over the six diagonal tile sizes), Fig. 14 (activation element accesses of the compute layers at DRAM, the global and the local buffer) and Fig. 15 (energy and latency split). The paper draws Figs. 13 and 14 on log scales; here the scales are linear and the data tables under the charts give every number." }</p>
+            <p class="muted">{ "The figures of Mei et al. (HPCA 2023) for case study 1, recomputed here: Fig. 12 (energy and latency per mode and tile size, on the paper's colour scales 1.8–47.3 mJ and 18–1026 Mcycles), Fig. 13 (MACs with recomputation over the six diagonal tile sizes), Fig. 14 (activation element accesses of the compute layers at DRAM, the global and the local buffer) and Fig. 15 (energy and latency split). Figs. 13 and 14 use log scales, as in the paper; the data tables under the charts give every number." }</p>
             if edited { <p class="q36 active">{ "Your edited documents are used: reset them (the editors below) for the paper's numbers." }</p> }
             if !ready {
                 <button id="paper-run" class="primary" disabled={running || !s.is_valid()} onclick={run}>
