@@ -161,6 +161,18 @@ pub(super) fn onnx_picker(s: &State, dispatch: &UseReducerDispatcher<Model>) -> 
 pub(super) fn import_card(s: &State, dispatch: &UseReducerDispatcher<Model>) -> Html {
     let Some(im) = &s.import else { return html! {} };
     let (state, headline) = match &im.outcome {
+        None if s
+            .worker(Lane::Import)
+            .is_some_and(|w| w.status == WorkerStatus::Starting) =>
+        {
+            (
+                "running",
+                format!(
+                    "loading the importers (the first time only; kept for offline use), then importing {}…",
+                    im.file_name
+                ),
+            )
+        }
         None => ("running", format!("importing {}…", im.file_name)),
         Some(o) => match &o.documents {
             Ok(_) if o.hardware.is_some() => ("done", format!("{} converted: the accelerator, its mapping and the network are now the documents (edit them below; Reset brings the presets back)", o.file_name)),
