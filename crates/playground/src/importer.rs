@@ -76,12 +76,7 @@ fn import_zigzag(files: &[(String, String)], workload_json: &str) -> ImportOutco
     use defines_import::zigzag::{self, WorkloadInput, Yaml};
     let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
     let file_name = names.join(", ");
-    let fail = |why: String| ImportOutcome {
-        file_name: file_name.clone(),
-        documents: Err(why),
-        report: String::new(),
-        hardware: None,
-    };
+    let fail = |why: String| ImportOutcome::failed(file_name.clone(), why);
     let mut by_kind: std::collections::BTreeMap<&str, (&str, &str)> = Default::default();
     for (name, text) in files {
         let Some(kind) = zigzag_kind(text) else {
@@ -155,12 +150,10 @@ fn import_onnx(
     let bytes = match base64::engine::general_purpose::STANDARD.decode(bytes_base64) {
         Ok(b) => b,
         Err(e) => {
-            return ImportOutcome {
+            return ImportOutcome::failed(
                 file_name,
-                documents: Err(format!("the file did not arrive intact ({e})")),
-                report: String::new(),
-                hardware: None,
-            }
+                format!("the file did not arrive intact ({e})"),
+            )
         }
     };
     match defines_import::import_bytes(bytes.into(), &options) {
@@ -176,10 +169,8 @@ fn import_onnx(
             }
         }
         Err(e) => ImportOutcome {
-            file_name,
-            documents: Err(e.message),
             report: e.report.to_string(),
-            hardware: None,
+            ..ImportOutcome::failed(file_name, e.message)
         },
     }
 }

@@ -76,6 +76,18 @@ pub struct ImportOutcome {
     pub hardware: Option<String>,
 }
 
+impl ImportOutcome {
+    /// An import of `file_name` that gave no documents, and why.
+    pub fn failed(file_name: String, why: String) -> ImportOutcome {
+        ImportOutcome {
+            file_name,
+            documents: Err(why),
+            report: String::new(),
+            hardware: None,
+        }
+    }
+}
+
 /// One schedule of a sweep and its totals, or why it could not be
 /// evaluated: the model's own type, so the page, the CLI and the model
 /// agree on one shape.

@@ -485,12 +485,7 @@ impl State {
                 self.import = Some(ImportState {
                     run_id: 0,
                     file_name: file_name.clone(),
-                    outcome: Some(ImportOutcome {
-                        file_name,
-                        documents: Err(why),
-                        report: String::new(),
-                        hardware: None,
-                    }),
+                    outcome: Some(ImportOutcome::failed(file_name, why)),
                 })
             }
             Action::SetPresent(on) => {
@@ -627,14 +622,12 @@ impl State {
             Lane::Import => {
                 if let Some(imp) = &mut self.import {
                     if lost == Some(imp.run_id) && imp.outcome.is_none() {
-                        imp.outcome = Some(ImportOutcome {
-                            file_name: imp.file_name.clone(),
-                            documents: Err(format!(
+                        imp.outcome = Some(ImportOutcome::failed(
+                            imp.file_name.clone(),
+                            format!(
                                 "the import's answer was lost ({message}); drop the file again"
-                            )),
-                            report: String::new(),
-                            hardware: None,
-                        });
+                            ),
+                        ));
                     }
                 }
             }
