@@ -51,6 +51,13 @@ pub fn cargo(env: &crate::setup::Env) -> Command {
     c
 }
 
+/// Whether a file of `dist/` belongs to the import worker, which the page
+/// loads on the first dropped file: not part of a first visit, not
+/// precached (the service worker caches it on first use).
+fn loaded_on_first_import(name: &str) -> bool {
+    name.starts_with("importer")
+}
+
 /// Gzip size (best compression) of `raw`.
 fn gzip_len(raw: &[u8]) -> Result<usize, Failure> {
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
@@ -83,7 +90,7 @@ pub fn print_wasm_sizes(dist: &Path) -> Result<(), Failure> {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        if name.starts_with("importer") {
+        if loaded_on_first_import(&name) {
             later += gz;
         } else {
             first += gz;
@@ -134,7 +141,6 @@ pub fn write_service_worker(repo: &std::path::Path) -> Result<(), Failure> {
     // the page itself is cached once, as "./" (its navigations, whatever
     // their query, are answered with it); the import worker's files are
     // cached on first use, not precached
-    let lazy = |n: &str| n.starts_with("importer");
     let list = |files: Vec<String>| {
         let quoted: Vec<String> = files.iter().map(|f| format!("\"{f}\"")).collect();
         format!("[{}]", quoted.join(", "))
@@ -143,13 +149,13 @@ pub fn write_service_worker(repo: &std::path::Path) -> Result<(), Failure> {
         .chain(
             names
                 .iter()
-                .filter(|n| *n != "index.html" && !lazy(n))
+                .filter(|n| *n != "index.html" && !loaded_on_first_import(n))
                 .map(|n| format!("./{n}")),
         )
         .collect();
     let later = names
         .iter()
-        .filter(|n| lazy(n))
+        .filter(|n| loaded_on_first_import(n))
         .map(|n| format!("./{n}"))
         .collect();
     let sw = template
