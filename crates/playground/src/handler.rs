@@ -228,12 +228,13 @@ pub fn handle_message(handler: &mut Handler, text: &str) -> Vec<String> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::defaults::{default_inputs, default_request_text};
     use defines_model::{Overlap, Tile};
 
-    fn schedule(mode: u8, x: u64, y: u64) -> Schedule {
+    /// The schedule of a mode and tile (also the importer's tests').
+    pub(crate) fn schedule(mode: u8, x: u64, y: u64) -> Schedule {
         Schedule {
             tile: Tile { x, y },
             overlap: Overlap::from_mode(mode).unwrap(),

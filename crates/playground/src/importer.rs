@@ -178,15 +178,7 @@ fn import_onnx(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use defines_model::{Overlap, Schedule, Tile};
-
-    fn schedule(mode: u8, x: u64, y: u64) -> Schedule {
-        Schedule {
-            tile: Tile { x, y },
-            overlap: Overlap::from_mode(mode).unwrap(),
-            ..Schedule::default()
-        }
-    }
+    use crate::handler::tests::schedule;
 
     /// A dropped ONNX model comes back as a workload and a mapping that
     /// validate with the hardware; a file that is not ONNX as a reason.
