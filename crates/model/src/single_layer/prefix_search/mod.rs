@@ -24,15 +24,17 @@
 //!   are computed once for the whole subtree, on any completion.
 //! - **Bound.** Every term is `>= 0` (the search is only used then), and
 //!   rounded addition is monotone, so the running sum of the known terms
-//!   (unknown ones as 0), in the order the energy is summed, is a lower
-//!   bound of the energy of every ordering below. A subtree whose bound
-//!   exceeds the best energy so far is skipped.
+//!   (unknown ones at their floors, `floor.rs`: values no ordering's term
+//!   goes below), in the order the energy is summed, is a lower bound of
+//!   the energy of every ordering below. A subtree whose bound exceeds the
+//!   best energy so far is skipped.
 //! - **Ties (Q33).** The winner among equal energies is the first in the
 //!   generator's order: compared with [`Rank`], so the visiting order does
 //!   not matter.
 //!
 //! Here: the walk, its bound and the tie rule; `allocate.rs`: the levels'
-//! decisions; `terms.rs`: the energy terms and their memo.
+//! decisions; `terms.rs`: the energy terms and their memo; `floor.rs`: the
+//! terms' floors.
 
 use alloc::vec;
 use alloc::vec::Vec;
@@ -45,6 +47,7 @@ use super::temporal::OpTable;
 use crate::scenario::layer::DimClass;
 
 mod allocate;
+mod floor;
 mod terms;
 
 use allocate::growth_bounded;
@@ -178,6 +181,10 @@ pub(super) struct PrefixSearch {
     tab: OpTable,
     dec: Decoupler,
     rank: Rank,
+    /// Per (operand, level): the floors of its words by direction, and of
+    /// its energy term (`floor.rs`).
+    floor_w: Vec<[f64; 4]>,
+    floor_e: Vec<f64>,
     /// Per operand: terms by [`PrefixSearch::memo_key`], where it applies.
     memo: Vec<TermMemo>,
     memo_ok: Vec<bool>,
@@ -270,6 +277,8 @@ impl PrefixSearch {
                 .map(|o| TermMemo::new(o.levels.len()))
                 .collect(),
             memo_ok: Vec::new(),
+            floor_w: Vec::new(),
+            floor_e: Vec::new(),
             best: None,
             stats: SearchStats::default(),
             started: false,
@@ -279,6 +288,15 @@ impl PrefixSearch {
             let base = s.ext_lv_at(x, 0);
             for &(d, f) in &ctx.ops[x].frac.s[0] {
                 s.ext_lv[base + d] *= f;
+            }
+        }
+        s.floor_w = vec![[0.0; 4]; MAX_OPS * s.max_li1];
+        s.floor_e = vec![0.0; MAX_OPS * s.max_li1];
+        for x in 0..nops {
+            let fl = floor::word_floors(ctx, x, &s.loops, &counts);
+            for (j, w) in fl.iter().enumerate() {
+                s.floor_w[x * s.max_li1 + j] = *w;
+                s.floor_e[x * s.max_li1 + j] = ctx.level_energy(x, j, w);
             }
         }
         s.rem_prod[0] = s.remaining_product();
@@ -431,18 +449,25 @@ impl PrefixSearch {
     }
 
     /// The running sum of the known terms in the order the energy is
-    /// summed, unknown ones counted as 0: a lower bound of the energy of
-    /// every ordering below (terms >= 0, rounded addition monotone).
+    /// summed, the others counted at their floors: a lower bound of the
+    /// energy of every ordering below (terms >= floors >= 0, rounded
+    /// addition monotone).
     fn bound(&self, ctx: &Ctx, node: &Node) -> f64 {
         let mut b = 0.0;
         for x in 0..ctx.ops.len() {
-            if node.known[x] == NONE {
-                continue;
-            }
             let m = ctx.ops[x].levels.len();
+            let known = match node.known[x] {
+                NONE => 0,
+                j => (j as usize + 1).min(m),
+            };
             let t = self.terms_at(node.src[x] as usize, x);
-            for &v in &self.terms[t..t + (node.known[x] as usize + 1).min(m)] {
-                b += v;
+            let f = x * self.max_li1;
+            for j in 0..m {
+                b += if j < known {
+                    self.terms[t + j]
+                } else {
+                    self.floor_e[f + j]
+                };
             }
         }
         b

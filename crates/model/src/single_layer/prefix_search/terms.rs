@@ -147,9 +147,11 @@ impl PrefixSearch {
         for j in 0..=j_new.min(m - 1) {
             let mut w = ctx.words(x, j, &self.tab);
             if j == j_new {
-                // only the traffic with the level below is known yet
-                w[2] = 0.0;
-                w[3] = 0.0;
+                // only the traffic with the level below is known yet: the
+                // rest counts at its floor
+                let f = &self.floor_w[x * self.max_li1 + j];
+                w[2] = f[2];
+                w[3] = f[3];
             }
             self.terms[t + j] = ctx.level_energy(x, j, &w);
         }
