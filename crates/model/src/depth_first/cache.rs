@@ -96,20 +96,23 @@ impl EvalCache {
         self.hardware.len() - 1
     }
 
+    /// The evaluation of layer `spec` at loop sizes `sizes` (a tile's) on
+    /// `hw`; the tile-sized layer is built only on a miss.
     pub(super) fn eval(
         &mut self,
         spec: &LayerSpec,
+        sizes: &[u64],
         hw: &Hardware,
         sm: &SpatialMapping,
         lpf: usize,
     ) -> Result<LayerCost, EvalError> {
-        let fp = fingerprint(spec, hw, lpf);
+        let fp = fingerprint(spec, sizes, hw, lpf);
         let pool = &self.hardware;
         let same = |m: &Memo| {
             m.fp == fp
                 && m.lpf == lpf
                 && m.spec.dims == spec.dims
-                && m.spec.sizes == spec.sizes
+                && m.spec.sizes == sizes
                 && m.spec.operands == spec.operands
                 && m.spec.relations == spec.relations
                 && m.spec.o_final_bits == spec.o_final_bits
@@ -120,6 +123,9 @@ impl EvalCache {
             Some(m) => m.result.clone(),
             None => {
                 self.evaluations += 1;
+                let mut tile = spec.clone();
+                tile.sizes = sizes.to_vec();
+                let spec = &tile;
                 let r = evaluate_layer(spec, hw, sm, LomaConfig { lpf_limit: lpf });
                 if let Ok(c) = &r {
                     self.search.add(&c.search);
@@ -200,13 +206,13 @@ fn memo_bytes(spec: &LayerSpec, r: &Result<LayerCost, EvalError>) -> usize {
 /// A cheap digest of the parts of a cache key that differ between tiles
 /// and trims (sizes, LPF limit, the trimmed levels); equal keys give equal
 /// digests, and the full key is compared when digests match.
-pub(super) fn fingerprint(spec: &LayerSpec, hw: &Hardware, lpf: usize) -> u64 {
+pub(super) fn fingerprint(spec: &LayerSpec, sizes: &[u64], hw: &Hardware, lpf: usize) -> u64 {
     const P: u64 = 0x0100_0000_01b3;
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     let mut mix = |v: u64| h = (h ^ v).wrapping_mul(P);
     mix(lpf as u64);
-    mix(spec.sizes.len() as u64);
-    for &s in &spec.sizes {
+    mix(sizes.len() as u64);
+    for &s in sizes {
         mix(s);
     }
     mix(spec.o_final_bits);

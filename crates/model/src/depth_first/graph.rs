@@ -348,9 +348,7 @@ pub(crate) fn get(ext: &[(String, i64)], k: &str) -> Option<i64> {
 
 /// Product of a tensor's extents (`size_elem`), saturating.
 pub(crate) fn elems(spec: &LayerSpec, op: usize, sizes: &[u64]) -> u128 {
-    let mut s = spec.clone();
-    s.sizes = sizes.to_vec();
-    s.size_elems(op)
+    spec.size_elems_at(op, sizes)
 }
 
 /// Bits of all non-constant inputs of a node at the given sizes.

@@ -15,6 +15,7 @@ use super::schedule::NetworkError;
 use super::tile_types::{StackPlan, TileKey};
 use super::top_level::levels;
 use crate::input::hardware::Hardware;
+use crate::input::mapping::SpatialMapping;
 use crate::scenario::layer::{DimClass, LayerSpec};
 use crate::scenario::validate::ValidScenario;
 use crate::single_layer::{EvalError, LayerCost};
@@ -507,13 +508,12 @@ fn evaluate_node(
         return Ok(Attempt::Done(None));
     }
     let spec = n.spec;
-    let sm = sc.mapping.layer(spec.id).cloned().unwrap_or_default();
-    let mut tile_spec = spec.clone();
-    tile_spec.sizes = n.sizes.to_vec();
+    let none = SpatialMapping::default();
+    let sm = sc.mapping.layer(spec.id).unwrap_or(&none);
     let r = if tried.contains(&tops) {
         Err(EvalError::HierarchyTooSmall)
     } else {
-        memo.eval(&tile_spec, thw, &sm, lpf)
+        memo.eval(spec, n.sizes, thw, sm, lpf)
     };
     match r {
         Ok(c) => Ok(Attempt::Done(Some(c))),

@@ -179,7 +179,13 @@ impl LayerSpec {
 
     /// `size_elem(X)` at the current sizes.
     pub fn size_elems(&self, op: usize) -> u128 {
-        let ext: Vec<f64> = self.sizes.iter().map(|&s| s as f64).collect();
+        self.size_elems_at(op, &self.sizes)
+    }
+
+    /// `size_elem(X)` at other loop sizes (a tile's), in the layer's
+    /// dimension order.
+    pub fn size_elems_at(&self, op: usize, sizes: &[u64]) -> u128 {
+        let ext: Vec<f64> = sizes.iter().map(|&s| s as f64).collect();
         self.tensor_elems(op, &ext)
     }
 
