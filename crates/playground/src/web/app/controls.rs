@@ -59,7 +59,7 @@ pub(super) fn controls(s: &State, dispatch: &UseReducerDispatcher<Model>) -> Htm
             <div class="field">
                 <label for="lpf">{ "LOMA loop-prime-factor limit" }</label>
                 <select id="lpf" onchange={ let d = dispatch.clone(); move |e: web_sys::Event| d.dispatch(Action::SetLpf(input_value(&e).parse().unwrap_or(6))) }>
-                    { for limits::LPF.map(|l| html!{ <option value={l.to_string()} selected={l == sc.lpf}>{ format!("{l}{}", match l { 6 => " (reference main.py)", 8 => " (the paper's setting; sweeps take seconds)", _ => "" }) }</option> }) }
+                    { for limits::LPF.map(|l| html!{ <option value={l.to_string()} selected={l == sc.lpf}>{ format!("{l}{}", match l { 6 => " (reference main.py)", 8 => " (the paper's setting)", _ => "" }) }</option> }) }
                 </select>
             </div>
             <button id="copy-link" onclick={ |_| browser::copy_location() }>{ "Copy link to this scenario" }</button>
