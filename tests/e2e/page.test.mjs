@@ -203,6 +203,9 @@ test("a sweep completes and draws heat maps and the Pareto front", async () => {
 test("Cancel stops a sweep and keeps its partial results", async () => {
   const { page, context, errors } = await open();
   await shown(page);
+  // lpf 8: a sweep long enough (over a second) to be caught running
+  await page.selectOption("#lpf", "8");
+  await shown(page);
   await page.click("#run-sweep");
   await page.waitForFunction(() => Number(document.querySelector("#sweep-count")?.dataset.done) >= 1, null, {
     timeout: ANSWER_TIMEOUT_MS,
