@@ -13,6 +13,8 @@
 //! and (b') are (a) and (b) on every core, split as `defines sweep` splits
 //! them. Each figure is a median over repetitions; every sweep starts from
 //! a fresh cache unless it says warm. Sweeps print the LOMA search counts.
+//! (e') and (e8') are (e) and (e8) on every core, each pair split as
+//! `defines sweep` splits it.
 
 use defines_cli::parallel;
 use defines_model::{
@@ -145,9 +147,11 @@ fn main() -> ExitCode {
     }
     if want("e") {
         figure_e(quick, 6);
+        figure_e2(6);
     }
     if want("e8") {
         figure_e(quick, 8);
+        figure_e2(8);
     }
     ExitCode::SUCCESS
 }
@@ -271,5 +275,32 @@ fn figure_e(quick: bool, lpf: u32) {
         fmt(slowest.0),
         slowest.1,
         search_line(&search)
+    );
+}
+
+/// (e') every preset pair over the case-study-1 grid at `lpf` on every
+/// core, each pair split by tile as `defines sweep` splits it (one run each).
+fn figure_e2(lpf: u32) {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let schedules = case_study_1_schedules(lpf);
+    let mut total = Duration::ZERO;
+    for (hw, _) in presets::HARDWARE {
+        for (wl, _) in presets::WORKLOADS {
+            let Ok(sc) = scenario(hw, wl) else { continue };
+            let t = Instant::now();
+            let _ = parallel::sweep_parallel(
+                &sc,
+                &schedules,
+                threads,
+                defines_model::Fixes::default(),
+                &AtomicU64::new(0),
+            );
+            total += t.elapsed();
+        }
+    }
+    println!(
+        "(e{}') the same on {threads} threads (each pair split by tile, as `defines sweep`): total {}",
+        if lpf == 6 { "" } else { "8" },
+        fmt(total)
     );
 }
