@@ -1,16 +1,18 @@
 //! Native parallelism across the schedules of a sweep (std threads; the
 //! model crate stays `no_std` and single-threaded).
 //!
-//! The schedules are split by tile size: every mode of one tile goes to the
-//! same thread (they share most single-layer evaluations), tiles are dealt
-//! round-robin. Each thread runs its own [`Sweep`] with its own cache; the
-//! results are put back in the original order, so the output does not
-//! depend on the thread count (every schedule's totals equal those of
-//! evaluating it alone).
+//! The schedules are grouped by tile size: every mode of one tile is one
+//! job (they share most single-layer evaluations). Threads take the jobs
+//! one at a time from a shared counter, largest tile first (the costliest
+//! searches start early, so no thread is left with a long one at the end),
+//! each thread keeping its own cache from job to job. The results are put
+//! back in the original order, so the output does not depend on the thread
+//! count or on which thread ran what (every schedule's totals equal those
+//! of evaluating it alone).
 
 use defines_model::search::deal_by_tile;
-use defines_model::{Fixes, Schedule, Sweep, SweepPoint, ValidScenario};
-use std::sync::atomic::{AtomicU64, Ordering};
+use defines_model::{EvalCache, Fixes, Schedule, Sweep, SweepPoint, ValidScenario};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 /// Evaluates `schedules` on up to `threads` threads with `fixes`; `done`
 /// counts finished schedules (for progress reports). Results are in the
@@ -23,24 +25,41 @@ pub fn sweep_parallel(
     fixes: Fixes,
     done: &AtomicU64,
 ) -> Option<Vec<SweepPoint>> {
-    let parts = deal_by_tile(schedules, threads);
-    let threads = parts.len();
-    let run = |idx: &[usize]| -> Vec<SweepPoint> {
-        let picked = idx.iter().map(|&k| schedules[k].clone()).collect();
-        let mut sw = Sweep::with_fixes(sc, picked, fixes);
-        let mut seen = 0;
-        while !sw.is_done() {
-            let p = sw.step(8);
-            done.fetch_add(p.schedules_done - seen, Ordering::Relaxed);
-            seen = p.schedules_done;
-        }
-        sw.results().to_vec()
+    let mut jobs = deal_by_tile(schedules, usize::MAX);
+    // largest tile first; ties keep their order (a stable sort)
+    let area = |job: &Vec<usize>| {
+        let t = &schedules[job[0]].tile;
+        t.x.saturating_mul(t.y)
     };
-    let outs: Vec<Vec<SweepPoint>> = if threads == 1 {
-        vec![run(&parts[0])]
+    jobs.sort_by_key(|j| std::cmp::Reverse(area(j)));
+    let threads = threads.clamp(1, jobs.len().max(1));
+    let next = AtomicUsize::new(0);
+    // one thread's share: (job index, its points) for every job it took
+    let run = || -> Vec<(usize, Vec<SweepPoint>)> {
+        let mut out = Vec::new();
+        let mut cache = EvalCache::default();
+        loop {
+            let j = next.fetch_add(1, Ordering::Relaxed);
+            let Some(job) = jobs.get(j) else { break };
+            let picked = job.iter().map(|&k| schedules[k].clone()).collect();
+            let mut sw = Sweep::with_fixes(sc, picked, fixes);
+            sw.set_cache(std::mem::take(&mut cache));
+            let mut seen = 0;
+            while !sw.is_done() {
+                let p = sw.step(8);
+                done.fetch_add(p.schedules_done - seen, Ordering::Relaxed);
+                seen = p.schedules_done;
+            }
+            cache = sw.take_cache();
+            out.push((j, sw.results().to_vec()));
+        }
+        out
+    };
+    let outs: Vec<Vec<(usize, Vec<SweepPoint>)>> = if threads == 1 {
+        vec![run()]
     } else {
         std::thread::scope(|s| {
-            let handles: Vec<_> = parts.iter().map(|p| s.spawn(|| run(p))).collect();
+            let handles: Vec<_> = (0..threads).map(|_| s.spawn(run)).collect();
             handles
                 .into_iter()
                 .map(|h| h.join().ok())
@@ -48,8 +67,8 @@ pub fn sweep_parallel(
         })?
     };
     let mut slots: Vec<Option<SweepPoint>> = vec![None; schedules.len()];
-    for (p, out) in parts.iter().zip(outs) {
-        for (&k, pt) in p.iter().zip(out) {
+    for (j, points) in outs.into_iter().flatten() {
+        for (&k, pt) in jobs[j].iter().zip(points) {
             slots[k] = Some(pt);
         }
     }
