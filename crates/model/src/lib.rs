@@ -40,7 +40,7 @@
 //!
 //! ```text
 //! Workload::from_json ─┐
-//! Hardware::from_json ─┼─ scenario::validate ─> ValidScenario { layers: Vec<LayerSpec>, hardware, mapping }
+//! Hardware::from_json ─┼─ scenario::validate ─> ValidScenario (shared Checked { layers: Vec<LayerSpec>, hardware, mapping })
 //! MappingFile::from_json┘
 //!
 //! single_layer::evaluate_layer(&LayerSpec, &Hardware, &SpatialMapping, LomaConfig)
@@ -141,7 +141,7 @@ pub use input::mapping::{MappingFile, SpatialMapping};
 pub use input::vary::{get_param, hw_params, set_param, vary_hardware, HwParam};
 pub use input::workload::{LayerMacs, Workload};
 pub use scenario::layer::LayerSpec;
-pub use scenario::validate::{validate, validate_json, ValidScenario};
+pub use scenario::validate::{validate, validate_json, Checked, ValidScenario};
 pub use search::{
     auto_axis, auto_tile_axes, best_edp, case_study_1_schedules, full_output_size, grid_schedules,
     layer_weights, lens_choice, lens_choices, pareto_front, pareto_indices, stack_footprints,

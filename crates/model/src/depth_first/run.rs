@@ -14,7 +14,7 @@ use super::graph::{network, Graph};
 use super::report::{NetworkReport, StackReport};
 use super::schedule::{validate_schedule, NetworkError, Schedule};
 use super::stack_cuts::{auto_cuts, stacks};
-use super::tile_run::{NodeEval, TileRun};
+use super::tile_run::{NodeEval, TileRun, Trimmed};
 use super::tile_types::{plan_stack, StackPlan};
 use crate::fixes::Fixes;
 use crate::scenario::validate::ValidScenario;
@@ -47,6 +47,7 @@ pub struct NetworkRun {
     pub(super) cursor: (usize, usize),
     pub(super) current: Option<TileRun>,
     pub(super) memo: EvalCache,
+    pub(super) trimmed: Trimmed,
 }
 
 /// The stack cuts of §3.1 (weight-overflow rule) for a scenario: those
@@ -107,6 +108,7 @@ impl NetworkRun {
             cursor: (0, 0),
             current: None,
             memo: EvalCache::default(),
+            trimmed: Trimmed::default(),
         })
     }
 
@@ -134,6 +136,7 @@ impl NetworkRun {
                 &self.sc,
                 self.sched.lpf_limit as usize,
                 &mut self.memo,
+                &mut self.trimmed,
             )?;
             n += 1;
             if done {

@@ -297,6 +297,7 @@ impl TileRun {
         sc: &ValidScenario,
         lpf: usize,
         memo: &mut EvalCache,
+        trimmed: &mut Trimmed,
     ) -> Result<bool, NetworkError> {
         let hw = &sc.hardware;
         let Some(&li) = self.topo.get(self.next) else {
@@ -320,9 +321,14 @@ impl TileRun {
                 input_copies(&n, plan, &self.stored, &i_take, it, &mut self.pending);
                 cache_reads(&n, key, it, &mut self.pending);
             }
-            let thw = trimmed_hardware(&n, hw, plan, key, i_top, o_top);
             let copy = copy_layer(hw, &self.pending[..]).map_err(NetworkError::Copy)?;
-            let layer = match evaluate_node(&n, sc, &thw, (i_top, o_top), &mut tried, lpf, memo)? {
+            // input nodes are not evaluated: no trimmed accelerator
+            let thw = if n.is_in {
+                hw
+            } else {
+                trimmed.get(hw, &trims(&n, plan, key, i_top, o_top))
+            };
+            let layer = match evaluate_node(&n, sc, thw, (i_top, o_top), &mut tried, lpf, memo)? {
                 Attempt::Done(layer) => layer,
                 Attempt::Retry => {
                     if raise.output.min(raise.input) >= max_extra {
@@ -454,30 +460,29 @@ fn cache_reads(n: &NodeSetup, key: &TileKey, it: usize, pending: &mut Vec<CopyRe
     }
 }
 
-/// §3.8 g: the accelerator trimmed to the chosen tops.
-fn trimmed_hardware(
-    n: &NodeSetup,
-    hw: &Hardware,
+/// §3.8 g: the trims of the accelerator for the chosen tops, in the order
+/// they apply: (memory operand, the level it keeps as its top).
+fn trims<'b>(
+    n: &'b NodeSetup<'_>,
     plan: &StackPlan,
     key: &TileKey,
     i_top: Option<usize>,
     o_top: Option<usize>,
-) -> Hardware {
+) -> Vec<(&'b str, usize)> {
     let spec = n.spec;
-    let name = |l: usize| hw.levels[l].name.as_str();
-    let mut thw = hw.clone();
+    let mut t = Vec::new();
     if !n.is_in {
         if let Some(it) = i_top {
             for k in spec.inputs() {
                 if !spec.operands[k].is_constant {
-                    thw.trim_to(&spec.operands[k].mem_op, name(it));
+                    t.push((spec.operands[k].mem_op.as_str(), it));
                 }
             }
         }
     }
     if !n.is_out {
         if let Some(ot) = o_top {
-            thw.trim_to(&n.o_mem, name(ot));
+            t.push((n.o_mem.as_str(), ot));
         }
     }
     // Q2: only the first tile reads weights from the full hierarchy
@@ -485,12 +490,39 @@ fn trimmed_hardware(
         if let Some(w_top) = plan.hi_w {
             for k in spec.inputs() {
                 if spec.operands[k].is_constant {
-                    thw.trim_to(&spec.operands[k].mem_op, name(w_top));
+                    t.push((spec.operands[k].mem_op.as_str(), w_top));
                 }
             }
         }
     }
-    thw
+    t
+}
+
+/// The trimmed accelerators of one run by their trims: a run has a few,
+/// asked for once per node and tile type.
+#[derive(Default)]
+pub(super) struct Trimmed(Vec<(Vec<(String, usize)>, Hardware)>);
+
+impl Trimmed {
+    /// `hw` with `trims` applied (`Hardware::trim_to`, in order).
+    fn get(&mut self, hw: &Hardware, trims: &[(&str, usize)]) -> &Hardware {
+        let same = |t: &[(String, usize)]| {
+            t.len() == trims.len() && t.iter().zip(trims).all(|(a, b)| a.0 == b.0 && a.1 == b.1)
+        };
+        let i = match self.0.iter().position(|(t, _)| same(t)) {
+            Some(i) => i,
+            None => {
+                let mut thw = hw.clone();
+                for &(op, l) in trims {
+                    thw.trim_to(op, hw.levels[l].name.as_str());
+                }
+                let owned = trims.iter().map(|&(op, l)| (op.to_string(), l)).collect();
+                self.0.push((owned, thw));
+                self.0.len() - 1
+            }
+        };
+        &self.0[i].1
+    }
 }
 
 /// §3.8 h–j: the single-layer evaluation of the node on `thw`; a top pair

@@ -11,4 +11,4 @@ pub mod validate;
 mod validate_tests;
 
 pub use layer::LayerSpec;
-pub use validate::{validate, validate_json, ValidScenario};
+pub use validate::{validate, validate_json, Checked, ValidScenario};

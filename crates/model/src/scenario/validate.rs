@@ -15,10 +15,16 @@ use crate::input::mapping::MappingFile;
 use crate::input::workload::{Layer, Workload};
 use crate::num::pr_size;
 use crate::scenario::layer::LayerSpec;
+use alloc::sync::Arc;
 
-/// A checked scenario.
+/// A checked scenario. Cheap to clone (its documents are shared): every
+/// evaluation keeps one (a [`crate::NetworkRun`] owns its scenario).
 #[derive(Clone, Debug, PartialEq)]
-pub struct ValidScenario {
+pub struct ValidScenario(Arc<Checked>);
+
+/// What a [`ValidScenario`] holds (reached through it by `Deref`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Checked {
     pub workload: Workload,
     /// Compute layers in file order (the input pseudo-layer excluded).
     pub layers: Vec<LayerSpec>,
@@ -26,7 +32,21 @@ pub struct ValidScenario {
     pub mapping: MappingFile,
 }
 
+impl core::ops::Deref for ValidScenario {
+    type Target = Checked;
+    fn deref(&self) -> &Checked {
+        &self.0
+    }
+}
+
 impl ValidScenario {
+    /// Its documents, owned (copied only if the scenario is shared).
+    pub fn into_checked(self) -> Checked {
+        Arc::try_unwrap(self.0).unwrap_or_else(|shared| (*shared).clone())
+    }
+}
+
+impl Checked {
     pub fn layer(&self, id: i64) -> Option<&LayerSpec> {
         self.layers.iter().find(|l| l.id == id)
     }
@@ -110,12 +130,12 @@ pub fn validate(
         check_producer_sizes(wl, &layers, &ids, &mut d);
     }
     if d.is_empty() {
-        Ok(ValidScenario {
+        Ok(ValidScenario(Arc::new(Checked {
             workload: workload.clone(),
             layers,
             hardware: hardware.clone(),
             mapping: mapping.clone(),
-        })
+        })))
     } else {
         Err(d)
     }

@@ -66,7 +66,10 @@ impl Derived {
             })
             .unwrap_or_default();
         let (workload, hardware, diagnostics) = match valid {
-            Ok(sc) => (Some(sc.workload), Some(sc.hardware), Vec::new()),
+            Ok(sc) => {
+                let sc = sc.into_checked();
+                (Some(sc.workload), Some(sc.hardware), Vec::new())
+            }
             // Still derive what the documents that parse allow, so the
             // sliders keep their range while one document is broken.
             Err(d) => (
