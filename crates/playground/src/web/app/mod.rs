@@ -54,16 +54,29 @@ use results::*;
 use sweep::*;
 use workers::*;
 
-/// yew's reducer wrapper around the pure [`State`].
-#[derive(Clone, PartialEq)]
-struct Model(State);
+/// yew's reducer wrapper around the pure [`State`], with a render version.
+///
+/// Models are equal when their versions are: every action bumps it except
+/// [`Action::Sent`], which only notes that a request was posted (nothing
+/// on the page shows the difference between queued and posted). So the
+/// page does not render again right after posting, and the worker's
+/// answer is not kept waiting behind that render on the main thread.
+#[derive(Clone)]
+struct Model(State, u64);
+
+impl PartialEq for Model {
+    fn eq(&self, other: &Model) -> bool {
+        self.1 == other.1
+    }
+}
 
 impl Reducible for Model {
     type Action = Action;
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut s = self.0.clone();
+        let seen = !matches!(action, Action::Sent { .. });
         s.apply(action);
-        Rc::new(Model(s))
+        Rc::new(Model(s, self.1.wrapping_add(u64::from(seen))))
     }
 }
 
@@ -108,12 +121,12 @@ fn initial_model() -> Model {
     if let Some(why) = embed_problem {
         s.notice = Some(format!("{why}; showing the whole playground"));
     }
-    Model(s)
+    Model(s, 0)
 }
 
 #[component]
 pub fn App() -> Html {
-    let model = use_reducer(initial_model);
+    let model = use_reducer_eq(initial_model);
     use_worker(&model, Lane::Eval);
     // MAX_SWEEP_WORKERS lanes; those beyond the workers in use stay idle.
     use_worker(&model, Lane::Sweep(0));
@@ -130,7 +143,7 @@ pub fn App() -> Html {
     let dispatch = model.dispatcher();
 
     // Persist the scenario: URL fragment (shareable, survives reloads) and
-    // localStorage (survives closing the tab), a few times a second at most.
+    // localStorage (survives closing the tab), once the user pauses.
     // (Not from an embedded view: a companion site's figure must not
     // overwrite this browser's saved playground.)
     let embedded = s.embed.is_some();
