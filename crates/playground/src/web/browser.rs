@@ -146,11 +146,12 @@ pub fn download_canvas_png(canvas_id: &str, file_name: &str, stamp: impl Fn(&[u8
     }
 }
 
-/// The scenario is written to the URL fragment and localStorage at most
-/// once per this many ms while the user types or drags: the first change
-/// at once, later ones at the end of the interval (so the last state is
-/// always written), and at once when the page is hidden or the link copied.
-pub const PERSIST_INTERVAL_MS: i32 = 250;
+/// The scenario is written to the URL fragment and localStorage once the
+/// user has paused for this many ms (typing, dragging, stepping a tile),
+/// and at once when the page is hidden or the link copied. Not at the first
+/// change: replacing the URL costs the main thread several ms, which would
+/// keep the worker's answer to that very change waiting.
+pub const PERSIST_DELAY_MS: i32 = 300;
 
 /// localStorage key holding the URL fragment that was behind the saved
 /// state when the page was hidden (a reload reloads that URL).
@@ -159,34 +160,30 @@ const BEHIND_KEY: &str = "defines-playground/fragment-behind/v1";
 thread_local! {
     /// The fragment text not yet written.
     static UNSAVED: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
-    /// A write is scheduled (the interval has not ended).
-    static ARMED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// The pending write's timer.
+    static TIMER: std::cell::Cell<Option<i32>> = const { std::cell::Cell::new(None) };
 }
 
-/// Saves `encoded` (the persisted scenario): at most a few writes a
-/// second, whatever the rate of changes.
+/// Saves `encoded` (the persisted scenario) once changes pause for
+/// [`PERSIST_DELAY_MS`]; each change restarts the wait.
 pub fn persist_soon(encoded: String) {
     UNSAVED.with(|u| *u.borrow_mut() = Some(encoded));
-    if ARMED.with(|a| a.replace(true)) {
-        return; // written when the interval ends
+    let Some(w) = web_sys::window() else {
+        return persist_now();
+    };
+    if let Some(t) = TIMER.with(|t| t.take()) {
+        w.clear_timeout_with_handle(t);
     }
-    persist_now();
     let end = wasm_bindgen::closure::Closure::once_into_js(|| {
-        ARMED.with(|a| a.set(false));
-        // Changes came during the interval: write them, start another.
-        if let Some(enc) = UNSAVED.with(|u| u.borrow_mut().take()) {
-            persist_soon(enc);
-        }
+        TIMER.with(|t| t.set(None));
+        persist_now();
     });
-    let scheduled = web_sys::window().is_some_and(|w| {
-        w.set_timeout_with_callback_and_timeout_and_arguments_0(
-            end.unchecked_ref(),
-            PERSIST_INTERVAL_MS,
-        )
-        .is_ok()
-    });
-    if !scheduled {
-        ARMED.with(|a| a.set(false));
+    match w.set_timeout_with_callback_and_timeout_and_arguments_0(
+        end.unchecked_ref(),
+        PERSIST_DELAY_MS,
+    ) {
+        Ok(t) => TIMER.with(|c| c.set(Some(t))),
+        Err(_) => persist_now(),
     }
 }
 
