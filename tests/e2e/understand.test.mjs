@@ -207,7 +207,12 @@ test("A/B: pin A, change B, read the CLI's ratios; A survives a reload and embed
   const cats = await page.$$eval("#energy-chart-table tbody td:first-child", (tds) => tds.map((t) => t.textContent));
   assert.ok(cats.includes("dram (A)") && cats.includes("dram (B)"), cats.join(","));
   await page.locator("#compare").screenshot({ path: path.join(shots, "compare.png") });
-  // a reload keeps A (it is in the URL) and computes it again after B
+  // a reload keeps A (it is in the URL) and computes it again after B;
+  // the URL is written once changes pause (300 ms)
+  await page.waitForFunction(() => {
+    const s = JSON.parse(atob(location.hash.slice(3).replace(/-/g, "+").replace(/_/g, "/")));
+    return s.tx === 60 && s.ty === 72;
+  }, null, { timeout: 5000 });
   const link = page.url();
   await page.reload();
   await page.waitForFunction((e) => Number(document.querySelector("#ab-energy")?.dataset.a) === e, a.energy_pj, { timeout: TIMEOUT });
