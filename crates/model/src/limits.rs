@@ -19,8 +19,12 @@ use core::ops::RangeInclusive;
 /// enumerates up to `lpf!` orderings per layer: 8 (the paper's setting) is
 /// 40,320 orderings, 12 would be 479 million.
 pub const LPF: RangeInclusive<u32> = 1..=8;
-/// The reference's `main.py` default.
+/// The reference's `main.py` default (the CLI's and Python's, which
+/// reproduce the artifact's runs).
 pub const LPF_DEFAULT: u32 = 6;
+/// The paper's setting: the playground's default, since the exact search
+/// answers case study 1 at it in about a second (docs/model.md §2.4).
+pub const LPF_PAPER: u32 = 8;
 /// Why [`LPF`] stops where it does.
 pub const LPF_WHY: &str = "the LOMA search grows as lpf! (8 is the paper's setting)";
 

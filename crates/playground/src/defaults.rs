@@ -1,6 +1,6 @@
 //! The scenario the page opens on, as the page, the worker's tests and
 //! the browser test all need it (issue: FSRCNN on Meta_prototype_DF, fully
-//! cached, tile 16x18, lpf 6).
+//! cached, tile 16x18, at the paper's lpf 8).
 
 use crate::protocol::{encode, Inputs, Request};
 use defines_model::{limits, presets, Overlap, Schedule, Tile};
@@ -9,7 +9,7 @@ pub const DEFAULT_HARDWARE: &str = "Meta_prototype_DF";
 pub const DEFAULT_WORKLOAD: &str = "fsrcnn";
 pub const DEFAULT_TILE: Tile = Tile { x: 16, y: 18 };
 pub const DEFAULT_OVERLAP: Overlap = Overlap::FullyCached;
-pub const DEFAULT_LPF: u32 = limits::LPF_DEFAULT;
+pub const DEFAULT_LPF: u32 = limits::LPF_PAPER;
 
 /// The inputs of the default scenario (the presets' texts).
 pub fn default_inputs() -> Inputs {
