@@ -6,9 +6,8 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
-import { execFileSync } from "node:child_process";
 import { serveDir } from "./serve.mjs";
-import { checkBuild, cli, dist, launchChromium, repo, shots } from "./env.mjs";
+import { checkBuild, cli, dist, launchChromium, repo, shots, defines } from "./env.mjs";
 
 const TIMEOUT = 60_000;
 // A model with dynamic sizes: the import worker answers that it needs its
@@ -32,7 +31,7 @@ after(async () => {
   await browser?.close();
 });
 
-const expected = JSON.parse(execFileSync(cli, ["eval", "--hardware", "Meta_prototype_DF", "--workload", "fsrcnn",
+const expected = JSON.parse(defines(["eval", "--hardware", "Meta_prototype_DF", "--workload", "fsrcnn",
   "--mode", "3", "--tile", "16x18", "--format", "json"]).toString());
 
 async function numbers(page) {
@@ -210,7 +209,7 @@ test("postMessage: a host page with two frames drives them and gets the CLI's nu
   const { server, url } = await serve(site);
   const { context, page, errors } = await fresh();
   await page.goto(`${url}host.html`);
-  const cliFor = (mode, tile) => JSON.parse(execFileSync(cli, ["eval", "--hardware", "Meta_prototype_DF",
+  const cliFor = (mode, tile) => JSON.parse(defines(["eval", "--hardware", "Meta_prototype_DF",
     "--workload", "fsrcnn", "--mode", String(mode), "--tile", tile, "--format", "json"]).toString());
   const wait = async (id, mode, tile) => {
     const want = cliFor(mode, tile);
@@ -290,7 +289,7 @@ test("presenter mode: large views, keys for mode, tile, sweep and views, the sho
     await page.keyboard.press("1");
     await page.keyboard.press("ArrowRight"); // 16 -> 18
     await page.waitForFunction(() => document.querySelector(".embed-title")?.textContent.includes("fully recompute · 18×18"));
-    const cliOut = JSON.parse(execFileSync(cli, ["eval", "--hardware", "Meta_prototype_DF", "--workload", "fsrcnn",
+    const cliOut = JSON.parse(defines(["eval", "--hardware", "Meta_prototype_DF", "--workload", "fsrcnn",
       "--mode", "1", "--tile", "18x18", "--format", "json"]).toString());
     await page.waitForFunction((e) => document.querySelector('#status[data-state="ready"]') &&
       Number(document.querySelector("#energy")?.dataset.value) === e, cliOut.energy_pj, { timeout: TIMEOUT });

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { execFileSync } from "node:child_process";
 import { chromium } from "playwright-core";
 
 export const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -30,4 +31,15 @@ export function checkBuild() {
   assert.ok(fs.existsSync(path.join(dist, "index.html")), `no build in ${dist}: run cargo xtask build first`);
   assert.ok(fs.existsSync(cli), `no CLI at ${cli}: cargo build --release -p defines-cli`);
   fs.mkdirSync(shots, { recursive: true });
+}
+
+/** The page's default LOMA limit (`limits::LPF_PAPER`, the paper's): the
+ * CLI runs that check the page's numbers use it unless they name one. */
+export const PAGE_LPF = 8;
+
+/** `defines ARGS` (stdout): `eval`, `explain` and `sweep` at the page's lpf
+ * unless `args` has `--lpf` (the CLI's own default is the reference's 6). */
+export function defines(args, options) {
+  const lpf = ["eval", "explain", "sweep"].includes(args[0]) && !args.includes("--lpf");
+  return execFileSync(cli, lpf ? [...args, "--lpf", String(PAGE_LPF)] : args, options);
 }

@@ -7,9 +7,8 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { execFileSync } from "node:child_process";
 import { serveDir } from "./serve.mjs";
-import { checkBuild, cli, dist, launchChromium, repo, shots } from "./env.mjs";
+import { checkBuild, cli, dist, launchChromium, repo, shots, defines } from "./env.mjs";
 
 const TIMEOUT = 120_000;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "defines-e2e-"));
@@ -28,7 +27,7 @@ after(async () => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-const run = (args) => JSON.parse(execFileSync(cli, args).toString());
+const run = (args) => JSON.parse(defines(args).toString());
 
 /** `defines eval` on a hardware document (text) written to a file. */
 function evalWith(hardwareText, { mode = 3, tile = "16x18", cuts } = {}) {

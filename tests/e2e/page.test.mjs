@@ -6,9 +6,8 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { execFileSync } from "node:child_process";
 import { serveDir } from "./serve.mjs";
-import { checkBuild, cli, dist, launchChromium, repo, shots } from "./env.mjs";
+import { checkBuild, cli, dist, launchChromium, repo, shots, defines, PAGE_LPF } from "./env.mjs";
 
 const ANSWER_TIMEOUT_MS = 60_000;
 
@@ -26,8 +25,8 @@ after(async () => {
 });
 
 /** `defines eval` for a scenario, as parsed JSON. */
-function evalCli({ hw = "Meta_prototype_DF", wl = "fsrcnn", mode, tile, lpf = 6 }) {
-  const out = execFileSync(cli, [
+function evalCli({ hw = "Meta_prototype_DF", wl = "fsrcnn", mode, tile, lpf = PAGE_LPF }) {
+  const out = defines([
     "eval", "--hardware", hw, "--workload", wl, "--mode", String(mode), "--tile", tile,
     "--lpf", String(lpf), "--format", "json",
   ]);
@@ -148,7 +147,7 @@ test("changing mode and tile gives the CLI's numbers", async () => {
 test("a sweep completes and draws heat maps and the Pareto front", async () => {
   const { page, context, errors } = await open();
   await shown(page);
-  await page.selectOption("#lpf", "5"); // fewer orderings than 6: a faster sweep
+  await page.selectOption("#lpf", "5"); // fewer orderings than the default 8: a faster sweep
   await shown(page);
   const t0 = Date.now();
   await page.click("#run-sweep");
@@ -159,7 +158,7 @@ test("a sweep completes and draws heat maps and the Pareto front", async () => {
     assert.ok((await inkOf(page, `#${id}`)) > 3000, `${id} drawn`);
   }
   // The simpler models' table: the same choices and ratios as the CLI's --lens.
-  const lenses = JSON.parse(execFileSync(cli, ["sweep", "--hardware", "Meta_prototype_DF", "--workload", "fsrcnn",
+  const lenses = JSON.parse(defines(["sweep", "--hardware", "Meta_prototype_DF", "--workload", "fsrcnn",
     "--tiles", "case-study-1", "--lpf", "5", "--lens", "all", "--format", "json"], { encoding: "utf8" })).lenses;
   assert.equal(lenses.length, 3);
   for (const l of lenses) {

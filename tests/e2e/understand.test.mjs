@@ -7,9 +7,8 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
-import { execFileSync } from "node:child_process";
 import { serveDir } from "./serve.mjs";
-import { checkBuild, cli, dist, launchChromium, shots } from "./env.mjs";
+import { checkBuild, cli, dist, launchChromium, shots, defines } from "./env.mjs";
 
 const TIMEOUT = 120_000;
 const SCENARIO = ["--hardware", "Meta_prototype_DF", "--workload", "fsrcnn", "--mode", "3", "--tile", "16x18"];
@@ -27,7 +26,7 @@ after(async () => {
   server?.close();
 });
 
-const cliJson = (args) => JSON.parse(execFileSync(cli, args, { encoding: "utf8" }));
+const cliJson = (args) => JSON.parse(defines(args, { encoding: "utf8" }));
 const cliExplain = (item) => cliJson(["explain", ...SCENARIO, "--item", item, "--format", "json"]);
 const amount = (a) => a.Pj ?? a.Cycles;
 
