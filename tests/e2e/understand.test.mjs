@@ -71,8 +71,9 @@ function addUp(p) {
 
 async function check(page, item) {
   const want = cliExplain(item);
-  await page.waitForFunction((v) => document.querySelector("#explain-value")?.dataset.value === v,
-    String(amount(want.value)), { timeout: TIMEOUT }).catch(() => {});
+  // (compared as numbers: the page writes whole floats as "123.0")
+  await page.waitForFunction((v) => Number(document.querySelector("#explain-value")?.dataset.value) === v,
+    amount(want.value), { timeout: TIMEOUT }).catch(() => {});
   const p = await panel(page, item);
   assert.equal(Number(p.value), amount(want.value), `${item}: the CLI's number`);
   assert.equal(addUp(p), Number(p.value), `${item}: the terms add up to it`);
