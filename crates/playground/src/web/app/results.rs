@@ -304,7 +304,7 @@ pub(super) fn layer_table(s: &State, dispatch: Option<&UseReducerDispatcher<Mode
         }
     };
     html! {
-        <section class="card layers">
+        <section class="card">
             <div class="card-head"><h3>{ "Per layer and tile type: chosen top memory level of each operand" }</h3>{ embed_button(s, crate::embed::View::Layers) }</div>
             <div class="table-wrap" tabindex="0" role="region" aria-label="per layer and tile type">
             <table id="layer-table">
