@@ -460,8 +460,9 @@ fn cache_reads(n: &NodeSetup, key: &TileKey, it: usize, pending: &mut Vec<CopyRe
     }
 }
 
-/// §3.8 g: the trims of the accelerator for the chosen tops, in the order
-/// they apply: (memory operand, the level it keeps as its top).
+/// §3.8 g: the trims of the accelerator for the chosen tops of a node that
+/// is not a stack input (those are not evaluated), in the order they
+/// apply: (memory operand, the level it keeps as its top).
 fn trims<'b>(
     n: &'b NodeSetup<'_>,
     plan: &StackPlan,
@@ -471,12 +472,10 @@ fn trims<'b>(
 ) -> Vec<(&'b str, usize)> {
     let spec = n.spec;
     let mut t = Vec::new();
-    if !n.is_in {
-        if let Some(it) = i_top {
-            for k in spec.inputs() {
-                if !spec.operands[k].is_constant {
-                    t.push((spec.operands[k].mem_op.as_str(), it));
-                }
+    if let Some(it) = i_top {
+        for k in spec.inputs() {
+            if !spec.operands[k].is_constant {
+                t.push((spec.operands[k].mem_op.as_str(), it));
             }
         }
     }
