@@ -173,23 +173,27 @@ fn figure_a(fsrcnn: &ValidScenario, reps: usize) {
 fn figure_a2(fsrcnn: &ValidScenario, reps: usize, lpf: u32) {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let schedules = case_study_1_schedules(lpf);
-    let mut times = Vec::new();
-    for _ in 0..reps.max(1) {
-        let t = Instant::now();
-        let _ = parallel::sweep_parallel(
-            fsrcnn,
-            &schedules,
-            threads,
-            defines_model::Fixes::default(),
-            &AtomicU64::new(0),
-        );
-        times.push(t.elapsed());
-    }
+    let times = (0..reps.max(1))
+        .map(|_| parallel_once(fsrcnn, &schedules, threads))
+        .collect();
     println!(
         "({}') the same on {threads} threads (schedules split by tile, one cache per thread, as `defines sweep`): {} (median of {reps})",
         if lpf == 6 { "a" } else { "b" },
         fmt(median(times))
     );
+}
+
+/// The time of one sweep on `threads` threads, as `defines sweep` runs it.
+fn parallel_once(sc: &ValidScenario, schedules: &[Schedule], threads: usize) -> Duration {
+    let t = Instant::now();
+    let _ = parallel::sweep_parallel(
+        sc,
+        schedules,
+        threads,
+        defines_model::Fixes::default(),
+        &AtomicU64::new(0),
+    );
+    t.elapsed()
 }
 
 /// (b) case study 1 at lpf 8.
@@ -287,15 +291,7 @@ fn figure_e2(lpf: u32) {
     for (hw, _) in presets::HARDWARE {
         for (wl, _) in presets::WORKLOADS {
             let Ok(sc) = scenario(hw, wl) else { continue };
-            let t = Instant::now();
-            let _ = parallel::sweep_parallel(
-                &sc,
-                &schedules,
-                threads,
-                defines_model::Fixes::default(),
-                &AtomicU64::new(0),
-            );
-            total += t.elapsed();
+            total += parallel_once(&sc, &schedules, threads);
         }
     }
     println!(
