@@ -62,8 +62,9 @@ Anything ZigZag says that the model cannot represent exits with 2, naming
 the file, the field and the fix.
 MODE is 1|2|3 or fully-recompute|h-cached-v-recompute|fully-cached.
 --lpf takes 1..=8 and defaults to 6, the reference main.py's (the search
-grows as lpf!; the paper and the playground use 8); --stack-cuts defaults to the weight-overflow rule (cut after each
-listed layer id; an empty list gives one stack).
+grows as lpf!; the paper and the playground use 8); --stack-cuts defaults
+to the weight-overflow rule (cut after each listed layer id; an empty list
+gives one stack).
 --fix q36 makes a stack cut after layer id 0 a real cut (the reference
 ignores that cut, so the stack after it runs to the last layer and parts of
 the network are evaluated twice; docs/model.md §5 lists every quirk).

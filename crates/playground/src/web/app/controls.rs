@@ -58,7 +58,7 @@ pub(super) fn controls(s: &State, dispatch: &UseReducerDispatcher<Model>) -> Htm
             </p>
             <div class="field">
                 <label for="lpf">{ "LOMA loop-prime-factor limit" }</label>
-                <select id="lpf" onchange={ let d = dispatch.clone(); move |e: web_sys::Event| d.dispatch(Action::SetLpf(input_value(&e).parse().unwrap_or(limits::LPF_PAPER))) }>
+                <select id="lpf" onchange={ let d = dispatch.clone(); move |e: web_sys::Event| d.dispatch(Action::SetLpf(input_value(&e).parse().unwrap_or(crate::defaults::DEFAULT_LPF))) }>
                     { for limits::LPF.map(|l| html!{ <option value={l.to_string()} selected={l == sc.lpf}>{ format!("{l}{}", match l { 6 => " (reference main.py)", 8 => " (the paper's setting)", _ => "" }) }</option> }) }
                 </select>
             </div>
