@@ -1,5 +1,11 @@
-// Starts the model worker: Trunk emits the worker as a no-modules
-// wasm-bindgen script (worker.js + worker_bg.wasm) that does not initialise
-// itself; the page spawns this loader instead.
-importScripts("./worker.js");
-wasm_bindgen({ module_or_path: "./worker_bg.wasm" });
+// Starts a model worker (a module worker). The page and its model workers
+// run one wasm module: the worker loads the page's own script and wasm,
+// which the page has just fetched, so a first visit downloads the model
+// once; the module's `main` sees no `window` and serves requests instead
+// of mounting the page. `cargo xtask build` writes the names of Trunk's
+// content-hashed files in place of __APP_JS__ and __APP_WASM__. A failure
+// to load rejects this module's evaluation, which the page sees as the
+// worker's error event (and restarts it).
+import init from "./__APP_JS__";
+
+await init({ module_or_path: "./__APP_WASM__" });

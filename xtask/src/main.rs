@@ -87,6 +87,7 @@ fn build_dist(env: &setup::Env) -> Result<(), Failure> {
         .current_dir(util::repo())
         .run()?;
     util::write_csp(&util::repo())?;
+    util::write_worker_loader(&util::repo())?;
     util::write_service_worker(&util::repo())?;
     util::print_wasm_sizes(&util::repo().join("dist"))
 }

@@ -112,6 +112,51 @@ pub fn print_wasm_sizes(dist: &Path) -> Result<(), Failure> {
     Ok(())
 }
 
+/// Fills `dist/worker-loader.js` with the names of the page's script and
+/// wasm (Trunk's `app-<hash>.js` and `app-<hash>_bg.wasm`): the model
+/// workers load the page's own module.
+pub fn write_worker_loader(repo: &std::path::Path) -> Result<(), Failure> {
+    let dist = repo.join("dist");
+    let names: Vec<String> = std::fs::read_dir(&dist)
+        .map_err(|e| Failure(format!("cannot list dist/: {e}")))?
+        .filter_map(|e| e.ok())
+        .filter_map(|e| e.file_name().into_string().ok())
+        .collect();
+    let loader = std::fs::read_to_string(repo.join("web/worker-loader.js"))
+        .map_err(|e| Failure(format!("cannot read web/worker-loader.js: {e}")))?;
+    let filled = fill_worker_loader(&loader, &names)?;
+    std::fs::write(dist.join("worker-loader.js"), filled)
+        .map_err(|e| Failure(format!("cannot write dist/worker-loader.js: {e}")))
+}
+
+/// `loader` with `__APP_JS__` and `__APP_WASM__` replaced by the one
+/// `app-*.js` and `app-*_bg.wasm` among `names`.
+fn fill_worker_loader(loader: &str, names: &[String]) -> Result<String, Failure> {
+    let one = |what: &str, pick: &dyn Fn(&str) -> bool| -> Result<String, Failure> {
+        let found: Vec<&String> = names.iter().filter(|n| pick(n)).collect();
+        match found.as_slice() {
+            [n] => Ok((*n).clone()),
+            _ => Err(Failure(format!(
+                "dist/ should hold exactly one {what}, found {found:?}: rebuild it (`cargo xtask build`)"
+            ))),
+        }
+    };
+    let js = one("app-<hash>.js", &|n| {
+        n.starts_with("app-") && n.ends_with(".js")
+    })?;
+    let wasm = one("app-<hash>_bg.wasm", &|n| {
+        n.starts_with("app-") && n.ends_with("_bg.wasm")
+    })?;
+    if !loader.contains("__APP_JS__") || !loader.contains("__APP_WASM__") {
+        return Err(Failure(
+            "web/worker-loader.js lacks __APP_JS__ or __APP_WASM__".into(),
+        ));
+    }
+    Ok(loader
+        .replace("__APP_JS__", &js)
+        .replace("__APP_WASM__", &wasm))
+}
+
 /// Writes `dist/sw.js` from `web/sw.js`: the list of the build's files to
 /// precache (as URLs relative to the page, the page itself as `./`), the
 /// import worker's files (cached on first use), and a version that is a
@@ -222,6 +267,41 @@ pub fn write_csp(repo: &std::path::Path) -> Result<(), Failure> {
         &html[at + marker.len()..]
     );
     std::fs::write(&file, out).map_err(|e| Failure(format!("cannot write dist/index.html: {e}")))
+}
+
+#[cfg(test)]
+mod loader_tests {
+    use super::fill_worker_loader;
+
+    #[test]
+    fn the_loader_names_the_pages_script_and_wasm() {
+        let names: Vec<String> = [
+            "app-0123456789abcdef.js",
+            "app-0123456789abcdef_bg.wasm",
+            "importer.js",
+            "importer_bg.wasm",
+            "index.html",
+        ]
+        .map(String::from)
+        .to_vec();
+        let out = fill_worker_loader(
+            "import init from \"./__APP_JS__\";\nawait init({ module_or_path: \"./__APP_WASM__\" });\n",
+            &names,
+        );
+        match out {
+            Ok(text) => assert_eq!(
+                text,
+                "import init from \"./app-0123456789abcdef.js\";\nawait init({ module_or_path: \"./app-0123456789abcdef_bg.wasm\" });\n"
+            ),
+            Err(e) => panic!("{}", e.0),
+        }
+        // two builds' files side by side: refused, never a guess
+        let mut twice = names.clone();
+        twice.push("app-fedcba9876543210.js".into());
+        assert!(fill_worker_loader("__APP_JS__ __APP_WASM__", &twice).is_err());
+        // a template without the placeholders: refused
+        assert!(fill_worker_loader("importScripts()", &names).is_err());
+    }
 }
 
 #[cfg(test)]

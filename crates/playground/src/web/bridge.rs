@@ -1,10 +1,11 @@
-//! The page side of the worker: spawns `worker.js`, queues requests until
-//! the worker says it is ready, reports answers and deaths to a callback.
+//! The page side of the worker: spawns a worker through its loader, queues
+//! requests until the worker says it is ready, reports answers and deaths
+//! to a callback.
 
 use crate::protocol::{decode, encode, Request, Response};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{ErrorEvent, MessageEvent, Worker};
+use web_sys::{ErrorEvent, MessageEvent, Worker, WorkerOptions, WorkerType};
 
 /// What the bridge tells the page.
 #[derive(Clone, Debug, PartialEq)]
@@ -21,11 +22,21 @@ pub struct Bridge {
 }
 
 impl Bridge {
-    /// Spawns the worker through its loader script at `url`
-    /// (`./worker-loader.js` in `dist/`, which imports `worker.js`, or
-    /// `./importer-loader.js`).
-    pub fn spawn(url: &str, on_event: impl Fn(Event) + 'static) -> Result<Bridge, String> {
-        let worker = Worker::new(url).map_err(|e| format!("cannot start the worker: {e:?}"))?;
+    /// Spawns the worker through its loader script at `url`: the model
+    /// worker's `./worker-loader.js` is a module script that loads the
+    /// page's own wasm module (`module`), the import worker's
+    /// `./importer-loader.js` a classic script loading `importer.js`.
+    pub fn spawn(
+        url: &str,
+        module: bool,
+        on_event: impl Fn(Event) + 'static,
+    ) -> Result<Bridge, String> {
+        let options = WorkerOptions::new();
+        if module {
+            options.set_type(WorkerType::Module);
+        }
+        let worker = Worker::new_with_options(url, &options)
+            .map_err(|e| format!("cannot start the worker: {e:?}"))?;
         let on_event = std::rc::Rc::new(on_event);
         let cb = on_event.clone();
         let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {

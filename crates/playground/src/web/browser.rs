@@ -5,6 +5,12 @@
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlAnchorElement, HtmlCanvasElement};
 
+/// Whether this code runs in a worker (no `window`): the page and its
+/// model workers share one wasm module, and its `main` asks this.
+pub fn in_worker() -> bool {
+    web_sys::window().is_none()
+}
+
 pub fn now_ms() -> f64 {
     web_sys::window()
         .and_then(|w| w.performance())

@@ -11,7 +11,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
 /// Installs the model worker's message handler and announces readiness.
-/// Called once from the `worker` binary's `main`.
+/// Called once from the `app` binary's `main` when it runs in a worker.
 pub fn start() {
     let handler = Rc::new(RefCell::new(Handler::default()));
     serve(move |text, post| {

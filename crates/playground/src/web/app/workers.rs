@@ -5,11 +5,11 @@ use super::*;
 
 pub(super) fn spawn(lane: Lane, dispatch: UseReducerDispatcher<Model>) -> Option<Bridge> {
     let d = dispatch.clone();
-    let url = match lane {
-        Lane::Import => "./importer-loader.js",
-        Lane::Eval | Lane::Sweep(_) => "./worker-loader.js",
+    let (url, module) = match lane {
+        Lane::Import => ("./importer-loader.js", false),
+        Lane::Eval | Lane::Sweep(_) => ("./worker-loader.js", true),
     };
-    let bridge = Bridge::spawn(url, move |ev| match ev {
+    let bridge = Bridge::spawn(url, module, move |ev| match ev {
         Event::Response(response) => d.dispatch(Action::Worker {
             lane,
             response,
