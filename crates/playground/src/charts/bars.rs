@@ -175,15 +175,7 @@ fn draw_bar_mesh<DB: DrawingBackend>(
     ym: YMap,
 ) -> DrawResult<DB> {
     let labels = &chart.categories;
-    let label_style = if rotate {
-        (FONT, 11)
-            .into_font()
-            .color(&TEXT)
-            .transform(FontTransform::Rotate90)
-            .pos(Pos::new(HPos::Left, VPos::Center))
-    } else {
-        (FONT, 11).into_font().color(&TEXT).into_text_style(area)
-    };
+    let label_style = (FONT, 11).into_font().color(&TEXT).into_text_style(area);
     let (lo, hi) = (c.y_range().start, c.y_range().end);
     let mut mesh = c.configure_mesh();
     if ym.log {
@@ -207,11 +199,43 @@ fn draw_bar_mesh<DB: DrawingBackend>(
         .x_label_style(label_style)
         .x_labels(labels.len().max(1))
         .x_label_formatter(&|s| match s {
-            SegmentValue::CenterOf(i) => labels.get(*i).cloned().unwrap_or_default(),
+            // rotated labels are drawn below, hanging from the axis
+            SegmentValue::CenterOf(i) if !rotate => labels.get(*i).cloned().unwrap_or_default(),
             _ => String::new(),
         })
         .y_label_formatter(&|v| if ym.log { decade(v) } else { si(*v, "") })
-        .draw()
+        .draw()?;
+    if rotate {
+        draw_hanging_labels(c, labels, area, lo)?;
+    }
+    Ok(())
+}
+
+/// Category labels turned a quarter clockwise, each starting just below
+/// the axis under its bar. (Plotters' mesh centres every bottom-axis label
+/// on its tick whatever the style's anchor, so a turned label would reach
+/// up into the bars.)
+fn draw_hanging_labels<DB: DrawingBackend>(
+    c: &ChartContext<'_, DB, BarCoords>,
+    labels: &[String],
+    area: &DrawingArea<DB, Shift>,
+    bottom: f64,
+) -> DrawResult<DB> {
+    let style = (FONT, 11)
+        .into_font()
+        .color(&TEXT)
+        .transform(FontTransform::Rotate90)
+        .pos(Pos::new(HPos::Left, VPos::Center));
+    let (ax, ay) = area.get_base_pixel();
+    for (i, label) in labels.iter().enumerate() {
+        let (x, y) = c.backend_coord(&(SegmentValue::CenterOf(i), bottom));
+        area.draw(&Text::new(
+            label.clone(),
+            (x - ax, y - ay + 8),
+            style.clone(),
+        ))?;
+    }
+    Ok(())
 }
 
 /// Each series stacked on the ones before it.

@@ -225,3 +225,49 @@ fn log_bars_rise_by_decades() {
     assert!(ratio > 100.0, "linear: {ratio}");
     assert!(texts(&svg).iter().any(|t| t == "1.00 M"));
 }
+
+/// The numeric value of attribute `name` in an SVG tag's text.
+fn attr(tag: &str, name: &str) -> Option<f64> {
+    let at = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+    tag[at..].split('"').next()?.parse().ok()
+}
+
+#[test]
+fn turned_category_labels_hang_below_the_axis() {
+    // Narrow, with long names: the labels are turned a quarter.
+    let mut chart = energy_chart();
+    chart.categories = vec![
+        "MAC".into(),
+        "sram_32KB_local".into(),
+        "dram_main_memory".into(),
+    ];
+    let svg = to_svg(240, 300, |a| {
+        draw_stacked_bars(a, &chart).unwrap();
+    });
+    // the bars' bottom edge is the axis
+    let axis = svg
+        .split("<rect")
+        .skip(1)
+        .filter(|t| t.contains("fill=\"#2F6FB5\"") || t.contains("fill=\"#E69F00\""))
+        .filter_map(|t| Some(attr(t, "y")? + attr(t, "height")?))
+        .fold(0.0_f64, f64::max);
+    let turned: Vec<&str> = svg
+        .split("<text")
+        .skip(1)
+        .filter(|t| t.contains("rotate(90"))
+        .filter(|t| {
+            let text = t.split_once('>').and_then(|(_, r)| r.split_once("</text>"));
+            text.is_some_and(|(body, _)| chart.categories.iter().any(|c| c == body.trim()))
+        })
+        .collect();
+    assert_eq!(turned.len(), 3, "{svg}");
+    for t in turned {
+        // each starts (text-anchor start) below the axis and runs down
+        assert!(t.contains("text-anchor=\"start\""), "{t}");
+        let y = attr(t, "y").unwrap_or(0.0);
+        assert!(
+            y > axis,
+            "label at y {y} reaches above the axis at {axis}: {t}"
+        );
+    }
+}
