@@ -112,16 +112,24 @@ pub fn print_wasm_sizes(dist: &Path) -> Result<(), Failure> {
     Ok(())
 }
 
+/// The names of the files in `dist` (not its folders), sorted.
+fn dist_file_names(dist: &Path) -> Result<Vec<String>, Failure> {
+    let mut names: Vec<String> = std::fs::read_dir(dist)
+        .map_err(|e| Failure(format!("cannot list dist/: {e}")))?
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().is_file())
+        .filter_map(|e| e.file_name().into_string().ok())
+        .collect();
+    names.sort();
+    Ok(names)
+}
+
 /// Fills `dist/worker-loader.js` with the names of the page's script and
 /// wasm (Trunk's `app-<hash>.js` and `app-<hash>_bg.wasm`): the model
 /// workers load the page's own module.
 pub fn write_worker_loader(repo: &std::path::Path) -> Result<(), Failure> {
     let dist = repo.join("dist");
-    let names: Vec<String> = std::fs::read_dir(&dist)
-        .map_err(|e| Failure(format!("cannot list dist/: {e}")))?
-        .filter_map(|e| e.ok())
-        .filter_map(|e| e.file_name().into_string().ok())
-        .collect();
+    let names = dist_file_names(&dist)?;
     let loader = std::fs::read_to_string(repo.join("web/worker-loader.js"))
         .map_err(|e| Failure(format!("cannot read web/worker-loader.js: {e}")))?;
     let filled = fill_worker_loader(&loader, &names)?;
@@ -165,14 +173,10 @@ pub fn write_service_worker(repo: &std::path::Path) -> Result<(), Failure> {
     let dist = repo.join("dist");
     let template = std::fs::read_to_string(repo.join("web/sw.js"))
         .map_err(|e| Failure(format!("cannot read web/sw.js: {e}")))?;
-    let mut names: Vec<String> = std::fs::read_dir(&dist)
-        .map_err(|e| Failure(format!("cannot list dist/: {e}")))?
-        .filter_map(|e| e.ok())
-        .filter(|e| e.path().is_file())
-        .filter_map(|e| e.file_name().into_string().ok())
+    let names: Vec<String> = dist_file_names(&dist)?
+        .into_iter()
         .filter(|n| n != "sw.js")
         .collect();
-    names.sort();
     // FNV-1a over names and contents: a version, not a security measure.
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for n in &names {
