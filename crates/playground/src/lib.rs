@@ -2,8 +2,9 @@
 //!
 //! The browser front end of the DeFiNES model: a yew page (`app` binary),
 //! web workers (the same `app` module, loaded in a worker) that run the
-//! model off the main thread, and an import worker (`importer` binary) started on the first dropped
-//! file. This crate is the only one that knows the browser.
+//! model off the main thread, and an import worker (`importer` binary)
+//! started on the first dropped file. This crate is the only one that
+//! knows the browser.
 //!
 //! Native-testable parts (no browser needed): [`protocol`] (the only types
 //! that cross the worker boundary), [`handler`] (what the model worker

@@ -230,7 +230,7 @@ fn draw_hanging_labels<DB: DrawingBackend>(
     for (i, label) in labels.iter().enumerate() {
         let (x, y) = c.backend_coord(&(SegmentValue::CenterOf(i), bottom));
         area.draw(&Text::new(
-            label.clone(),
+            label.as_str(),
             (x - ax, y - ay + 8),
             style.clone(),
         ))?;
