@@ -43,3 +43,13 @@ export function defines(args, options) {
   const lpf = ["eval", "explain", "sweep"].includes(args[0]) && !args.includes("--lpf");
   return execFileSync(cli, lpf ? [...args, "--lpf", String(PAGE_LPF)] : args, options);
 }
+
+/** A full-page screenshot of what a reader sees section by section: the
+ * page skips rendering sections out of view (`content-visibility: auto` in
+ * web/style.css), which a one-shot capture of the whole page would show
+ * blank, so they are rendered for the capture and back to normal after. */
+export async function fullPageShot(page, file) {
+  const style = await page.addStyleTag({ content: ".layout > main > * { content-visibility: visible !important; }" });
+  await page.screenshot({ path: file, fullPage: true });
+  await style.evaluate((s) => s.remove());
+}

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { serveDir } from "./serve.mjs";
-import { checkBuild, cli, dist, launchChromium, repo, shots, defines, PAGE_LPF } from "./env.mjs";
+import { checkBuild, cli, dist, fullPageShot, launchChromium, repo, shots, defines, PAGE_LPF } from "./env.mjs";
 
 const ANSWER_TIMEOUT_MS = 60_000;
 
@@ -114,7 +114,7 @@ test("default scenario: the page shows the CLI's numbers", async () => {
   assert.ok((await inkOf(page, "#energy-chart")) > 5000, "energy chart drawn");
   assert.equal(await page.locator("#layer-table tbody tr").count(), 72, "9 tile types x 8 layers");
   await page.screenshot({ path: path.join(shots, "default.png") });
-  await page.screenshot({ path: path.join(shots, "default-full.png"), fullPage: true });
+  await fullPageShot(page, path.join(shots, "default-full.png"));
   console.log(`# page load to numbers: ${loadMs} ms (${got.status})`);
   assert.deepEqual(errors, []);
   await context.close();
@@ -196,7 +196,7 @@ test("a sweep completes and draws heat maps and the Pareto front", async () => {
   assert.equal(await page.inputValue("#tile-x"), String(tx));
   assert.equal(await page.inputValue("#tile-y"), String(ty));
   console.log(`# sweep of 108 schedules (lpf 5) in the page: ${sweepMs} ms; clicked front point mode ${mode} ${tx}x${ty}`);
-  await page.screenshot({ path: path.join(shots, "sweep.png"), fullPage: true });
+  await fullPageShot(page, path.join(shots, "sweep.png"));
   assert.deepEqual(errors, []);
   await context.close();
 });

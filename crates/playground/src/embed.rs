@@ -323,7 +323,7 @@ mod tests {
         else {
             panic!()
         };
-        s.shown.report = Some(report.clone());
+        s.shown.report = Some(std::rc::Rc::from(report.clone()));
         let Some(FrameMessage::Result {
             energy_pj,
             latency_cycles,

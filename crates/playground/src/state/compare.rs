@@ -6,11 +6,12 @@
 use super::{Scenario, State};
 use crate::protocol::{Request, Response};
 use defines_model::{NetworkReport, Schedule};
+use std::rc::Rc;
 
 /// A's report and the run that computes it.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Pinned {
-    pub report: Option<Box<NetworkReport>>,
+    pub report: Option<Rc<NetworkReport>>,
     /// The request in the eval lane that is A's, if any.
     pub run_id: Option<u64>,
 }
@@ -75,7 +76,7 @@ impl State {
         }
         self.pinned.run_id = None;
         if let Response::Evaluated { report, .. } = response {
-            self.pinned.report = Some(report.clone());
+            self.pinned.report = Some(Rc::new(NetworkReport::clone(report)));
         }
         true
     }

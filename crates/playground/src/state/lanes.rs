@@ -95,6 +95,10 @@ pub struct Lanes {
     /// None until the first import: a first visit does not load the
     /// importers.
     pub import: Option<WorkerState>,
+    /// The sweep workers start once the first evaluation is answered (or
+    /// at the first sweep, if sooner): started with the page, their
+    /// compiling the model took the cores the first numbers needed.
+    pub sweep_started: bool,
     pub last_run_id: u64,
 }
 
@@ -106,6 +110,7 @@ impl Lanes {
             eval: WorkerState::new(),
             sweep: vec![WorkerState::new(); n.clamp(1, MAX_SWEEP_WORKERS)],
             import: None,
+            sweep_started: false,
             last_run_id: 0,
         }
     }
@@ -113,7 +118,7 @@ impl Lanes {
     pub fn get(&self, lane: Lane) -> Option<&WorkerState> {
         match lane {
             Lane::Eval => Some(&self.eval),
-            Lane::Sweep(k) => self.sweep.get(k),
+            Lane::Sweep(k) => self.sweep.get(k).filter(|_| self.sweep_started),
             Lane::Import => self.import.as_ref(),
         }
     }

@@ -40,6 +40,7 @@ pub use user_presets::{UserPresets, USER_PRESETS_KEY};
 use crate::hw_form::{self, FormEdit};
 use crate::protocol::{Request, Response};
 use defines_model::{limits, presets, Diagnostic, NetworkReport, Overlap, Schedule, Tile};
+use std::rc::Rc;
 
 /// An ONNX import: its request and, once answered, what it gave.
 #[derive(Clone, Debug, PartialEq)]
@@ -54,16 +55,21 @@ pub struct ImportState {
 pub struct Shown {
     /// The run id of the evaluation the page currently wants.
     pub latest: Option<u64>,
-    /// The latest report and how long its round trip took.
-    pub report: Option<Box<NetworkReport>>,
+    /// The latest report and how long its round trip took (shared: the
+    /// page's renders, callbacks and exports hold it without copying it).
+    pub report: Option<Rc<NetworkReport>>,
     pub answer_ms: Option<f64>,
+    /// The run id of the answer shown (the page's `#status[data-run]`, so
+    /// tools can tell one answer from the next even when their text is the
+    /// same).
+    pub answered: Option<u64>,
     /// Problems the worker found (the schedule's, or the documents' if the
     /// page's own check missed them).
     pub diagnostics: Vec<Diagnostic>,
     /// The model could not evaluate valid input, or its answer was lost.
     pub failure: Option<String>,
     /// The latest report's detail, when the page asked for it.
-    pub detail: Option<Box<defines_model::NetworkDetail>>,
+    pub detail: Option<Rc<defines_model::NetworkDetail>>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -584,7 +590,10 @@ impl State {
             response => {
                 let Some(id) = response.run_id() else { return };
                 match lane {
-                    Lane::Eval => self.on_eval_answer(id, response, at_ms),
+                    Lane::Eval => {
+                        self.lanes.sweep_started = true;
+                        self.on_eval_answer(id, response, at_ms)
+                    }
                     Lane::Sweep(k) => self.on_sweep_answer(k, id, response),
                     Lane::Import => {} // only `Imported` comes from there
                 }
@@ -648,9 +657,10 @@ impl State {
         }
         match response {
             Response::Evaluated { report, detail, .. } => {
-                self.shown.report = Some(report);
-                self.shown.detail = detail;
+                self.shown.report = Some(Rc::from(report));
+                self.shown.detail = detail.map(Rc::from);
                 self.shown.answer_ms = sent.map(|t| at_ms - t);
+                self.shown.answered = Some(id);
                 self.shown.failure = None;
             }
             Response::Invalid { diagnostics, .. } => self.shown.diagnostics = diagnostics,

@@ -192,6 +192,7 @@ impl State {
             params,
             cut_groups,
         });
+        self.lanes.sweep_started = true;
         for k in 0..self.lanes.sweep.len() {
             self.give_next_job(k);
         }

@@ -247,6 +247,33 @@ fn sweep_is_dealt_to_workers_and_done_when_all_are() {
 }
 
 #[test]
+fn sweep_workers_start_after_the_first_numbers_or_at_the_first_sweep() {
+    // Started with the page, they would compile the model on the cores
+    // the first numbers need.
+    let mut s = ready();
+    assert!(s.worker(Lane::Sweep(0)).is_none());
+    sent(&mut s, Lane::Eval, 1.0);
+    assert!(s.worker(Lane::Sweep(0)).is_none(), "not while computing");
+    s.apply(Action::Worker {
+        lane: Lane::Eval,
+        response: Response::Failed {
+            run_id: 1,
+            message: "x".into(),
+        },
+        at_ms: 2.0,
+    });
+    assert_eq!(s.worker(Lane::Sweep(0)).map(|w| w.generation), Some(0));
+    // a sweep asked for before the first answer starts them at once
+    let mut s = ready_with(2);
+    assert!(s.worker(Lane::Sweep(1)).is_none());
+    s.apply(Action::StartSweep(Grid::CaseStudy1));
+    assert!(matches!(
+        s.worker(Lane::Sweep(1)).and_then(WorkerState::to_send),
+        Some(Request::Sweep { .. })
+    ));
+}
+
+#[test]
 fn cancel_stops_every_sweep_worker_and_keeps_points() {
     let mut s = ready_with(2);
     s.apply(Action::StartSweep(Grid::CaseStudy1));

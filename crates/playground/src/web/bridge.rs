@@ -37,6 +37,17 @@ impl Bridge {
         }
         let worker = Worker::new_with_options(url, &options)
             .map_err(|e| format!("cannot start the worker: {e:?}"))?;
+        Ok(Bridge::adopt(worker, on_event, &js_sys::Array::new()))
+    }
+
+    /// Takes over a worker started elsewhere (web/early-worker.js), first
+    /// reporting the events it had before (`queued`: its message and
+    /// error events, in order).
+    pub fn adopt(
+        worker: Worker,
+        on_event: impl Fn(Event) + 'static,
+        queued: &js_sys::Array,
+    ) -> Bridge {
         let on_event = std::rc::Rc::new(on_event);
         let cb = on_event.clone();
         let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
@@ -56,11 +67,19 @@ impl Bridge {
         });
         worker.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
         worker.set_onerror(Some(onerror.as_ref().unchecked_ref()));
-        Ok(Bridge {
+        for ev in queued.iter() {
+            let handler: &js_sys::Function = if ev.is_instance_of::<ErrorEvent>() {
+                onerror.as_ref().unchecked_ref()
+            } else {
+                onmessage.as_ref().unchecked_ref()
+            };
+            let _ = handler.call1(&JsValue::NULL, &ev);
+        }
+        Bridge {
             worker,
             _onmessage: onmessage,
             _onerror: onerror,
-        })
+        }
     }
 
     pub fn send(&self, req: &Request) -> Result<(), String> {

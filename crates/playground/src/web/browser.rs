@@ -170,6 +170,22 @@ thread_local! {
     static TIMER: std::cell::Cell<Option<i32>> = const { std::cell::Cell::new(None) };
 }
 
+/// The evaluation worker web/early-worker.js started, with the events it
+/// kept, once (the global is removed).
+pub fn early_worker() -> Option<(web_sys::Worker, js_sys::Array)> {
+    let global = js_sys::global();
+    let key = wasm_bindgen::JsValue::from_str("definesEarlyWorker");
+    let early = js_sys::Reflect::get(&global, &key).ok()?;
+    let _ = js_sys::Reflect::delete_property(global.unchecked_ref::<js_sys::Object>(), &key);
+    let field = |name: &str| js_sys::Reflect::get(&early, &wasm_bindgen::JsValue::from_str(name));
+    let worker = field("worker").ok()?.dyn_into::<web_sys::Worker>().ok()?;
+    let queued = field("queued")
+        .ok()
+        .and_then(|q| q.dyn_into::<js_sys::Array>().ok())
+        .unwrap_or_default();
+    Some((worker, queued))
+}
+
 /// Saves `encoded` (the persisted scenario) once changes pause for
 /// [`PERSIST_DELAY_MS`]; each change restarts the wait.
 pub fn persist_soon(encoded: String) {

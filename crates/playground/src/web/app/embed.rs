@@ -207,7 +207,7 @@ pub(super) fn embed_page(
             <div class="embed-bar">
                 <h1 class="embed-title">{ format!("{} on {} · {} · {}×{}", sc.workload, sc.hardware.replace('_', " "), sc.overlap.label(), sc.tile.x, sc.tile.y) }</h1>
                 { for controls }
-                <span id="status" class={classes!("status", state_attr)} data-state={state_attr} data-ms={s.shown.answer_ms.map(|m| format!("{m:.1}")).unwrap_or_default()} aria-live="polite">{ text }</span>
+                <span id="status" class={classes!("status", state_attr)} data-state={state_attr} data-ms={s.shown.answer_ms.map(|m| format!("{m:.1}")).unwrap_or_default()} data-run={s.shown.answered.map(|r| r.to_string()).unwrap_or_default()} aria-live="polite">{ text }</span>
                 <a class="open-full" id="open-full" href={playground_link(s)} target="_blank" rel="noopener">{ "open in the playground ↗" }</a>
             </div>
             // The metrics the e2e tests and hosts read, in every view.

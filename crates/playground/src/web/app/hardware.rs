@@ -6,6 +6,28 @@ use super::*;
 use crate::hw_form::{FormEdit, HwForm, LevelField, LevelMove, OPERANDS};
 use defines_model::Diagnostic;
 
+thread_local! {
+    /// The form of the last hardware text read: the page renders on every
+    /// change (a tile, a slider), the hardware text changes far less often,
+    /// and reading it parses the whole document.
+    static LAST_FORM: RefCell<Option<(String, Rc<Option<HwForm>>)>> = const { RefCell::new(None) };
+}
+
+/// [`HwForm::read`] of `text`, parsed again only when the text changed.
+fn read_form(text: &str) -> Rc<Option<HwForm>> {
+    LAST_FORM.with(|last| {
+        let mut last = last.borrow_mut();
+        match &*last {
+            Some((t, form)) if t == text => form.clone(),
+            _ => {
+                let form = Rc::new(HwForm::read(text));
+                *last = Some((text.to_string(), form.clone()));
+                form
+            }
+        }
+    })
+}
+
 /// The problems of a field: those whose path is the field's or inside it.
 fn field_diags<'a>(s: &'a State, path: &'a str) -> Vec<&'a Diagnostic> {
     s.diagnostics()
@@ -94,7 +116,7 @@ fn level_cell(
 pub(super) fn hardware_form(s: &State, dispatch: &UseReducerDispatcher<Model>) -> Html {
     let text = s.scenario.text(Doc::Hardware);
     let edited = s.scenario.edit(Doc::Hardware).is_some();
-    let form = HwForm::read(&text);
+    let form = read_form(&text);
     let send = |make: Box<dyn Fn(String) -> FormEdit>| {
         let d = dispatch.clone();
         Callback::from(move |v: String| d.dispatch(Action::Form(make(v))))
@@ -103,7 +125,7 @@ pub(super) fn hardware_form(s: &State, dispatch: &UseReducerDispatcher<Model>) -
         let d = dispatch.clone();
         Callback::from(move |_: MouseEvent| d.dispatch(Action::Form(edit.clone())))
     };
-    let body = match &form {
+    let body = match &*form {
         None => html! {
             <p class="diagnostics" id="hw-form-unreadable">{ "The hardware JSON does not parse, so the form cannot show it: fix it in the JSON editor below (its problems are listed there)." }</p>
         },
@@ -202,7 +224,7 @@ pub(super) fn hardware_form(s: &State, dispatch: &UseReducerDispatcher<Model>) -
         <section class="card hw-form" id="hw-form">
             <div class="card-head">
                 <h3>{ "Accelerator" }
-                    <span class="muted">{ format!(" {}", form.as_ref().map_or(String::new(), |f| f.name.clone())) }</span>
+                    <span class="muted">{ format!(" {}", (*form).as_ref().map_or(String::new(), |f| f.name.clone())) }</span>
                     if edited { <span class="badge">{ "edited" }</span> }
                 </h3>
                 { user_presets_bar(s, dispatch, &text) }
@@ -226,9 +248,13 @@ fn user_presets_bar(s: &State, dispatch: &UseReducerDispatcher<Model>, text: &st
         let text = text.to_string();
         let file = format!(
             "{}.json",
-            HwForm::read(&text).map_or("hardware".into(), |f| f
-                .name
-                .replace(|c: char| !c.is_alphanumeric() && c != '_' && c != '-', "_"))
+            read_form(&text)
+                .as_ref()
+                .as_ref()
+                .map_or("hardware".into(), |f| f.name.replace(
+                    |c: char| !c.is_alphanumeric() && c != '_' && c != '-',
+                    "_"
+                ))
         );
         Callback::from(move |_: MouseEvent| {
             browser::download_text(&text, "application/json", &file)

@@ -121,12 +121,23 @@ fn initial_model() -> Model {
     if let Some(why) = embed_problem {
         s.notice = Some(format!("{why}; showing the whole playground"));
     }
+    if workers::early_started() {
+        s.apply(Action::Worker {
+            lane: Lane::Eval,
+            response: crate::protocol::Response::Ready,
+            at_ms: browser::now_ms(),
+        });
+    }
     Model(s, 0)
 }
 
 #[component]
 pub fn App() -> Html {
-    let model = use_reducer_eq(initial_model);
+    let model = use_reducer_eq(|| {
+        FIRST
+            .with(|f| f.borrow_mut().take())
+            .unwrap_or_else(initial_model)
+    });
     use_worker(&model, Lane::Eval);
     // MAX_SWEEP_WORKERS lanes; those beyond the workers in use stay idle.
     use_worker(&model, Lane::Sweep(0));
@@ -246,5 +257,15 @@ pub fn start() {
     console_error_panic_hook::set_once();
     browser::persist_on_hide();
     browser::register_service_worker();
+    workers::start_eval_early();
+    let mut first = initial_model();
+    workers::post_first_early(&mut first.0);
+    FIRST.with(|f| *f.borrow_mut() = Some(first));
     yew::Renderer::<App>::new().render();
+}
+
+thread_local! {
+    /// The first state, made (and its evaluation posted) before the page
+    /// mounts; the page's reducer starts from it.
+    static FIRST: RefCell<Option<Model>> = const { RefCell::new(None) };
 }

@@ -105,7 +105,7 @@ pub(super) fn summary(s: &State, dispatch: &UseReducerDispatcher<Model>) -> Html
                     <span class="muted">{ format!(" · {} · tile {}×{} · lpf {}", s.scenario.overlap.label(), s.scenario.tile.x, s.scenario.tile.y, s.scenario.lpf) }</span>
                 </h2>
                 <span class="exports">{ pin_controls(s, dispatch) }{ embed_button(s, crate::embed::View::Metrics) }</span>
-                <span id="status" aria-live="polite" class={classes!("status", state_attr)} data-state={state_attr} data-ms={s.shown.answer_ms.map(|m| format!("{m:.1}")).unwrap_or_default()}>{ text }</span>
+                <span id="status" aria-live="polite" class={classes!("status", state_attr)} data-state={state_attr} data-ms={s.shown.answer_ms.map(|m| format!("{m:.1}")).unwrap_or_default()} data-run={s.shown.answered.map(|r| r.to_string()).unwrap_or_default()}>{ text }</span>
             </div>
             { metrics_grid(s, Some(dispatch)) }
         </section>
@@ -231,16 +231,19 @@ pub(super) fn export_buttons(s: &State, which: &'static str) -> Html {
     let Some(r) = s.shown.report.clone() else {
         return html! {};
     };
-    let prov = Provenance::of(&s.scenario);
-    let p1 = prov.clone();
+    // The provenance (the scenario encoded as in the URL) is made when a
+    // button is pressed, not at every render.
+    let scenario = Rc::new(s.scenario.clone());
+    let sc = scenario.clone();
     let png = Callback::from(move |_| {
+        let prov = Provenance::of(&sc);
         browser::download_canvas_png(
             &format!("{which}-chart"),
             &format!("defines-{which}.png"),
-            |b| p1.png(b),
+            |b| prov.png(b),
         )
     });
-    let p2 = prov.clone();
+    let sc = scenario.clone();
     let r2 = r.clone();
     let order = s.derived.memory_order.clone();
     let svg = Callback::from(move |_| {
@@ -253,13 +256,14 @@ pub(super) fn export_buttons(s: &State, which: &'static str) -> Html {
             let _ = charts::draw_stacked_bars(a, &chart);
         });
         browser::download_text(
-            &p2.svg(&text),
+            &Provenance::of(&sc).svg(&text),
             "image/svg+xml",
             &format!("defines-{which}.svg"),
         );
     });
     let json = Callback::from(move |_| {
         let value = serde_json::to_value(&*r).unwrap_or_default();
+        let prov = Provenance::of(&scenario);
         let text =
             serde_json::to_string_pretty(&prov.wrap_json("report", value)).unwrap_or_default();
         browser::download_text(&text, "application/json", "defines-report.json");

@@ -3,20 +3,108 @@
 
 use super::*;
 
-pub(super) fn spawn(lane: Lane, dispatch: UseReducerDispatcher<Model>) -> Option<Bridge> {
-    let d = dispatch.clone();
-    let (url, module) = match lane {
+fn url_of(lane: Lane) -> (&'static str, bool) {
+    match lane {
         Lane::Import => ("./importer-loader.js", false),
         Lane::Eval | Lane::Sweep(_) => ("./worker-loader.js", true),
-    };
-    let bridge = Bridge::spawn(url, module, move |ev| match ev {
+    }
+}
+
+/// A worker's event as the reducer's action.
+fn deliver(lane: Lane, d: &UseReducerDispatcher<Model>, ev: Event) {
+    match ev {
         Event::Response(response) => d.dispatch(Action::Worker {
             lane,
             response,
             at_ms: browser::now_ms(),
         }),
         Event::Died(why) => d.dispatch(Action::WorkerDied { lane, why }),
-    });
+    }
+}
+
+/// The evaluation worker started before the page's first render, and its
+/// events until the page takes it over.
+#[derive(Default)]
+struct Early {
+    bridge: Option<Bridge>,
+    dispatch: Option<UseReducerDispatcher<Model>>,
+    queued: Vec<Event>,
+}
+
+thread_local! {
+    static EARLY: RefCell<Early> = RefCell::new(Early::default());
+}
+
+/// Takes over the evaluation worker web/early-worker.js started while the
+/// page's wasm was loading (or starts it now, before the page renders), so
+/// that it compiles the model on the other core while the page builds its
+/// first view. Its events wait until the page's hook takes the worker over
+/// ([`take_early`]).
+pub(super) fn start_eval_early() {
+    let on_event = |ev| {
+        let d = EARLY.with(|e| e.borrow().dispatch.clone());
+        match d {
+            Some(d) => deliver(Lane::Eval, &d, ev),
+            None => EARLY.with(|e| e.borrow_mut().queued.push(ev)),
+        }
+    };
+    let bridge = match browser::early_worker() {
+        Some((worker, queued)) => Ok(Bridge::adopt(worker, on_event, &queued)),
+        None => {
+            let (url, module) = url_of(Lane::Eval);
+            Bridge::spawn(url, module, on_event)
+        }
+    };
+    // A worker that cannot start is started (and reported) by the page.
+    if let Ok(b) = bridge {
+        EARLY.with(|e| e.borrow_mut().bridge = Some(b));
+    }
+}
+
+/// Whether the early evaluation worker runs: it keeps requests that arrive
+/// before its model is loaded (web/worker-loader.js), so the page may post
+/// the first one at once instead of after its "ready" and a render.
+pub(super) fn early_started() -> bool {
+    EARLY.with(|e| e.borrow().bridge.is_some())
+}
+
+/// Posts the first state's evaluation to the early worker at once, before
+/// the page renders: the page's effects (which post requests) run only
+/// after its first frame is painted, a few hundred ms later on a first
+/// visit, while the worker would sit idle.
+pub(super) fn post_first_early(s: &mut State) {
+    let Some(request) = s.lanes.eval.to_send().cloned() else {
+        return;
+    };
+    let posted = EARLY.with(|e| e.borrow().bridge.as_ref().map(|b| b.send(&request)));
+    if let Some(Ok(())) = posted {
+        s.apply(Action::Sent {
+            lane: Lane::Eval,
+            request,
+            at_ms: browser::now_ms(),
+        });
+    }
+}
+
+/// The early evaluation worker, from now on reporting to `dispatch` (the
+/// events it had before first); `None` once taken or if it never started.
+fn take_early(dispatch: &UseReducerDispatcher<Model>) -> Option<Bridge> {
+    let (bridge, queued) = EARLY.with(|e| {
+        let mut e = e.borrow_mut();
+        let bridge = e.bridge.take()?;
+        e.dispatch = Some(dispatch.clone());
+        Some((bridge, std::mem::take(&mut e.queued)))
+    })?;
+    for ev in queued {
+        deliver(Lane::Eval, dispatch, ev);
+    }
+    Some(bridge)
+}
+
+pub(super) fn spawn(lane: Lane, dispatch: UseReducerDispatcher<Model>) -> Option<Bridge> {
+    let d = dispatch.clone();
+    let (url, module) = url_of(lane);
+    let bridge = Bridge::spawn(url, module, move |ev| deliver(lane, &d, ev));
     match bridge {
         Ok(b) => Some(b),
         Err(why) => {
@@ -38,9 +126,13 @@ pub(super) fn use_worker(model: &UseReducerHandle<Model>, lane: Lane) {
         use_effect_with(w.map(|w| w.generation), move |generation| {
             let old = bridge.borrow_mut().take();
             drop(old); // terminates the previous worker (cancel, death)
-            if generation.is_some() {
-                *bridge.borrow_mut() = spawn(lane, dispatch);
-            }
+            *bridge.borrow_mut() = match generation {
+                Some(0) if lane == Lane::Eval => {
+                    take_early(&dispatch).or_else(|| spawn(lane, dispatch))
+                }
+                Some(_) => spawn(lane, dispatch),
+                None => None,
+            };
         });
     }
     {
