@@ -28,6 +28,9 @@ async function sweep(cores, lpf) {
     loads.push(Date.now() - t0);
     // The page runs one sweep worker per core, up to 8.
     workers = await page.evaluate(() => Math.min(8, Math.max(1, navigator.hardwareConcurrency)));
+    // The sweep workers start once the first numbers are shown; a user
+    // reads them before running a sweep: give the workers that second.
+    await page.waitForTimeout(1000);
     await page.selectOption("#grid", "cs1");
     if (lpf !== 8) {
       // the page's default is the paper's lpf 8
