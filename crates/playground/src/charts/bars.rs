@@ -112,12 +112,8 @@ pub fn draw_stacked_bars_hits<DB: DrawingBackend>(
     whole.fill(&WHITE)?;
     // The legend gets its own column on the right, so it never hides bars.
     let (w, _) = whole.dim_in_pixel();
-    // (Narrow charts give it less: 110 px below 600 px.)
-    let legend_width = match (chart.series.len() > 1, w < 600) {
-        (false, _) => 0,
-        (true, false) => 150,
-        (true, true) => 110,
-    };
+    let legend_lines = legend_layout(whole, chart, w);
+    let legend_width = legend_lines.as_ref().map_or(0, |(col, _)| *col);
     let (area, legend) = whole.split_horizontally(w.saturating_sub(legend_width));
     let n = chart.categories.len();
     let totals = bar_totals(chart);
@@ -146,8 +142,8 @@ pub fn draw_stacked_bars_hits<DB: DrawingBackend>(
     if n > 0 && (plot_w as usize).saturating_sub(90) / n >= 44 {
         draw_bar_totals(&mut c, &totals, ym)?;
     }
-    if legend_width > 0 {
-        draw_bar_legend(&legend, chart)?;
+    if let Some((_, lines)) = &legend_lines {
+        draw_bar_legend(&legend, lines)?;
     }
     whole.present()?;
     Ok(hits)
@@ -304,17 +300,139 @@ fn draw_bar_totals<DB: DrawingBackend>(
     Ok(())
 }
 
-/// The legend column: top entry = top of the stack.
+/// The legend's text starts this far into its column (after the swatch).
+const LEGEND_TEXT_X: u32 = 24;
+
+/// The legend column of a chart `w` px wide (none for a single series):
+/// its width and each series' name as lines. The column is as wide as the
+/// widest name needs, at least 150 px (110 px below 600 px) and at most
+/// two fifths of the chart; a name wider than that is wrapped at spaces,
+/// so no name is cut off.
+fn legend_layout<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    chart: &StackedBars,
+    w: u32,
+) -> Option<(u32, Vec<Vec<String>>)> {
+    if chart.series.len() < 2 {
+        return None;
+    }
+    let style = (FONT, 12).into_font().color(&TEXT);
+    let width = |t: &str| area.estimate_text_size(t, &style).map_or(0, |(tw, _)| tw);
+    let widest = chart.series.iter().map(|s| width(&s.name)).max()?;
+    let least = if w < 600 { 110 } else { 150 };
+    let col = (widest + LEGEND_TEXT_X + 6).clamp(least, (w * 2 / 5).max(least));
+    let room = col.saturating_sub(LEGEND_TEXT_X + 4);
+    let lines = chart
+        .series
+        .iter()
+        .map(|s| wrap_words(&s.name, room, &width))
+        .collect();
+    Some((col, lines))
+}
+
+/// `text` in lines no wider than `room` (by `width`), broken at spaces; a
+/// single word wider than `room` keeps a line of its own.
+fn wrap_words(text: &str, room: u32, width: &dyn Fn(&str) -> u32) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        match lines.last_mut() {
+            Some(line) if width(&format!("{line} {word}")) <= room => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    lines
+}
+
+/// The legend column: top entry = top of the stack, one line per 15 px.
 fn draw_bar_legend<DB: DrawingBackend>(
     legend: &DrawingArea<DB, Shift>,
-    chart: &StackedBars,
+    lines: &[Vec<String>],
 ) -> DrawResult<DB> {
     let style = (FONT, 12).into_font().color(&TEXT);
-    for (k, s) in chart.series.iter().enumerate().rev() {
-        let y = 48 + 20 * (chart.series.len() - 1 - k) as i32;
+    let mut y = 48;
+    for (k, entry) in lines.iter().enumerate().rev() {
         let color = PALETTE[k % PALETTE.len()];
         legend.draw(&Rectangle::new([(6, y), (18, y + 12)], color.filled()))?;
-        legend.draw(&Text::new(s.name.clone(), (24, y), style.clone()))?;
+        for line in entry {
+            legend.draw(&Text::new(
+                line.clone(),
+                (LEGEND_TEXT_X as i32, y),
+                style.clone(),
+            ))?;
+            y += 15;
+        }
+        y += 5;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod legend_tests {
+    use super::*;
+
+    #[test]
+    fn words_wrap_at_spaces_within_the_room() {
+        let width = |t: &str| 7 * t.chars().count() as u32;
+        assert_eq!(
+            wrap_words("mode 2: H-cached V-recompute", 100, &width),
+            ["mode 2:", "H-cached", "V-recompute"]
+        );
+        assert_eq!(wrap_words("MAC", 100, &width), ["MAC"]);
+        // a word wider than the room keeps a line of its own
+        assert_eq!(
+            wrap_words("a verylongword b", 35, &width),
+            ["a", "verylongword", "b"]
+        );
+    }
+
+    #[test]
+    fn legend_names_are_never_cut_off() {
+        // The Paper view's long mode names (they were cut at 150 px).
+        let chart = StackedBars {
+            title: "t".into(),
+            x_title: "x".into(),
+            y_title: "y".into(),
+            categories: vec!["a".into()],
+            series: [
+                "mode 1: fully recompute",
+                "mode 2: H-cached V-recompute",
+                "mode 3: fully cached",
+            ]
+            .map(|n| Series {
+                name: n.into(),
+                values: vec![1.0],
+            })
+            .to_vec(),
+            log_y: false,
+        };
+        let mut checked = 0;
+        for w in [320u32, 640, 916] {
+            let _ = to_svg(w, 300, |a| {
+                let (col, lines) = legend_layout(a, &chart, w).unwrap();
+                assert!(col <= (w * 2 / 5).max(110), "{w}: column {col}");
+                let style = (FONT, 12).into_font().color(&TEXT);
+                for line in lines.iter().flatten() {
+                    let (tw, _) = a.estimate_text_size(line, &style).unwrap();
+                    assert!(
+                        LEGEND_TEXT_X + tw <= col,
+                        "{w}: {line:?} is {tw} px in a {col} px column"
+                    );
+                    checked += 1;
+                }
+                let words: Vec<String> = lines.iter().map(|l| l.join(" ")).collect();
+                assert_eq!(
+                    words,
+                    chart
+                        .series
+                        .iter()
+                        .map(|s| s.name.clone())
+                        .collect::<Vec<_>>()
+                );
+            });
+        }
+        assert!(checked >= 9);
+    }
 }
