@@ -173,10 +173,16 @@ fn draw_bar_mesh<DB: DrawingBackend>(
     let labels = &chart.categories;
     let label_style = (FONT, 11).into_font().color(&TEXT).into_text_style(area);
     let (lo, hi) = (c.y_range().start, c.y_range().end);
+    // At most one value label per 28 px of plot (they are 12 px tall), up
+    // to plotters' 10: a short chart (an embed, a phone) gets fewer
+    // instead of labels written over each other.
+    let fit = (c.plotting_area().dim_in_pixel().1 as usize / 28).clamp(2, 10);
     let mut mesh = c.configure_mesh();
     if ym.log {
         // about one tick per decade: plotters then steps by whole decades
-        mesh.y_labels(((hi - lo).floor() as usize + 1).max(2));
+        mesh.y_labels(((hi - lo).floor() as usize + 1).clamp(2, fit.max(2)));
+    } else {
+        mesh.y_labels(fit);
     }
     let decade = |v: &f64| {
         if (v - v.round()).abs() < 1e-9 {

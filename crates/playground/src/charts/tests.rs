@@ -271,3 +271,37 @@ fn turned_category_labels_hang_below_the_axis() {
         );
     }
 }
+
+/// A short chart (an embed's, a phone's) writes fewer value labels rather
+/// than labels over each other: at 240 px tall, a 0–800 axis that plotters
+/// would label every 100 keeps at least 20 px between its labels.
+#[test]
+fn short_charts_space_their_value_labels() {
+    let chart = StackedBars {
+        log_y: false,
+        title: "t".into(),
+        x_title: "x".into(),
+        y_title: "y (pJ)".into(),
+        categories: vec!["a".into(), "b".into()],
+        series: vec![Series {
+            name: "s".into(),
+            values: vec![780.0, 100.0],
+        }],
+    };
+    for (h, least) in [(240u32, 3usize), (600, 6)] {
+        let svg = to_svg(640, h, |a| draw_stacked_bars(a, &chart).unwrap());
+        // the value labels are the right-aligned texts left of the axis
+        let mut ys: Vec<i64> = svg
+            .split("<text")
+            .skip(1)
+            .filter(|t| t.contains("text-anchor=\"end\""))
+            .filter_map(|t| t.split_once(" y=\"")?.1.split_once('"')?.0.parse().ok())
+            .collect();
+        ys.sort_unstable();
+        assert!(ys.len() >= least, "{h} px: {ys:?}");
+        assert!(
+            ys.windows(2).all(|w| w[1] - w[0] >= 20),
+            "{h} px: labels at {ys:?}"
+        );
+    }
+}
