@@ -28,11 +28,22 @@ pub(super) fn canvas_area(
         base("data-base-h", c.height()),
     );
     let css = u32::try_from(c.client_width()).unwrap_or(0);
+    // An embedded (or presented) chart fills its frame: the page sizes its
+    // box (`.embed-body > canvas`, 100 % × 100 %), so the bitmap takes the
+    // box's height as well instead of leaving bands above and below.
+    let fills = c
+        .parent_element()
+        .is_some_and(|p| p.class_name().split_whitespace().any(|k| k == "embed-body"));
+    let box_h = u32::try_from(c.client_height()).unwrap_or(0);
     let (w, h) = if css > 0 && bw > 0 {
         let w = css.clamp(280, 4096);
         let aspect = f64::from(bh) / f64::from(bw);
         let aspect = if w < 600 { aspect.max(0.75) } else { aspect };
-        (w, (f64::from(w) * aspect).round() as u32)
+        if fills && box_h >= 160 {
+            (w, box_h.min(4096))
+        } else {
+            (w, (f64::from(w) * aspect).round() as u32)
+        }
     } else {
         (bw, bh)
     };
