@@ -112,7 +112,8 @@ pub fn draw_stacked_bars_hits<DB: DrawingBackend>(
     whole.fill(&WHITE)?;
     // The legend gets its own column on the right, so it never hides bars.
     let (w, _) = whole.dim_in_pixel();
-    let legend_lines = legend_layout(whole, chart, w);
+    let names: Vec<&str> = chart.series.iter().map(|s| s.name.as_str()).collect();
+    let legend_lines = legend_layout(whole, &names, w);
     let legend_width = legend_lines.as_ref().map_or(0, |(col, _)| *col);
     let (area, legend) = whole.split_horizontally(w.saturating_sub(legend_width));
     let n = chart.categories.len();
@@ -143,7 +144,9 @@ pub fn draw_stacked_bars_hits<DB: DrawingBackend>(
         draw_bar_totals(&mut c, &totals, ym)?;
     }
     if let Some((_, lines)) = &legend_lines {
-        draw_bar_legend(&legend, lines)?;
+        draw_legend(&legend, lines, true, |x, y, color| {
+            Rectangle::new([(x, y), (x + 12, y + 12)], color.filled()).into_dyn()
+        })?;
     }
     whole.present()?;
     Ok(hits)
@@ -309,30 +312,26 @@ fn draw_bar_totals<DB: DrawingBackend>(
 /// The legend's text starts this far into its column (after the swatch).
 const LEGEND_TEXT_X: u32 = 24;
 
-/// The legend column of a chart `w` px wide (none for a single series):
-/// its width and each series' name as lines. The column is as wide as the
-/// widest name needs, at least 150 px (110 px below 600 px) and at most
-/// two fifths of the chart; a name wider than that is wrapped at spaces,
-/// so no name is cut off.
-fn legend_layout<DB: DrawingBackend>(
+/// The legend column of a chart `w` px wide with these series `names`
+/// (none for a single series): its width and each name as lines. The
+/// column is as wide as the widest name needs, at least 150 px (110 px
+/// below 600 px) and at most two fifths of the chart; a name wider than
+/// that is wrapped at spaces, so no name is cut off.
+pub(super) fn legend_layout<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
-    chart: &StackedBars,
+    names: &[&str],
     w: u32,
 ) -> Option<(u32, Vec<Vec<String>>)> {
-    if chart.series.len() < 2 {
+    if names.len() < 2 {
         return None;
     }
     let style = (FONT, 12).into_font().color(&TEXT);
     let width = |t: &str| area.estimate_text_size(t, &style).map_or(0, |(tw, _)| tw);
-    let widest = chart.series.iter().map(|s| width(&s.name)).max()?;
+    let widest = names.iter().map(|n| width(n)).max()?;
     let least = if w < 600 { 110 } else { 150 };
     let col = (widest + LEGEND_TEXT_X + 6).clamp(least, (w * 2 / 5).max(least));
     let room = col.saturating_sub(LEGEND_TEXT_X + 4);
-    let lines = chart
-        .series
-        .iter()
-        .map(|s| wrap_words(&s.name, room, &width))
-        .collect();
+    let lines = names.iter().map(|n| wrap_words(n, room, &width)).collect();
     Some((col, lines))
 }
 
@@ -352,16 +351,26 @@ fn wrap_words(text: &str, room: u32, width: &dyn Fn(&str) -> u32) -> Vec<String>
     lines
 }
 
-/// The legend column: top entry = top of the stack, one line per 15 px.
-fn draw_bar_legend<DB: DrawingBackend>(
+/// A legend column (from [`legend_layout`]), one line per 15 px, each
+/// entry's `swatch` (drawn at its top-left corner in the series' colour)
+/// before its name; `last_on_top`: the last series first (the top of a
+/// stack), else the first.
+pub(super) fn draw_legend<DB: DrawingBackend>(
     legend: &DrawingArea<DB, Shift>,
     lines: &[Vec<String>],
+    last_on_top: bool,
+    swatch: impl Fn(i32, i32, RGBColor) -> DynElement<'static, DB, (i32, i32)>,
 ) -> DrawResult<DB> {
     let style = (FONT, 12).into_font().color(&TEXT);
     let mut y = 48;
-    for (k, entry) in lines.iter().enumerate().rev() {
+    let order: Vec<usize> = if last_on_top {
+        (0..lines.len()).rev().collect()
+    } else {
+        (0..lines.len()).collect()
+    };
+    for (k, entry) in order.into_iter().map(|k| (k, &lines[k])) {
         let color = PALETTE[k % PALETTE.len()];
-        legend.draw(&Rectangle::new([(6, y), (18, y + 12)], color.filled()))?;
+        legend.draw(&swatch(6, y, color))?;
         for line in entry {
             legend.draw(&Text::new(
                 line.clone(),
@@ -417,7 +426,8 @@ mod legend_tests {
         let mut checked = 0;
         for w in [320u32, 640, 916] {
             let _ = to_svg(w, 300, |a| {
-                let (col, lines) = legend_layout(a, &chart, w).unwrap();
+                let names: Vec<&str> = chart.series.iter().map(|s| s.name.as_str()).collect();
+                let (col, lines) = legend_layout(a, &names, w).unwrap();
                 assert!(col <= (w * 2 / 5).max(110), "{w}: column {col}");
                 let style = (FONT, 12).into_font().color(&TEXT);
                 for line in lines.iter().flatten() {

@@ -44,9 +44,15 @@ pub fn draw_scatter<DB: DrawingBackend>(
     chart: &Scatter,
 ) -> Result<Vec<(i32, i32)>, DrawingAreaErrorKind<DB::ErrorType>> {
     area.fill(&WHITE)?;
+    // The legend gets its own column on the right, so it never hides points.
+    let (w, _) = area.dim_in_pixel();
+    let names: Vec<&str> = chart.group_names.iter().map(String::as_str).collect();
+    let legend_lines = bars::legend_layout(area, &names, w);
+    let col = legend_lines.as_ref().map_or(0, |(col, _)| *col);
+    let (plot, legend) = area.split_horizontally(w.saturating_sub(col));
     let xr = log_range(chart.points.iter().map(|p| p.energy_pj));
     let yr = log_range(chart.points.iter().map(|p| p.latency_cycles));
-    let mut c = ChartBuilder::on(area)
+    let mut c = ChartBuilder::on(&plot)
         .caption(&chart.title, (FONT, 18).into_font().color(&TEXT))
         .margin(12)
         .x_label_area_size(44)
@@ -70,7 +76,7 @@ pub fn draw_scatter<DB: DrawingBackend>(
         front.iter().map(|p| (p.energy_pj, p.latency_cycles)),
         ShapeStyle::from(&RGBColor(0x99, 0x99, 0x99)).stroke_width(1),
     ))?;
-    for (g, name) in chart.group_names.iter().enumerate() {
+    for g in 0..chart.group_names.len() {
         let color = PALETTE[g % PALETTE.len()];
         c.draw_series(
             chart
@@ -78,9 +84,7 @@ pub fn draw_scatter<DB: DrawingBackend>(
                 .iter()
                 .filter(|p| p.group == g)
                 .map(|p| Circle::new((p.energy_pj, p.latency_cycles), 4, color.filled())),
-        )?
-        .label(name.clone())
-        .legend(move |(x, y)| Circle::new((x + 5, y), 4, color.filled()));
+        )?;
     }
     c.draw_series(chart.points.iter().filter(|p| p.current).map(|p| {
         Circle::new(
@@ -89,12 +93,11 @@ pub fn draw_scatter<DB: DrawingBackend>(
             ShapeStyle::from(&RED).stroke_width(2),
         )
     }))?;
-    c.configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .background_style(WHITE.mix(0.85))
-        .border_style(GRID)
-        .label_font((FONT, 12).into_font().color(&TEXT))
-        .draw()?;
+    if let Some((_, lines)) = &legend_lines {
+        bars::draw_legend(&legend, lines, false, |x, y, color| {
+            Circle::new((x + 6, y + 6), 4, color.filled()).into_dyn()
+        })?;
+    }
     let pixels = chart
         .points
         .iter()
