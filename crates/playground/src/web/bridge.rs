@@ -1,6 +1,6 @@
-//! The page side of the worker: spawns a worker through its loader, queues
-//! requests until the worker says it is ready, reports answers and deaths
-//! to a callback.
+//! The page side of the worker: spawns a worker through its loader (or
+//! adopts the one web/early-worker.js started), posts requests, reports
+//! answers and deaths to a callback.
 
 use crate::protocol::{decode, encode, Request, Response};
 use wasm_bindgen::prelude::*;
@@ -83,10 +83,15 @@ impl Bridge {
     }
 
     pub fn send(&self, req: &Request) -> Result<(), String> {
-        self.worker
-            .post_message(&JsValue::from_str(&encode(req)))
-            .map_err(|e| format!("cannot reach the worker: {e:?}"))
+        post(&self.worker, req)
     }
+}
+
+/// Posts `req` to `worker` as protocol text.
+pub fn post(worker: &Worker, req: &Request) -> Result<(), String> {
+    worker
+        .post_message(&JsValue::from_str(&encode(req)))
+        .map_err(|e| format!("cannot reach the worker: {e:?}"))
 }
 
 impl Drop for Bridge {

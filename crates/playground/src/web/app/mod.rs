@@ -11,7 +11,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{HtmlCanvasElement, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
-use super::bridge::{Bridge, Event};
+use super::bridge::{post, Bridge, Event};
 use super::browser;
 use crate::charts::{self, hit_test, Scaled};
 use crate::format::{cycles, energy, sci, si, thousands};
@@ -257,7 +257,7 @@ pub fn start() {
     console_error_panic_hook::set_once();
     browser::persist_on_hide();
     browser::register_service_worker();
-    workers::start_eval_early();
+    workers::keep_early_worker();
     let mut first = initial_model();
     workers::post_first_early(&mut first.0);
     FIRST.with(|f| *f.borrow_mut() = Some(first));

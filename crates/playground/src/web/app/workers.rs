@@ -22,50 +22,26 @@ fn deliver(lane: Lane, d: &UseReducerDispatcher<Model>, ev: Event) {
     }
 }
 
-/// The evaluation worker started before the page's first render, and its
-/// events until the page takes it over.
-#[derive(Default)]
-struct Early {
-    bridge: Option<Bridge>,
-    dispatch: Option<UseReducerDispatcher<Model>>,
-    queued: Vec<Event>,
-}
-
 thread_local! {
-    static EARLY: RefCell<Early> = RefCell::new(Early::default());
+    /// The evaluation worker web/early-worker.js started while the page's
+    /// wasm was loading, with the events it keeps (the script goes on
+    /// adding to that array) until the page's hook adopts it.
+    static EARLY: RefCell<Option<(web_sys::Worker, js_sys::Array)>> = const { RefCell::new(None) };
 }
 
-/// Takes over the evaluation worker web/early-worker.js started while the
-/// page's wasm was loading (or starts it now, before the page renders), so
-/// that it compiles the model on the other core while the page builds its
-/// first view. Its events wait until the page's hook takes the worker over
-/// ([`take_early`]).
-pub(super) fn start_eval_early() {
-    let on_event = |ev| {
-        let d = EARLY.with(|e| e.borrow().dispatch.clone());
-        match d {
-            Some(d) => deliver(Lane::Eval, &d, ev),
-            None => EARLY.with(|e| e.borrow_mut().queued.push(ev)),
-        }
-    };
-    let bridge = match browser::early_worker() {
-        Some((worker, queued)) => Ok(Bridge::adopt(worker, on_event, &queued)),
-        None => {
-            let (url, module) = url_of(Lane::Eval);
-            Bridge::spawn(url, module, on_event)
-        }
-    };
-    // A worker that cannot start is started (and reported) by the page.
-    if let Ok(b) = bridge {
-        EARLY.with(|e| e.borrow_mut().bridge = Some(b));
-    }
+/// Keeps the evaluation worker web/early-worker.js started, for the page to
+/// post its first request to and then adopt ([`take_early`]): it has loaded
+/// and compiled the model on the other core while the page's wasm loaded.
+/// Without that script the page starts its worker itself, after mounting.
+pub(super) fn keep_early_worker() {
+    EARLY.with(|e| *e.borrow_mut() = browser::early_worker());
 }
 
 /// Whether the early evaluation worker runs: it keeps requests that arrive
 /// before its model is loaded (web/worker-loader.js), so the page may post
 /// the first one at once instead of after its "ready" and a render.
 pub(super) fn early_started() -> bool {
-    EARLY.with(|e| e.borrow().bridge.is_some())
+    EARLY.with(|e| e.borrow().is_some())
 }
 
 /// Posts the first state's evaluation to the early worker at once, before
@@ -76,7 +52,7 @@ pub(super) fn post_first_early(s: &mut State) {
     let Some(request) = s.lanes.eval.to_send().cloned() else {
         return;
     };
-    let posted = EARLY.with(|e| e.borrow().bridge.as_ref().map(|b| b.send(&request)));
+    let posted = EARLY.with(|e| e.borrow().as_ref().map(|(w, _)| post(w, &request)));
     if let Some(Ok(())) = posted {
         s.apply(Action::Sent {
             lane: Lane::Eval,
@@ -87,18 +63,15 @@ pub(super) fn post_first_early(s: &mut State) {
 }
 
 /// The early evaluation worker, from now on reporting to `dispatch` (the
-/// events it had before first); `None` once taken or if it never started.
+/// events it kept first); `None` once taken or if it never started.
 fn take_early(dispatch: &UseReducerDispatcher<Model>) -> Option<Bridge> {
-    let (bridge, queued) = EARLY.with(|e| {
-        let mut e = e.borrow_mut();
-        let bridge = e.bridge.take()?;
-        e.dispatch = Some(dispatch.clone());
-        Some((bridge, std::mem::take(&mut e.queued)))
-    })?;
-    for ev in queued {
-        deliver(Lane::Eval, dispatch, ev);
-    }
-    Some(bridge)
+    let (worker, queued) = EARLY.with(|e| e.borrow_mut().take())?;
+    let d = dispatch.clone();
+    Some(Bridge::adopt(
+        worker,
+        move |ev| deliver(Lane::Eval, &d, ev),
+        &queued,
+    ))
 }
 
 pub(super) fn spawn(lane: Lane, dispatch: UseReducerDispatcher<Model>) -> Option<Bridge> {
