@@ -22,6 +22,22 @@ fn energy_chart() -> StackedBars {
     }
 }
 
+/// Two bars `a` and `b` of one series with these heights, on a log or a
+/// linear value axis.
+fn two_bars(log_y: bool, values: [f64; 2]) -> StackedBars {
+    StackedBars {
+        log_y,
+        title: "t".into(),
+        x_title: "x".into(),
+        y_title: "y".into(),
+        categories: vec!["a".into(), "b".into()],
+        series: vec![Series {
+            name: "s".into(),
+            values: values.to_vec(),
+        }],
+    }
+}
+
 /// The text contents of an SVG's `<text>` elements.
 fn texts(svg: &str) -> Vec<String> {
     svg.split("<text")
@@ -190,17 +206,7 @@ fn degenerate_charts_do_not_panic() {
 /// show the values, not their logarithms.
 #[test]
 fn log_bars_rise_by_decades() {
-    let chart = StackedBars {
-        log_y: true,
-        title: "log".into(),
-        x_title: "x".into(),
-        y_title: "MACs (log)".into(),
-        categories: vec!["a".into(), "b".into()],
-        series: vec![Series {
-            name: "only".into(),
-            values: vec![1e3, 1e6],
-        }],
-    };
+    let chart = two_bars(true, [1e3, 1e6]);
     let mut hits = Vec::new();
     let svg = to_svg(700, 360, |a| {
         hits = draw_stacked_bars_hits(a, &chart).unwrap();
@@ -277,17 +283,7 @@ fn turned_category_labels_hang_below_the_axis() {
 /// would label every 100 keeps at least 20 px between its labels.
 #[test]
 fn short_charts_space_their_value_labels() {
-    let chart = StackedBars {
-        log_y: false,
-        title: "t".into(),
-        x_title: "x".into(),
-        y_title: "y (pJ)".into(),
-        categories: vec!["a".into(), "b".into()],
-        series: vec![Series {
-            name: "s".into(),
-            values: vec![780.0, 100.0],
-        }],
-    };
+    let chart = two_bars(false, [780.0, 100.0]);
     for (h, least) in [(240u32, 3usize), (600, 6)] {
         let svg = to_svg(640, h, |a| draw_stacked_bars(a, &chart).unwrap());
         // the value labels are the right-aligned texts left of the axis

@@ -29,6 +29,18 @@ fn sent(s: &mut State, lane: Lane, at_ms: f64) {
     });
 }
 
+/// The evaluation worker answers run `run_id` with a failure at `at_ms`.
+fn eval_failed(s: &mut State, run_id: u64, message: &str, at_ms: f64) {
+    s.apply(Action::Worker {
+        lane: Lane::Eval,
+        response: Response::Failed {
+            run_id,
+            message: message.into(),
+        },
+        at_ms,
+    });
+}
+
 #[test]
 fn default_waits_for_worker_then_sends_default_scenario() {
     let s = State::default();
@@ -54,25 +66,11 @@ fn latest_wins_and_stale_answers_are_dropped() {
         "one request in flight at a time"
     );
     assert_eq!(pending_id(&s), Some(3), "the latest replaced the others");
-    s.apply(Action::Worker {
-        lane: Lane::Eval,
-        response: Response::Failed {
-            run_id: 1,
-            message: "old".into(),
-        },
-        at_ms: 3.0,
-    });
+    eval_failed(&mut s, 1, "old", 3.0);
     assert!(s.shown.failure.is_none(), "stale answer dropped");
     assert_eq!(s.lanes.eval.to_send().map(Request::run_id), Some(3));
     sent(&mut s, Lane::Eval, 4.0);
-    s.apply(Action::Worker {
-        lane: Lane::Eval,
-        response: Response::Failed {
-            run_id: 3,
-            message: "too small".into(),
-        },
-        at_ms: 9.5,
-    });
+    eval_failed(&mut s, 3, "too small", 9.5);
     assert_eq!(s.shown.failure.as_deref(), Some("too small"));
     assert!(s.lanes.eval.in_flight.is_none() && s.lanes.eval.pending.is_none());
 }
@@ -95,14 +93,7 @@ fn change_between_post_and_sent_is_not_lost() {
         Some(1)
     );
     assert_eq!(pending_id(&s), Some(2));
-    s.apply(Action::Worker {
-        lane: Lane::Eval,
-        response: Response::Failed {
-            run_id: 1,
-            message: "x".into(),
-        },
-        at_ms: 2.0,
-    });
+    eval_failed(&mut s, 1, "x", 2.0);
     assert_eq!(s.lanes.eval.to_send().map(Request::run_id), Some(2));
 }
 
@@ -254,14 +245,7 @@ fn sweep_workers_start_after_the_first_numbers_or_at_the_first_sweep() {
     assert!(s.worker(Lane::Sweep(0)).is_none());
     sent(&mut s, Lane::Eval, 1.0);
     assert!(s.worker(Lane::Sweep(0)).is_none(), "not while computing");
-    s.apply(Action::Worker {
-        lane: Lane::Eval,
-        response: Response::Failed {
-            run_id: 1,
-            message: "x".into(),
-        },
-        at_ms: 2.0,
-    });
+    eval_failed(&mut s, 1, "x", 2.0);
     assert_eq!(s.worker(Lane::Sweep(0)).map(|w| w.generation), Some(0));
     // a sweep asked for before the first answer starts them at once
     let mut s = ready_with(2);
