@@ -33,7 +33,7 @@ pub fn trunc(x: f64) -> f64 {
 
 /// Greatest common divisor, with the common stride-1 case first.
 #[inline]
-fn gcd_fast(a: u64, b: u64) -> u64 {
+pub(crate) fn gcd_fast(a: u64, b: u64) -> u64 {
     if a == 1 || b == 1 {
         1
     } else {

@@ -17,6 +17,17 @@
 //!   with `t_r = t_B * t_A` the product of every `r(X)` temporal loop: it
 //!   does not depend on the ordering. When `sigma_a` is a whole number the
 //!   rounding cannot lose anything: `D * count >= t_r * sigma_a`.
+//! - The pr part (`pr_floors`), for an input whose relations `P = sa*A +
+//!   sb*B` have distinct dimensions that are neither `r` nor `ir`: with
+//!   `s1 = sa/g`, `s2 = sb/g`, a relation's pr size at extents `x`, `y` is
+//!   `gamma(x, y) = x*y - max(0, y - s1) * (x - s2)`, and `gamma / (x*y) =
+//!   1 - max(0, 1 - s1/y) * (1 - s2/x)` is non-increasing in both once `x
+//!   >= s2`. The relation's share of `D * count` is `gamma(pB*sA, qB*sB) *
+//!   pA * qA` (loops below / above `a`, `sA`, `sB` its spatial factors
+//!   below `a`) `= P*Q*sA*sB * gamma/(x*y) >= gamma(P*sA, Q*sB)`, `P`, `Q`
+//!   the order-free products of all of `A`'s and `B`'s temporal loops,
+//!   whenever `sA >= s2`. Counted only when every factor is whole (so
+//!   `gamma` and `round` are exact); otherwise the relation counts 1.
 //! - Words (§2.8): `ceil(q / min) * min >= q` and `per * cyc >= amount`,
 //!   so every direction's word count is at least `amount * count * prec *
 //!   unit_count / bw`.
@@ -77,6 +88,9 @@ pub(super) fn word_floors(ctx: &Ctx, x: usize, loops: &[Loop], counts: &[u8]) ->
     if !pr_ok || total.is_nan() || total >= EXACT {
         return out;
     }
+    // per relation (when they apply, see `pr_floors`): the product of its
+    // two dimensions' temporal loops, and their spatial factors so far
+    let mut rel = pr_floors(ctx, x, loops, counts);
     // floor of D(X, a) * (total // C(X, a)), a = 0..=m
     let mut dc = vec![0.0; m + 1];
     dc[0] = total; // D(X, 0) = 1, C(X, 0) = 1
@@ -87,9 +101,28 @@ pub(super) fn word_floors(ctx: &Ctx, x: usize, loops: &[Loop], counts: &[u8]) ->
                 sigma *= f;
                 whole &= f == trunc(f);
             }
+            for r in rel.iter_mut() {
+                for (dim, sig) in [(r.a, &mut r.sig_a), (r.b, &mut r.sig_b)] {
+                    if d == dim {
+                        *sig *= f;
+                        r.whole &= f == trunc(f);
+                    }
+                }
+            }
         }
-        *d_c = if whole && t_r * sigma < EXACT {
-            t_r * sigma
+        // the relations' part, exact in whole numbers (else counted as 1)
+        let mut g = 1.0f64;
+        if whole {
+            for r in &rel {
+                if r.whole && r.sig_a >= r.s2 {
+                    let (a, b) = (r.ta * r.sig_a, r.tb * r.sig_b);
+                    g *= a * b - (b - r.s1).max(0.0) * (a - r.s2);
+                }
+            }
+        }
+        let y = t_r * sigma * g;
+        *d_c = if whole && y < EXACT {
+            y
         } else {
             t_r * (sigma - 0.5).max(0.0)
         };
@@ -119,6 +152,73 @@ pub(super) fn word_floors(ctx: &Ctx, x: usize, loops: &[Loop], counts: &[u8]) ->
         }
     }
     out
+}
+
+/// One relation `P = sa*A + sb*B` of an operand with pr relations, for the
+/// pr part of the floor (docs/model.md §2.4, fact 6).
+struct PrFloor {
+    a: usize,
+    b: usize,
+    /// `sa / gcd`, `sb / gcd` (whole numbers).
+    s1: f64,
+    s2: f64,
+    /// Products of the temporal loops of `A` and of `B`.
+    ta: f64,
+    tb: f64,
+    /// Products of `A`'s and `B`'s spatial factors below the boundary,
+    /// and whether they are all whole.
+    sig_a: f64,
+    sig_b: f64,
+    whole: bool,
+}
+
+/// The relations whose pr sizes the floor may count beyond 1: those of an
+/// operand with pr relations whose dimensions are neither `r` nor `ir` for
+/// it and belong to no other relation (the argument of fact 6 multiplies
+/// one factor per relation). Empty otherwise.
+fn pr_floors(ctx: &Ctx, x: usize, loops: &[Loop], counts: &[u8]) -> Vec<PrFloor> {
+    let layer = &ctx.layer;
+    let o = &layer.operands[x];
+    if !o.has_pr {
+        return Vec::new();
+    }
+    let dims: Vec<usize> = layer.relations.iter().flat_map(|r| [r.a, r.b]).collect();
+    let distinct = dims
+        .iter()
+        .enumerate()
+        .all(|(i, d)| !dims[..i].contains(d) && o.class[*d] == DimClass::None);
+    if !distinct {
+        return Vec::new();
+    }
+    let product = |dim: usize| {
+        let mut p = 1.0f64;
+        for (l, &c) in loops.iter().zip(counts) {
+            if l.0 == dim {
+                for _ in 0..c {
+                    p *= l.1 as f64;
+                }
+            }
+        }
+        p
+    };
+    layer
+        .relations
+        .iter()
+        .map(|r| {
+            let g = crate::num::gcd_fast(r.sa, r.sb).max(1);
+            PrFloor {
+                a: r.a,
+                b: r.b,
+                s1: (r.sa / g) as f64,
+                s2: (r.sb / g) as f64,
+                ta: product(r.a),
+                tb: product(r.b),
+                sig_a: 1.0,
+                sig_b: 1.0,
+                whole: true,
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -233,7 +333,7 @@ mod tests {
             (k, c, oy, ox) in (1u64..64, 1u64..64, 1u64..30, 1u64..30),
             f in proptest::prelude::prop_oneof![proptest::strategy::Just(1u64), proptest::strategy::Just(3u64)],
             stride in 1u64..3,
-            spatial in proptest::collection::vec((0usize..4, 0usize..4, 2u64..40), 0..3),
+            spatial in proptest::collection::vec((0usize..4, 0usize..5, 2u64..40), 0..3),
             scale in proptest::collection::vec(1u64..400, 8),
             lpf in 3usize..=6,
         ) {
@@ -255,7 +355,7 @@ mod tests {
             for (lv, &s) in h.levels.iter_mut().zip(&scale) {
                 lv.size_bits = (lv.size_bits / 100).saturating_mul(s).max(8);
             }
-            let loops = ["K", "C", "OX", "OY"];
+            let loops = ["K", "C", "OX", "OY", "FX"];
             let mut sm = SpatialMapping::default();
             for &(a, d, u) in &spatial {
                 let name = &h.array_dims[a % h.array_dims.len()].name;
