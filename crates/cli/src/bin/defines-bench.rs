@@ -2,7 +2,7 @@
 //! reads no files and never fails on a time.
 //!
 //! ```text
-//! defines-bench [--quick] [--only a,a2,b,b2,c,e,e8]
+//! defines-bench [--quick] [--only a,a2,b,b2,c,e,e8] [--pair HW:WL]
 //! ```
 //!
 //! (a) case study 1: FSRCNN on Meta_prototype_DF, 108 schedules, lpf 6;
@@ -14,7 +14,8 @@
 //! them. Each figure is a median over repetitions; every sweep starts from
 //! a fresh cache unless it says warm. Sweeps print the LOMA search counts.
 //! (e') and (e8') are (e) and (e8) on every core, each pair split as
-//! `defines sweep` splits it.
+//! `defines sweep` splits it. `--pair HW:WL`: only that preset pair over
+//! the case-study-1 grid at lpf 6 and 8, one thread, with its counts.
 
 use defines_cli::parallel;
 use defines_model::{
@@ -111,12 +112,22 @@ fn main() -> ExitCode {
         .map(|v| v.split(',').map(|s| s.trim().to_string()).collect());
     let want = |k: &str| only.as_ref().is_none_or(|o| o.iter().any(|x| x == k));
     if args.iter().any(|a| {
-        a == "--help" || a == "-h" || a.starts_with("--") && a != "--quick" && a != "--only"
+        a == "--help"
+            || a == "-h"
+            || a.starts_with("--") && a != "--quick" && a != "--only" && a != "--pair"
     }) {
-        println!("usage: defines-bench [--quick] [--only a,a2,b,b2,c,e,e8]");
+        println!("usage: defines-bench [--quick] [--only a,a2,b,b2,c,e,e8] [--pair HW:WL]");
         return ExitCode::SUCCESS;
     }
     let reps = if quick { 1 } else { 5 };
+    if let Some(i) = args.iter().position(|a| a == "--pair") {
+        let pair = args.get(i + 1).and_then(|p| p.split_once(':'));
+        let Some((hw, wl)) = pair else {
+            eprintln!("defines-bench: --pair needs HW:WL, e.g. Edge_TPU_like_DF:dmcnnvd");
+            return ExitCode::from(2);
+        };
+        return figure_pair(hw, wl, if quick { 1 } else { 3 });
+    }
     let fsrcnn = match scenario("Meta_prototype_DF", "fsrcnn") {
         Ok(s) => s,
         Err(e) => {
@@ -280,6 +291,28 @@ fn figure_e(quick: bool, lpf: u32) {
         slowest.1,
         search_line(&search)
     );
+}
+
+/// One preset pair over the case-study-1 grid at lpf 6 and 8, one thread
+/// (the terms of (e) and (e8), for looking at one slow pair).
+fn figure_pair(hw: &str, wl: &str, r: usize) -> ExitCode {
+    let sc = match scenario(hw, wl) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("defines-bench: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    for lpf in [6, 8] {
+        let run = sweep_median(&sc, &case_study_1_schedules(lpf), r);
+        println!(
+            "{wl} on {hw}, case study 1 grid, lpf {lpf}: {} (median of {r}; {} failed schedules)\n    {}",
+            fmt(run.time),
+            run.failed,
+            search_line(&run.search)
+        );
+    }
+    ExitCode::SUCCESS
 }
 
 /// (e') every preset pair over the case-study-1 grid at `lpf` on every
