@@ -21,9 +21,9 @@
 //!   sb*B` have distinct dimensions that are neither `r` nor `ir`: with
 //!   `s1 = sa/g`, `s2 = sb/g`, a relation's pr size at extents `x`, `y` is
 //!   `gamma(x, y) = x*y - max(0, y - s1) * (x - s2)`, and `gamma / (x*y) =
-//!   1 - max(0, 1 - s1/y) * (1 - s2/x)` is non-increasing in both once `x
-//!   >= s2`. The relation's share of `D * count` is `gamma(pB*sA, qB*sB) *
-//!   pA * qA` (loops below / above `a`, `sA`, `sB` its spatial factors
+//!   1 - max(0, 1 - s1/y) * (1 - s2/x)` is non-increasing in both once
+//!   `x >= s2`. The relation's share of `D * count` is `gamma(pB*sA,
+//!   qB*sB) * pA * qA` (loops below / above `a`, `sA`, `sB` its spatial factors
 //!   below `a`) `= P*Q*sA*sB * gamma/(x*y) >= gamma(P*sA, Q*sB)`, `P`, `Q`
 //!   the order-free products of all of `A`'s and `B`'s temporal loops,
 //!   whenever `sA >= s2`. Counted only when every factor is whole (so
