@@ -18,16 +18,23 @@
 //!   does not depend on the ordering. When `sigma_a` is a whole number the
 //!   rounding cannot lose anything: `D * count >= t_r * sigma_a`.
 //! - The pr part (`pr_floors`), for an input whose relations `P = sa*A +
-//!   sb*B` have distinct dimensions that are neither `r` nor `ir`: with
-//!   `s1 = sa/g`, `s2 = sb/g`, a relation's pr size at extents `x`, `y` is
-//!   `gamma(x, y) = x*y - max(0, y - s1) * (x - s2)`, and `gamma / (x*y) =
-//!   1 - max(0, 1 - s1/y) * (1 - s2/x)` is non-increasing in both once
-//!   `x >= s2`. The relation's share of `D * count` is `gamma(pB*sA,
-//!   qB*sB) * pA * qA` (loops below / above `a`, `sA`, `sB` its spatial factors
-//!   below `a`) `= P*Q*sA*sB * gamma/(x*y) >= gamma(P*sA, Q*sB)`, `P`, `Q`
-//!   the order-free products of all of `A`'s and `B`'s temporal loops,
-//!   whenever `sA >= s2`. Counted only when every factor is whole (so
-//!   `gamma` and `round` are exact); otherwise the relation counts 1.
+//!   sb*B` have distinct dimensions that are neither `r` nor `ir`. The
+//!   relations enter `y` as a product of one pr size per relation, each
+//!   at the extents below `a`: `x = pB * sA`, `y = qB * sB` (`pB`, `qB`
+//!   the products of `A`'s and `B`'s temporal loops below `a`, `sA`, `sB`
+//!   their spatial factors there), while `count` holds the rest, `pA *
+//!   qA`. So `y * count >= t_r * sigma_a * prod(m)` with `m` the least of
+//!   `pA * qA * pr(pB * sA, qB * sB)` over every split of the relation's
+//!   loops into below and above: a few dozen products, enumerated
+//!   (`PrFloor::least_share`). With whole extents `pr` is exact; with
+//!   fractional ones the energy side's products of the same factors may
+//!   round either way, so `pr` is `int()` of the real value less `1e-7`
+//!   of it, and at least 1. Then, when every factor is whole, `round`
+//!   loses nothing: `D * count >= t_r * sigma_a * prod(m)`. Otherwise it
+//!   loses at most 1/2 of `y >= y_min = sigma_a * prod(pr(sA, sB))` (the
+//!   pr formula grows with both extents), so `D * count >= t_r * sigma_a *
+//!   prod(m) * (1 - 1 / (2 y_min))`; without relations this is the
+//!   `t_r * (sigma_a - 1/2)` above.
 //! - Words (§2.8): `ceil(q / min) * min >= q` and `per * cyc >= amount`,
 //!   so every direction's word count is at least `amount * count * prec *
 //!   unit_count / bw`.
@@ -49,7 +56,7 @@ use alloc::vec::Vec;
 
 use super::super::context::Ctx;
 use super::super::loma::Loop;
-use crate::num::trunc;
+use crate::num::{gcd_fast, pr_size, trunc};
 use crate::scenario::layer::DimClass;
 
 /// Room for the roundings between a real-number floor and the computed
@@ -88,7 +95,7 @@ pub(super) fn word_floors(ctx: &Ctx, x: usize, loops: &[Loop], counts: &[u8]) ->
     if !pr_ok || total.is_nan() || total >= EXACT {
         return out;
     }
-    // per relation (when they apply, see `pr_floors`): the product of its
+    // per relation (when they apply, see `pr_floors`): the products of its
     // two dimensions' temporal loops, and their spatial factors so far
     let mut rel = pr_floors(ctx, x, loops, counts);
     // floor of D(X, a) * (total // C(X, a)), a = 0..=m
@@ -110,19 +117,21 @@ pub(super) fn word_floors(ctx: &Ctx, x: usize, loops: &[Loop], counts: &[u8]) ->
                 }
             }
         }
-        // the relations' part, exact in whole numbers (else counted as 1)
-        let mut g = 1.0f64;
-        if whole {
-            for r in &rel {
-                if r.whole && r.sig_a >= r.s2 {
-                    let (a, b) = (r.ta * r.sig_a, r.tb * r.sig_b);
-                    g *= a * b - (b - r.s1).max(0.0) * (a - r.s2);
-                }
-            }
+        // the relations' part: per relation its least share over every
+        // split of its loops at this boundary, and its least pr size
+        let (mut g, mut y_min) = (1.0f64, sigma);
+        for r in &rel {
+            let (share, least) = r.least_share();
+            g *= share;
+            y_min *= least;
         }
+        let exact = whole && rel.iter().all(|r| r.whole);
         let y = t_r * sigma * g;
-        *d_c = if whole && y < EXACT {
+        *d_c = if exact && y < EXACT {
             y
+        } else if y_min > 0.5 && y < EXACT {
+            // `round` loses at most 1/2 of `D >= y_min`
+            y * (1.0 - 0.5 / y_min)
         } else {
             t_r * (sigma - 0.5).max(0.0)
         };
@@ -157,12 +166,15 @@ pub(super) fn word_floors(ctx: &Ctx, x: usize, loops: &[Loop], counts: &[u8]) ->
 /// One relation `P = sa*A + sb*B` of an operand with pr relations, for the
 /// pr part of the floor (docs/model.md §2.4, fact 6).
 struct PrFloor {
+    sa: u64,
+    sb: u64,
     a: usize,
     b: usize,
-    /// `sa / gcd`, `sb / gcd` (whole numbers).
-    s1: f64,
-    s2: f64,
-    /// Products of the temporal loops of `A` and of `B`.
+    /// The products of every sub-multiset of `A`'s and of `B`'s temporal
+    /// loops (the parts that may lie below a boundary), and the products
+    /// of all of them.
+    below_a: Vec<f64>,
+    below_b: Vec<f64>,
     ta: f64,
     tb: f64,
     /// Products of `A`'s and `B`'s spatial factors below the boundary,
@@ -170,6 +182,60 @@ struct PrFloor {
     sig_a: f64,
     sig_b: f64,
     whole: bool,
+}
+
+/// Room for the roundings of a fractional pr size before its `int()`.
+const PR_MARGIN: f64 = 1.0 - 1e-7;
+
+impl PrFloor {
+    /// The least pr size at extents `x`, `y`, no matter how the energy
+    /// side's products of the same factors round: exact for whole
+    /// extents; otherwise `int()` of the real value less `PR_MARGIN`, and
+    /// never below 1 (extents and strides are `>= 1`).
+    fn pr_at_least(&self, x: f64, y: f64) -> f64 {
+        if self.whole {
+            return pr_size(self.sa, x, self.sb, y);
+        }
+        let g = gcd_fast(self.sa, self.sb).max(1);
+        let (s1, s2) = ((self.sa / g) as f64, (self.sb / g) as f64);
+        let v = x * y - (y - s1).max(0.0) * (x - s2);
+        trunc(v * PR_MARGIN).max(1.0)
+    }
+
+    /// (the least of `pA * qA * pr(pB * sig_a, qB * sig_b)` over every
+    /// split `P = pA * pB`, `Q = qA * qB` of the loops into above and
+    /// below the boundary; the least pr size, at no loop below: the pr
+    /// formula grows with both extents).
+    fn least_share(&self) -> (f64, f64) {
+        let mut best = f64::INFINITY;
+        for &pb in &self.below_a {
+            for &qb in &self.below_b {
+                let pr = self.pr_at_least(pb * self.sig_a, qb * self.sig_b);
+                best = best.min(self.ta / pb * (self.tb / qb) * pr);
+            }
+        }
+        (best, self.pr_at_least(self.sig_a, self.sig_b))
+    }
+}
+
+/// The products of every sub-multiset of `dim`'s loops among `loops`.
+fn sub_products(dim: usize, loops: &[Loop], counts: &[u8]) -> Vec<f64> {
+    let mut out = vec![1.0f64];
+    for (l, &c) in loops.iter().zip(counts) {
+        if l.0 != dim {
+            continue;
+        }
+        for _ in 0..c {
+            let n = out.len();
+            for i in 0..n {
+                let v = out[i] * l.1 as f64;
+                if !out.contains(&v) {
+                    out.push(v);
+                }
+            }
+        }
+    }
+    out
 }
 
 /// The relations whose pr sizes the floor may count beyond 1: those of an
@@ -190,29 +256,24 @@ fn pr_floors(ctx: &Ctx, x: usize, loops: &[Loop], counts: &[u8]) -> Vec<PrFloor>
     if !distinct {
         return Vec::new();
     }
-    let product = |dim: usize| {
-        let mut p = 1.0f64;
-        for (l, &c) in loops.iter().zip(counts) {
-            if l.0 == dim {
-                for _ in 0..c {
-                    p *= l.1 as f64;
-                }
-            }
-        }
-        p
-    };
+    let all = |v: &[f64]| v.iter().copied().fold(1.0f64, f64::max);
     layer
         .relations
         .iter()
         .map(|r| {
-            let g = crate::num::gcd_fast(r.sa, r.sb).max(1);
+            let (below_a, below_b) = (
+                sub_products(r.a, loops, counts),
+                sub_products(r.b, loops, counts),
+            );
             PrFloor {
+                sa: r.sa,
+                sb: r.sb,
                 a: r.a,
                 b: r.b,
-                s1: (r.sa / g) as f64,
-                s2: (r.sb / g) as f64,
-                ta: product(r.a),
-                tb: product(r.b),
+                ta: all(&below_a),
+                tb: all(&below_b),
+                below_a,
+                below_b,
                 sig_a: 1.0,
                 sig_b: 1.0,
                 whole: true,
@@ -232,6 +293,41 @@ mod tests {
     use crate::single_layer::spatial::Unrolling;
     use crate::single_layer::temporal::{stationarity_merge, OpTable};
     use crate::single_layer::LomaConfig;
+
+    /// `OX + FX` with `OX` loops 2 and 3 and one `FX` loop 3: the least
+    /// share is every loop below, `6 + 3 - 1 = 8`; with a fractional
+    /// spatial factor 1.5 on `OX` the pr sizes are taken one below their
+    /// whole real values (the margin), so `9 + 3 - 1 = 11` counts 10.
+    #[test]
+    fn least_share_by_hand() {
+        use super::{sub_products, PrFloor};
+        let loops = [(3usize, 2u64), (3, 3), (5, 3)];
+        let (below_a, below_b) = (
+            sub_products(3, &loops, &[1, 1, 1]),
+            sub_products(5, &loops, &[1, 1, 1]),
+        );
+        assert_eq!(
+            (below_a.clone(), below_b.clone()),
+            (alloc::vec![1.0, 2.0, 3.0, 6.0], alloc::vec![1.0, 3.0])
+        );
+        let mut r = PrFloor {
+            sa: 1,
+            sb: 1,
+            a: 3,
+            b: 5,
+            below_a,
+            below_b,
+            ta: 6.0,
+            tb: 3.0,
+            sig_a: 1.0,
+            sig_b: 1.0,
+            whole: true,
+        };
+        assert_eq!(r.least_share(), (8.0, 1.0));
+        r.sig_a = 1.5;
+        r.whole = false;
+        assert_eq!(r.least_share(), (10.0, 1.0));
+    }
 
     /// Over every ordering of the layer's loops: no word count and no
     /// level energy is below its floor. Returns (floors > 0, floors).
