@@ -53,3 +53,17 @@ export async function fullPageShot(page, file) {
   await page.screenshot({ path: file, fullPage: true });
   await style.evaluate((s) => s.remove());
 }
+
+/** Waits until the URL fragment holds a scenario with these fields (the
+ * page writes it once changes pause; before the first write there is no
+ * fragment to decode). */
+export async function waitForScenarioInUrl(page, fields, timeout = 5000) {
+  await page.waitForFunction((want) => {
+    try {
+      const s = JSON.parse(atob(location.hash.slice(3).replace(/-/g, "+").replace(/_/g, "/")));
+      return Object.entries(want).every(([k, v]) => s[k] === v);
+    } catch {
+      return false;
+    }
+  }, fields, { timeout });
+}

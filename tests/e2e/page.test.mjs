@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { serveDir } from "./serve.mjs";
-import { checkBuild, cli, dist, fullPageShot, launchChromium, repo, shots, defines, PAGE_LPF } from "./env.mjs";
+import { checkBuild, cli, dist, fullPageShot, launchChromium, repo, shots, defines, PAGE_LPF, waitForScenarioInUrl } from "./env.mjs";
 
 const ANSWER_TIMEOUT_MS = 60_000;
 
@@ -285,10 +285,7 @@ test("a shared URL reproduces the scenario in a fresh profile", async () => {
   const expected = evalCli({ wl: "mccnn", mode: 2, tile: "60x18" });
   await waitForNumbers(a.page, expected);
   // The URL fragment holds the scenario shown.
-  await a.page.waitForFunction(() => {
-    const s = JSON.parse(atob(location.hash.slice(3).replace(/-/g, "+").replace(/_/g, "/")));
-    return s.wl === "mccnn" && s.mode === 2 && s.tx === 60 && s.ty === 18;
-  }, null, { timeout: 5000 });
+  await waitForScenarioInUrl(a.page, { wl: "mccnn", mode: 2, tx: 60, ty: 18 });
   const link = await a.page.evaluate(() => location.href);
   assert.match(link, /#s=/);
   await a.context.close();

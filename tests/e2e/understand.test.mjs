@@ -8,7 +8,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
 import { serveDir } from "./serve.mjs";
-import { checkBuild, cli, dist, launchChromium, shots, defines } from "./env.mjs";
+import { checkBuild, cli, dist, launchChromium, shots, defines, waitForScenarioInUrl } from "./env.mjs";
 
 const TIMEOUT = 120_000;
 const SCENARIO = ["--hardware", "Meta_prototype_DF", "--workload", "fsrcnn", "--mode", "3", "--tile", "16x18"];
@@ -209,10 +209,7 @@ test("A/B: pin A, change B, read the CLI's ratios; A survives a reload and embed
   await page.locator("#compare").screenshot({ path: path.join(shots, "compare.png") });
   // a reload keeps A (it is in the URL) and computes it again after B;
   // the URL is written once changes pause (300 ms)
-  await page.waitForFunction(() => {
-    const s = JSON.parse(atob(location.hash.slice(3).replace(/-/g, "+").replace(/_/g, "/")));
-    return s.tx === 60 && s.ty === 72;
-  }, null, { timeout: 5000 });
+  await waitForScenarioInUrl(page, { tx: 60, ty: 72 });
   const link = page.url();
   await page.reload();
   await page.waitForFunction((e) => Number(document.querySelector("#ab-energy")?.dataset.a) === e, a.energy_pj, { timeout: TIMEOUT });
