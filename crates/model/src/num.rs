@@ -33,7 +33,7 @@ pub fn trunc(x: f64) -> f64 {
 
 /// Greatest common divisor, with the common stride-1 case first.
 #[inline]
-pub(crate) fn gcd_fast(a: u64, b: u64) -> u64 {
+fn gcd_fast(a: u64, b: u64) -> u64 {
     if a == 1 || b == 1 {
         1
     } else {
@@ -68,10 +68,15 @@ pub fn ceil_div(a: u64, b: u64) -> u64 {
 /// Reproduces Q10 (stride 2, kernel 1 gives `a`, not the span) and Q11
 /// (`pr_size(1, 1, 2, 3) = 5`).
 pub fn pr_size(sa: u64, a: f64, sb: u64, b: f64) -> f64 {
+    trunc(pr_real(sa, a, sb, b))
+}
+
+/// The real value inside [`pr_size`]'s `int()`.
+pub(crate) fn pr_real(sa: u64, a: f64, sb: u64, b: f64) -> f64 {
     let g = gcd_fast(sa, sb).max(1) as f64;
     let left = b - sa as f64 / g;
     let m = if left > 0.0 { left } else { 0.0 };
-    trunc(a * b - m * (a - sb as f64 / g))
+    a * b - m * (a - sb as f64 / g)
 }
 
 #[cfg(test)]

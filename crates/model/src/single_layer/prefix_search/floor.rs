@@ -56,7 +56,7 @@ use alloc::vec::Vec;
 
 use super::super::context::Ctx;
 use super::super::loma::Loop;
-use crate::num::{gcd_fast, pr_size, trunc};
+use crate::num::{pr_real, pr_size, trunc};
 use crate::scenario::layer::DimClass;
 
 /// Room for the roundings between a real-number floor and the computed
@@ -196,10 +196,7 @@ impl PrFloor {
         if self.whole {
             return pr_size(self.sa, x, self.sb, y);
         }
-        let g = gcd_fast(self.sa, self.sb).max(1);
-        let (s1, s2) = ((self.sa / g) as f64, (self.sb / g) as f64);
-        let v = x * y - (y - s1).max(0.0) * (x - s2);
-        trunc(v * PR_MARGIN).max(1.0)
+        trunc(pr_real(self.sa, x, self.sb, y) * PR_MARGIN).max(1.0)
     }
 
     /// (the least of `pA * qA * pr(pB * sig_a, qB * sig_b)` over every
