@@ -45,8 +45,20 @@ pub fn default_evaluate_request(run_id: u64) -> Request {
     }
 }
 
-/// The request the page sends on start, as protocol text: shared by the
-/// native golden test and the browser test.
-pub fn default_request_text() -> String {
+/// The request the page sends on start, as a protocol message: shared by
+/// the native golden test and the browser test.
+pub fn default_request_message() -> Vec<u8> {
     encode(&default_evaluate_request(1))
+}
+
+/// A response message written as JSON, for the golden file both tests
+/// compare with: readable in review, and exact (floats round-trip), so
+/// equal text means equal bits. Tests only: the page never writes a
+/// response as JSON.
+#[doc(hidden)]
+pub fn response_as_json(message: &[u8]) -> String {
+    match crate::protocol::decode::<crate::protocol::Response>(message) {
+        Ok(r) => serde_json::to_string(&r).unwrap_or_else(|e| e.to_string()),
+        Err(e) => e,
+    }
 }

@@ -316,7 +316,7 @@ mod tests {
         assert_eq!(result_message(&s), None);
         let out = crate::handler::handle_message(
             &mut crate::handler::Handler::default(),
-            &crate::defaults::default_request_text(),
+            &crate::defaults::default_request_message(),
         );
         let Ok(crate::protocol::Response::Evaluated { report, .. }) =
             crate::protocol::decode(&out[0])

@@ -44,10 +44,10 @@ pub fn answer(req: Request) -> Response {
     }
 }
 
-/// Decodes a message and answers it; text that is not a request is a
+/// Decodes a message and answers it; bytes that are not a request are a
 /// protocol error.
-pub fn answer_message(text: &str) -> Response {
-    match decode::<Request>(text) {
+pub fn answer_message(bytes: &[u8]) -> Response {
+    match decode::<Request>(bytes) {
         Ok(req) => answer(req),
         Err(message) => Response::ProtocolError { message },
     }
@@ -271,13 +271,13 @@ mod tests {
     /// refuses imports: each request has one home.
     #[test]
     fn each_request_has_one_worker() {
-        let eval = crate::defaults::default_request_text();
+        let eval = crate::defaults::default_request_message();
         assert!(matches!(
             answer_message(&eval),
             Response::ProtocolError { .. }
         ));
         assert!(matches!(
-            answer_message("hello"),
+            answer_message(b"hello"),
             Response::ProtocolError { .. }
         ));
         let import = Request::ImportZigzag {

@@ -3,7 +3,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use defines_playground::charts::{draw_stacked_bars, Series, StackedBars};
-use defines_playground::defaults::default_request_text;
+use defines_playground::defaults::{default_request_message, response_as_json};
 use defines_playground::handler::{handle_message, Handler};
 use plotters::prelude::IntoDrawingArea;
 use plotters_canvas::CanvasBackend;
@@ -13,14 +13,18 @@ use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_browser);
 
 /// The worker protocol round trip in the wasm build: the answer to the
-/// default scenario's request equals, byte for byte, the golden answer
-/// computed natively, so every number in the report is bit-identical.
+/// default scenario's request, written as JSON (exact floats), equals byte
+/// for byte the golden answer computed natively, so every number in the
+/// report is bit-identical.
 #[wasm_bindgen_test]
 fn worker_answer_equals_native_golden() {
     let golden = include_str!("../../../tests/golden/default_evaluate_response.json");
-    let answers = handle_message(&mut Handler::default(), &default_request_text());
+    let answers = handle_message(&mut Handler::default(), &default_request_message());
     assert_eq!(answers.len(), 1);
-    assert!(answers[0] == golden, "wasm and native answers differ");
+    assert!(
+        response_as_json(&answers[0]) == golden,
+        "wasm and native answers differ"
+    );
 }
 
 /// A stacked bar chart draws one bar per category on a real canvas.

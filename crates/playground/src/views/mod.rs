@@ -341,12 +341,12 @@ pub fn cuts_label(cuts: &Option<Vec<i64>>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::defaults::default_request_text;
+    use crate::defaults::default_request_message;
     use crate::handler::{handle_message, Handler};
     use crate::protocol::{decode, Response};
 
     fn default_report() -> NetworkReport {
-        let out = handle_message(&mut Handler::default(), &default_request_text());
+        let out = handle_message(&mut Handler::default(), &default_request_message());
         match decode(&out[0]).unwrap() {
             Response::Evaluated { report, .. } => *report,
             other => panic!("{other:?}"),

@@ -2,7 +2,7 @@
 //! adopts the one web/early-worker.js started), posts requests, reports
 //! answers and deaths to a callback.
 
-use crate::protocol::{decode, encode, Request, Response};
+use crate::protocol::{decode, Request, Response};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{ErrorEvent, MessageEvent, Worker, WorkerOptions, WorkerType};
@@ -51,11 +51,15 @@ impl Bridge {
         let on_event = std::rc::Rc::new(on_event);
         let cb = on_event.clone();
         let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
-            let event = match ev.data().as_string().map(|t| decode::<Response>(&t)) {
-                Some(Ok(r)) => Event::Response(r),
-                Some(Err(e)) => Event::Response(Response::ProtocolError { message: e }),
-                None => Event::Response(Response::ProtocolError {
-                    message: "worker sent a non-text message".into(),
+            let bytes = ev
+                .data()
+                .dyn_into::<js_sys::Uint8Array>()
+                .map(|b| b.to_vec());
+            let event = match bytes.map(|b| decode::<Response>(&b)) {
+                Ok(Ok(r)) => Event::Response(r),
+                Ok(Err(e)) => Event::Response(Response::ProtocolError { message: e }),
+                Err(_) => Event::Response(Response::ProtocolError {
+                    message: "worker sent a message that is not a Uint8Array".into(),
                 }),
             };
             cb(event);
@@ -87,10 +91,11 @@ impl Bridge {
     }
 }
 
-/// Posts `req` to `worker` as protocol text.
+/// Posts `req` to `worker` as a protocol message.
 pub fn post(worker: &Worker, req: &Request) -> Result<(), String> {
+    let (data, transfer) = super::worker::message_of(req);
     worker
-        .post_message(&JsValue::from_str(&encode(req)))
+        .post_message_with_transfer(&data, &transfer)
         .map_err(|e| format!("cannot reach the worker: {e:?}"))
 }
 

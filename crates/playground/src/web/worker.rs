@@ -1,5 +1,5 @@
-//! The workers' side: receive protocol text, post each answer as soon as it
-//! exists (a sweep answers once per schedule).
+//! The workers' side: receive protocol messages (bytes), post each answer
+//! as soon as it exists (a sweep answers once per schedule).
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -14,9 +14,9 @@ use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 /// Called once from the `app` binary's `main` when it runs in a worker.
 pub fn start() {
     let handler = Rc::new(RefCell::new(Handler::default()));
-    serve(move |text, post| {
+    serve(move |bytes, post| {
         let mut handler = handler.borrow_mut();
-        let mut job = start_message(&mut handler, text);
+        let mut job = start_message(&mut handler, bytes);
         while let Some(answer) = handler.next(&mut job) {
             post(&answer);
         }
@@ -26,28 +26,40 @@ pub fn start() {
 /// Installs the import worker's message handler (one answer per file
 /// drop) and announces readiness. Called once from the `importer` binary.
 pub fn start_importer() {
-    serve(|text, post| post(&crate::importer::answer_message(text)));
+    serve(|bytes, post| post(&crate::importer::answer_message(bytes)));
 }
 
-/// Runs `on_text` for every text message, giving it a way to post
-/// answers; anything else is answered with a protocol error.
-fn serve(mut on_text: impl FnMut(&str, &mut dyn FnMut(&Response)) + 'static) {
+/// Runs `on_message` for every protocol message (a `Uint8Array`), giving
+/// it a way to post answers; anything else is answered with a protocol
+/// error.
+fn serve(mut on_message: impl FnMut(&[u8], &mut dyn FnMut(&Response)) + 'static) {
     console_error_panic_hook::set_once();
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
     let reply = scope.clone();
     let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
         let mut post = |r: &Response| {
-            // Posting a string cannot fail in a live worker.
-            let _ = reply.post_message(&JsValue::from_str(&encode(r)));
+            // Posting bytes cannot fail in a live worker.
+            let (data, transfer) = message_of(r);
+            let _ = reply.post_message_with_transfer(&data, &transfer);
         };
-        match ev.data().as_string() {
-            Some(text) => on_text(&text, &mut post),
-            None => post(&Response::ProtocolError {
-                message: "expected a text message".into(),
+        match ev.data().dyn_into::<js_sys::Uint8Array>() {
+            Ok(bytes) => on_message(&bytes.to_vec(), &mut post),
+            Err(_) => post(&Response::ProtocolError {
+                message: "expected a protocol message (a Uint8Array)".into(),
             }),
         }
     });
     scope.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
     onmessage.forget();
-    let _ = scope.post_message(&JsValue::from_str(&encode(&Response::Ready)));
+    let (data, transfer) = message_of(&Response::Ready);
+    let _ = scope.post_message_with_transfer(&data, &transfer);
+}
+
+/// A protocol message for `postMessage`: its bytes in a fresh `Uint8Array`
+/// (a copy, not a view of wasm memory) and the list that transfers its
+/// buffer instead of copying it again.
+pub(crate) fn message_of(msg: &impl serde::Serialize) -> (js_sys::Uint8Array, js_sys::Array) {
+    let data = js_sys::Uint8Array::from(&encode(msg)[..]);
+    let transfer = js_sys::Array::of1(&data.buffer());
+    (data, transfer)
 }
