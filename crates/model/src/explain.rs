@@ -507,7 +507,7 @@ pub fn loop_nests(detail: &NetworkDetail) -> Vec<LoopNest> {
         .map(|n| first.iter().position(|f| *f == n.item).unwrap_or(0))
         .collect();
     let mut order: Vec<usize> = (0..out.len()).collect();
-    order.sort_by_key(|&i| rank[i]);
+    crate::small_sort::sort_by_key(&mut order, |&i| rank[i]);
     let mut slots: Vec<Option<LoopNest>> = out.into_iter().map(Some).collect();
     order.into_iter().filter_map(|i| slots[i].take()).collect()
 }

@@ -122,6 +122,7 @@ pub mod presets;
 pub mod scenario;
 pub mod search;
 pub mod single_layer;
+pub mod small_sort;
 pub(crate) mod vec_map;
 
 pub use depth_first::{

@@ -199,13 +199,10 @@ pub(crate) fn input_spec(
 pub(crate) fn network(sc: &ValidScenario) -> Result<Graph, String> {
     let wl = &sc.workload.layers;
     // Layer id -> index in the file; compute layer id -> its spec.
-    let index: BTreeMap<i64, usize> = wl
-        .iter()
-        .enumerate()
-        .rev()
-        .map(|(i, l)| (l.id, i))
-        .collect();
-    let specs: BTreeMap<i64, &LayerSpec> = sc.layers.iter().rev().map(|s| (s.id, s)).collect();
+    let index: BTreeMap<i64, usize> =
+        crate::small_sort::map_of(wl.iter().enumerate().rev().map(|(i, l)| (l.id, i)));
+    let specs: BTreeMap<i64, &LayerSpec> =
+        crate::small_sort::map_of(sc.layers.iter().rev().map(|s| (s.id, s)));
     let mut g = Graph {
         nodes: Vec::new(),
         succ: vec![Vec::new(); wl.len()],

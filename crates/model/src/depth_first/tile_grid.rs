@@ -70,7 +70,7 @@ impl Axis {
             .into_iter()
             .filter(|&c| c > 0 && c < n)
             .collect();
-        cuts.sort_unstable();
+        crate::small_sort::sort(&mut cuts);
         cuts.dedup();
         let mut runs = Vec::with_capacity(cuts.len() + 1);
         let mut start = 0;

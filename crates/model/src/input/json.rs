@@ -209,7 +209,7 @@ impl<'a> Obj<'a> {
         for k in self.map.keys() {
             if !self.known.iter().any(|kk| kk == k) {
                 let mut known: Vec<&str> = self.known.clone();
-                known.sort_unstable();
+                crate::small_sort::sort(&mut known);
                 known.dedup();
                 d.push(Diagnostic::new(
                     format!("{}.{}", self.path, k),

@@ -88,13 +88,9 @@ pub fn validate(
     let wl = &workload.layers;
     let ids = check_ids(wl, &mut d);
     check_input_layer(wl, hardware, &mut d);
-    let mapping_ids: IdIndex = mapping
-        .layers
-        .iter()
-        .enumerate()
-        .rev()
-        .map(|(mi, (id, _))| (*id, mi))
-        .collect();
+    let mapping_ids: IdIndex = crate::small_sort::map_of(
+        (mapping.layers.iter().enumerate().rev()).map(|(mi, (id, _))| (*id, mi)),
+    );
     let mut layers = Vec::new();
     for (i, l) in wl.iter().enumerate() {
         if l.kind == "input" {

@@ -61,6 +61,8 @@ pub fn pareto_indices(points: &[(f64, u64)]) -> Vec<usize> {
                 .any(|&(_, e2, l2)| e2 <= e && l2 <= l && (e2 < e || l2 < l))
         })
         .collect();
-    front.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.2.cmp(&b.2)).then(a.0.cmp(&b.0)));
+    crate::small_sort::sort_by(&mut front, |a, b| {
+        a.1.total_cmp(&b.1).then(a.2.cmp(&b.2)).then(a.0.cmp(&b.0))
+    });
     front.into_iter().map(|p| p.0).collect()
 }

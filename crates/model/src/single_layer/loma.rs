@@ -84,7 +84,9 @@ pub fn loop_prime_factors(
 /// The order of loops the orderings are built on: by dimension name, then
 /// size (equal loops adjacent).
 fn sort_items(items: &mut [Loop], name_of: impl Fn(usize) -> alloc::string::String) {
-    items.sort_by(|a, b| name_of(a.0).cmp(&name_of(b.0)).then(a.1.cmp(&b.1)));
+    crate::small_sort::sort_by(items, |a, b| {
+        name_of(a.0).cmp(&name_of(b.0)).then(a.1.cmp(&b.1))
+    });
 }
 
 /// The distinct loops of `items` in the order of [`Orderings`] (its values

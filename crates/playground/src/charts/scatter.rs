@@ -71,7 +71,7 @@ pub fn draw_scatter<DB: DrawingBackend>(
         .y_label_formatter(&|v| si(*v, ""))
         .draw()?;
     let mut front: Vec<&ScatterPoint> = chart.points.iter().filter(|p| p.on_front).collect();
-    front.sort_by(|a, b| a.energy_pj.total_cmp(&b.energy_pj));
+    defines_model::small_sort::sort_by(&mut front, |a, b| a.energy_pj.total_cmp(&b.energy_pj));
     c.draw_series(LineSeries::new(
         front.iter().map(|p| (p.energy_pj, p.latency_cycles)),
         ShapeStyle::from(&RGBColor(0x99, 0x99, 0x99)).stroke_width(1),

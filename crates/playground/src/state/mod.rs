@@ -389,7 +389,7 @@ impl State {
                     cuts.push(id);
                     // Keep the cuts in graph order, as the strip shows them.
                     let order = |c: &i64| self.derived.layers.iter().position(|(l, _)| l == c);
-                    cuts.sort_by_key(order);
+                    defines_model::small_sort::sort_by_key(&mut cuts, order);
                 }
                 self.scenario.stack_cuts = Some(cuts);
                 self.schedule_changed();

@@ -25,7 +25,7 @@ pub fn slider_choices(p: &HwParam, base: f64) -> Vec<f64> {
     };
     v.push(base);
     v.retain(|x| x.is_finite() && *x >= lo && *x <= hi && (!p.is_integer() || x.fract() == 0.0));
-    v.sort_by(f64::total_cmp);
+    defines_model::small_sort::sort_by(&mut v, f64::total_cmp);
     v.dedup();
     v
 }

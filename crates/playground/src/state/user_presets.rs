@@ -51,7 +51,7 @@ impl UserPresets {
             ));
         }
         self.0.push((name, text));
-        self.0.sort();
+        defines_model::small_sort::sort(&mut self.0);
         Ok(())
     }
 
@@ -64,7 +64,7 @@ impl UserPresets {
         let mut p: UserPresets = serde_json::from_str(text).unwrap_or_default();
         p.0.retain(|(n, t)| valid_name(n).is_ok() && t.len() <= MAX_USER_PRESET_CHARS);
         p.0.truncate(MAX_USER_PRESETS);
-        p.0.sort();
+        defines_model::small_sort::sort(&mut p.0);
         p.0.dedup_by(|a, b| a.0 == b.0);
         p
     }

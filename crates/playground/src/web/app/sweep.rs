@@ -285,7 +285,7 @@ fn pareto_list(s: &State, dispatch: &UseReducerDispatcher<Model>) -> Html {
         .enumerate()
         .filter(|(_, p)| p.on_front)
         .collect();
-    front.sort_by(|a, b| a.1.energy_pj.total_cmp(&b.1.energy_pj));
+    defines_model::small_sort::sort_by(&mut front, |a, b| a.1.energy_pj.total_cmp(&b.1.energy_pj));
     html! {
         <div class="pareto-list" id="pareto-list">
             <span class="label">{ format!("Pareto front ({} schedules):", front.len()) }</span>
