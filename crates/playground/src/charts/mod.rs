@@ -27,6 +27,7 @@ pub const PALETTE: [RGBColor; 8] = [
 ];
 
 mod bars;
+mod either;
 mod heat_map;
 mod hidpi;
 mod lines;
@@ -35,6 +36,7 @@ mod scatter;
 mod tests;
 
 pub use bars::{bar_at, draw_stacked_bars, draw_stacked_bars_hits, BarHit, Series, StackedBars};
+pub use either::{Either, EitherError};
 pub use heat_map::{draw_heat_map, log_position, scale_color, HeatMap};
 pub use hidpi::{clamp_ratio, Scaled};
 pub use lines::{draw_line_chart, LineChart};

@@ -13,7 +13,7 @@ use super::*;
 /// Narrow screens get a taller chart (the labels need the room).
 pub(super) fn canvas_area(
     canvas: &NodeRef,
-) -> Option<plotters::drawing::DrawingArea<Scaled<CanvasBackend>, plotters::coord::Shift>> {
+) -> Option<plotters::drawing::DrawingArea<PageBackend<'static>, plotters::coord::Shift>> {
     let c = canvas.cast::<HtmlCanvasElement>()?;
     let base = |key: &str, now: u32| {
         c.get_attribute(key)
@@ -58,7 +58,28 @@ pub(super) fn canvas_area(
     }
     let _ = c.set_attribute("data-dpr", &dpr.to_string());
     let back = CanvasBackend::with_canvas_object(c)?;
-    Some(Scaled::new(back, dpr).into_drawing_area())
+    Some(charts::Either::A(Scaled::new(back, dpr)).into_drawing_area())
+}
+
+/// What the page draws charts on: a canvas (at the device pixel ratio) or,
+/// for an SVG export, an SVG string. One type, so each chart function is
+/// compiled once for both (see `charts::Either`).
+pub(super) type PageBackend<'a> =
+    charts::Either<Scaled<CanvasBackend>, plotters::prelude::SVGBackend<'a>>;
+
+/// A chart drawn as an SVG document `width` × `height`, through the same
+/// chart code as the canvases ([`PageBackend`]).
+fn svg_of(
+    width: u32,
+    height: u32,
+    draw: impl FnOnce(&plotters::drawing::DrawingArea<PageBackend<'_>, plotters::coord::Shift>),
+) -> String {
+    let mut svg = String::new();
+    {
+        let back = plotters::prelude::SVGBackend::with_string(&mut svg, (width, height));
+        draw(&charts::Either::B(back).into_drawing_area());
+    }
+    svg
 }
 
 /// The device pixel ratio canvases are drawn at, clamped to 1–4.
@@ -263,7 +284,7 @@ pub(super) fn export_buttons(s: &State, which: &'static str) -> Html {
         } else {
             views::latency_per_layer(&r2)
         };
-        let text = charts::to_svg(900, 360, |a| {
+        let text = svg_of(900, 360, |a| {
             let _ = charts::draw_stacked_bars(a, &chart);
         });
         browser::download_text(
