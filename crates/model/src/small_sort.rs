@@ -4,7 +4,7 @@
 //! Every `slice::sort_by` call site instantiates the standard library's
 //! driftsort for its element type and comparator: about 4 KiB of wasm each,
 //! and the page's module had eleven of them (plus four of the unstable
-//! sort). These functions sort a list of indices with one shared instance
+//! sort, two of them at cold call sites, now here too). These functions sort a list of indices with one shared instance
 //! (through a `dyn` comparator) and then move the elements into place by
 //! swaps, so a call site costs a few hundred bytes. The result is the one
 //! any stable sort gives (equal elements keep their order), so no output
@@ -35,8 +35,9 @@ pub fn sort<T: Ord>(v: &mut [T]) {
     sort_by(v, T::cmp);
 }
 
-/// The map of `pairs`, a later pair replacing an earlier one with the same
-/// key (as `collect` does): inserted one by one, because `collect` sorts the
+/// The map of `pairs`, a later pair's value replacing an earlier one's
+/// with the same key (as `collect` does; the key kept is the first, equal
+/// to the later one): inserted one by one, because `collect` sorts the
 /// pairs first, with one more driftsort instance per key and value type.
 pub fn map_of<K: Ord, V>(pairs: impl IntoIterator<Item = (K, V)>) -> BTreeMap<K, V> {
     let mut map = BTreeMap::new();

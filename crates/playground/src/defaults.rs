@@ -52,8 +52,9 @@ pub fn default_request_message() -> Vec<u8> {
 }
 
 /// A response message written as JSON, for the golden file both tests
-/// compare with: readable in review, and exact (floats round-trip), so
-/// equal text means equal bits. Tests only: the page never writes a
+/// compare with: readable in review, and exact (finite floats round-trip,
+/// and the model's numbers are always finite), so equal text means equal
+/// bits. Tests only: the page never writes a
 /// response as JSON.
 #[doc(hidden)]
 pub fn response_as_json(message: &[u8]) -> String {

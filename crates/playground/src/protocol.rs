@@ -4,12 +4,16 @@
 //! with its buffer transferred): every `f64` is its eight bytes, so it
 //! arrives bit for bit, and the encoder and decoder are far smaller code
 //! than JSON's, which matters because every byte of the page's wasm is a
-//! byte of a first visit (measured 2026-12-04: 36 KiB gzip less than
+//! byte of a first visit (measured 2026-12-04: 33 KiB gzip less than
 //! `serde_json`). postcard is not self-describing: no field may be skipped
 //! when serializing (no `skip_serializing_if`), and both ends must run the
-//! same build, which they do (the page and its workers load one module;
-//! the importer is built with it). Every response to a request carries
-//! the request's `run_id`, so the page can drop stale answers.
+//! same build. They normally do (the page and its model workers load one
+//! module; the importer is built with it), and every message starts with
+//! the build's [`FINGERPRINT`], so a page and a worker of different builds
+//! (a worker started after a deploy, with no service worker holding the
+//! old files) refuse each other's messages rather than misread them.
+//! Every response to a request carries the request's `run_id`, so the page
+//! can drop stale answers.
 
 use defines_model::{Diagnostic, Fixes, NetworkDetail, NetworkReport, Schedule};
 use serde::{Deserialize, Serialize};
@@ -166,26 +170,39 @@ impl Response {
     }
 }
 
-/// Encodes a message for `postMessage`.
+/// The first 16 bytes of every message: a hash of the playground's and the
+/// model's sources (`build.rs`), as hex.
+pub const FINGERPRINT: &[u8] = env!("DEFINES_PROTOCOL_FINGERPRINT").as_bytes();
+
+/// Encodes a message for `postMessage`: [`FINGERPRINT`], then the message.
 pub fn encode<T: Serialize>(msg: &T) -> Vec<u8> {
     // Serializing these plain data types cannot fail; the fallback (a
     // protocol error, which decodes as a `Response`) keeps the worker
     // alive even if that ever changed.
-    postcard::to_allocvec(msg).unwrap_or_else(|e| {
+    postcard::to_extend(msg, FINGERPRINT.to_vec()).unwrap_or_else(|e| {
         let message = format!("cannot encode message: {e}");
-        postcard::to_allocvec(&Response::ProtocolError { message }).unwrap_or_default()
+        postcard::to_extend(&Response::ProtocolError { message }, FINGERPRINT.to_vec())
+            .unwrap_or_default()
     })
 }
 
-/// Decodes a message received through `postMessage`: exactly one message,
-/// no bytes left over. Any bytes give a value or an error, never a panic;
-/// lengths are checked against the bytes left, so garbage cannot make it
-/// allocate without bound (no protocol type holds a zero-sized element).
+/// Decodes a message received through `postMessage`: this build's
+/// fingerprint, then exactly one message, no bytes left over. Any bytes
+/// give a value or an error, never a panic; lengths are checked against
+/// the bytes left, so garbage cannot make it allocate without bound (no
+/// protocol type holds a zero-sized element).
 pub fn decode<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, String> {
-    match postcard::take_from_bytes(bytes) {
+    let Some(body) = bytes.strip_prefix(FINGERPRINT) else {
+        return Err(
+            "not a message of this build of the playground (the page and the worker \
+             were built apart, e.g. across a deploy): reload the page"
+                .into(),
+        );
+    };
+    match postcard::take_from_bytes(body) {
         Ok((msg, [])) => Ok(msg),
         Ok((_, rest)) => Err(format!(
-            "not a protocol message: {} bytes left after the message (a page and worker of different builds?)",
+            "not a protocol message: {} bytes left after the message",
             rest.len()
         )),
         Err(e) => Err(format!("not a protocol message: {e}")),
@@ -255,6 +272,7 @@ mod tests {
         assert!(decode::<Request>(b"{\"Nope\":1}").is_err());
         assert!(decode::<Request>(&[0]).is_err());
         assert!(decode::<Request>(&[]).is_err());
+        assert!(decode::<Request>(FINGERPRINT).is_err());
         // A sweep claiming 2^62 schedules in a handful of bytes.
         let mut huge = encode(&Request::Sweep {
             run_id: 1,
@@ -272,6 +290,17 @@ mod tests {
         assert!(decode::<Request>(&huge)
             .unwrap_err()
             .contains("not a protocol message"));
+    }
+
+    /// A message of another build (another fingerprint) is refused, with
+    /// the fix.
+    #[test]
+    fn a_message_of_another_build_is_refused() {
+        let mut bytes = encode(&Response::SweepDone { run_id: 3 });
+        assert_eq!(&bytes[..16], FINGERPRINT);
+        bytes[0] ^= 1;
+        let e = decode::<Response>(&bytes).unwrap_err();
+        assert!(e.contains("reload the page"), "{e}");
     }
 
     /// One message, nothing after it: a trailing byte is an error.
@@ -298,7 +327,8 @@ mod any_bytes {
 
     proptest! {
         #[test]
-        fn random_bytes_decode_or_fail(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
+        fn random_bytes_decode_or_fail(body in proptest::collection::vec(any::<u8>(), 0..600)) {
+            let bytes = [FINGERPRINT, &body[..]].concat();
             if let Ok(r) = decode::<Request>(&bytes) {
                 prop_assert_eq!(decode::<Request>(&encode(&r)), Ok(r));
             }

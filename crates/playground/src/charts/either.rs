@@ -135,6 +135,15 @@ impl<A: DrawingBackend, B: DrawingBackend> DrawingBackend for Either<A, B> {
     ) -> Result<(u32, u32), DrawingErrorKind<EitherError>> {
         on_either!(self, b => b.estimate_text_size(text, style))
     }
+
+    fn blit_bitmap(
+        &mut self,
+        pos: BackendCoord,
+        size: (u32, u32),
+        src: &[u8],
+    ) -> Result<(), DrawingErrorKind<EitherError>> {
+        on_either!(self, b => b.blit_bitmap(pos, size, src))
+    }
 }
 
 #[cfg(test)]
