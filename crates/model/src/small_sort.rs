@@ -4,9 +4,10 @@
 //! Every `slice::sort_by` call site instantiates the standard library's
 //! driftsort for its element type and comparator: about 4 KiB of wasm each,
 //! and the page's module had eleven of them (plus four of the unstable
-//! sort, two of them at cold call sites, now here too). These functions sort a list of indices with one shared instance
-//! (through a `dyn` comparator) and then move the elements into place by
-//! swaps, so a call site costs a few hundred bytes. The result is the one
+//! sort, two of them at cold call sites, now here too). These functions
+//! sort a list of indices with one shared instance (through a `dyn`
+//! comparator) and then move the elements into place by swaps, so a call
+//! site costs a few hundred bytes. The result is the one
 //! any stable sort gives (equal elements keep their order), so no output
 //! changes. The indices are an allocation: the search's hot loops keep
 //! `sort_unstable`.

@@ -2,6 +2,7 @@
 //! adopts the one web/early-worker.js started), posts requests, reports
 //! answers and deaths to a callback.
 
+use super::{bytes_of, message_of};
 use crate::protocol::{decode, Request, Response};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -51,14 +52,10 @@ impl Bridge {
         let on_event = std::rc::Rc::new(on_event);
         let cb = on_event.clone();
         let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
-            let bytes = ev
-                .data()
-                .dyn_into::<js_sys::Uint8Array>()
-                .map(|b| b.to_vec());
-            let event = match bytes.map(|b| decode::<Response>(&b)) {
-                Ok(Ok(r)) => Event::Response(r),
-                Ok(Err(e)) => Event::Response(Response::ProtocolError { message: e }),
-                Err(_) => Event::Response(Response::ProtocolError {
+            let event = match bytes_of(&ev).map(|b| decode::<Response>(&b)) {
+                Some(Ok(r)) => Event::Response(r),
+                Some(Err(e)) => Event::Response(Response::ProtocolError { message: e }),
+                None => Event::Response(Response::ProtocolError {
                     message: "worker sent a message that is not a Uint8Array".into(),
                 }),
             };
@@ -93,7 +90,7 @@ impl Bridge {
 
 /// Posts `req` to `worker` as a protocol message.
 pub fn post(worker: &Worker, req: &Request) -> Result<(), String> {
-    let (data, transfer) = super::worker::message_of(req);
+    let (data, transfer) = message_of(req);
     worker
         .post_message_with_transfer(&data, &transfer)
         .map_err(|e| format!("cannot reach the worker: {e:?}"))

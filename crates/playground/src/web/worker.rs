@@ -4,8 +4,9 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use super::{bytes_of, message_of};
 use crate::handler::{start_message, Handler};
-use crate::protocol::{encode, Response};
+use crate::protocol::Response;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
@@ -42,9 +43,9 @@ fn serve(mut on_message: impl FnMut(&[u8], &mut dyn FnMut(&Response)) + 'static)
             let (data, transfer) = message_of(r);
             let _ = reply.post_message_with_transfer(&data, &transfer);
         };
-        match ev.data().dyn_into::<js_sys::Uint8Array>() {
-            Ok(bytes) => on_message(&bytes.to_vec(), &mut post),
-            Err(_) => post(&Response::ProtocolError {
+        match bytes_of(&ev) {
+            Some(bytes) => on_message(&bytes, &mut post),
+            None => post(&Response::ProtocolError {
                 message: "expected a protocol message (a Uint8Array)".into(),
             }),
         }
@@ -53,13 +54,4 @@ fn serve(mut on_message: impl FnMut(&[u8], &mut dyn FnMut(&Response)) + 'static)
     onmessage.forget();
     let (data, transfer) = message_of(&Response::Ready);
     let _ = scope.post_message_with_transfer(&data, &transfer);
-}
-
-/// A protocol message for `postMessage`: its bytes in a fresh `Uint8Array`
-/// (a copy, not a view of wasm memory) and the list that transfers its
-/// buffer instead of copying it again.
-pub(crate) fn message_of(msg: &impl serde::Serialize) -> (js_sys::Uint8Array, js_sys::Array) {
-    let data = js_sys::Uint8Array::from(&encode(msg)[..]);
-    let transfer = js_sys::Array::of1(&data.buffer());
-    (data, transfer)
 }
